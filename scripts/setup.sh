@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages wshub needs: `setup.sh build` for building and running, `setup.sh test` for the
+# tests too. Installs only what is missing, and refreshes apt's lists only when it has something to install.
+set -euo pipefail
+
+build_packages=(g++ cmake ninja-build libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
+test_packages=(python3 python3-pytest python3-websockets)
+
+case "${1:-build}" in
+  build) wanted=("${build_packages[@]}") ;;
+  test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: these Debian packages are missing; install them as root: ${missing[*]}" >&2
+  exit 1
+fi
+echo "setup: installing ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

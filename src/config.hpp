@@ -1,0 +1,43 @@
+// Every setting of wshub, read from command-line flags, then the environment, then defaults.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <spdlog/common.h>
+
+namespace wshub {
+
+using Seconds = std::chrono::duration<double>;
+
+struct Config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;
+  unsigned threads = 1;
+  spdlog::level::level_enum log_level = spdlog::level::info;
+  Seconds forced_shutdown_after{1800};
+  Seconds progress_log_every{5};
+};
+
+// What start-up should do: run with a config, or print a message (help, version, error) and exit.
+struct StartupDecision {
+  std::optional<Config> config;
+  int exit_code = 0;
+  std::string message;
+};
+
+// Looks up an environment variable; a parameter so that tests need not touch the process environment.
+using EnvironmentLookup = std::function<std::optional<std::string>(std::string const& name)>;
+
+// args excludes the program name. A bad value gives exit code 2 and one line naming the setting and the value.
+StartupDecision read_config(std::vector<std::string> const& args, EnvironmentLookup const& environment);
+
+// The real process environment.
+std::optional<std::string> process_environment(std::string const& name);
+
+}  // namespace wshub

@@ -1,0 +1,135 @@
+// Reads HTTP requests on one connection and answers them, keeping the connection alive between requests.
+#include "http_session.hpp"
+
+#include <array>
+#include <tuple>
+
+#include "routes.hpp"
+#include "spawn.hpp"
+
+namespace wshub {
+namespace {
+
+constexpr unsigned http_1_1 = 11;  // Beast's encoding of the HTTP version
+// Enough for any request line and headers a client of this API sends in one go.
+constexpr std::size_t first_read_bytes = 4096;
+// After refusing a request we read (and drop) what the client is still sending for this long, so that
+// closing with unread data does not reset the connection before the client has read our answer.
+constexpr auto linger_timeout = std::chrono::seconds(2);
+
+bool is_upgrade_to_websocket_route(HttpRequest const& request) {
+  return websocket::is_upgrade(request) && routes::is_websocket_path(routes::path_of(request.target()));
+}
+
+// Beast's parser reports what it could not read in the http::error category; end of stream and a message
+// cut short mean the client went away rather than sent something wrong.
+bool is_bad_request(error_code error) {
+  bool const client_left = error == http::error::end_of_stream || error == http::error::partial_message;
+  return error.category() == http::make_error_code(http::error::bad_version).category() && !client_left;
+}
+
+bool expects_continue(http::request_parser<http::string_body> const& parser) {
+  return beast::iequals(parser.get()[http::field::expect], "100-continue");
+}
+
+}  // namespace
+
+HttpSession::HttpSession(tcp::socket socket, ConnectionContext& context)
+    : executor_(socket.get_executor()), stream_(std::move(socket)), context_(context) {}
+
+void HttpSession::start() {
+  context_.connections.add(shared_from_this());
+  spawn_owned(shared_from_this(), run(), "HTTP connection");
+}
+
+void HttpSession::stop() {
+  asio::post(executor_, [self = shared_from_this()] {
+    self->stopping_ = true;
+    // Bytes already waiting in the socket are a request that has begun: let it be read and answered.
+    error_code ignored;
+    if (self->idle_ && self->stream_.socket().available(ignored) == 0) self->stream_.cancel();
+  });
+}
+
+asio::awaitable<void> HttpSession::run() {
+  while (co_await await_next_request()) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(context_.http.max_body_bytes);
+    if (auto const error = co_await read_request(parser)) {
+      co_await refuse_unreadable(error);
+      break;
+    }
+    HttpRequest request = parser.release();
+    if (is_upgrade_to_websocket_route(request)) {
+      upgrade(std::move(request));
+      break;
+    }
+    auto response = context_.api.handle(request);
+    if (stopping_) response.keep_alive(false);
+    auto const [error, bytes] = co_await http::async_write(stream_, response, as_result);
+    if (error || !response.keep_alive()) break;
+  }
+  if (!handed_over_) {
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+  context_.connections.remove(this);
+}
+
+asio::awaitable<bool> HttpSession::await_next_request() {
+  if (stopping_) co_return false;
+  if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
+  // Idle between requests: the only state in which stop() may cancel, since no request has begun.
+  idle_ = true;
+  stream_.expires_after(context_.http.keep_alive_timeout);
+  auto const [error, bytes] = co_await stream_.async_read_some(buffer_.prepare(first_read_bytes), as_result);
+  idle_ = false;
+  buffer_.commit(bytes);
+  co_return !error && bytes > 0;
+}
+
+asio::awaitable<error_code> HttpSession::read_request(http::request_parser<http::string_body>& parser) {
+  stream_.expires_after(context_.http.request_timeout);
+  auto [error, bytes] = co_await http::async_read_header(stream_, buffer_, parser, as_result);
+  if (!error && expects_continue(parser)) {
+    http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+    std::tie(error, bytes) = co_await http::async_write(stream_, go_on, as_result);
+  }
+  if (!error) std::tie(error, bytes) = co_await http::async_read(stream_, buffer_, parser, as_result);
+  co_return error;
+}
+
+asio::awaitable<void> HttpSession::refuse_unreadable(error_code error) {
+  if (!is_bad_request(error)) co_return;  // the client left or was too slow: nobody to answer
+  auto response = HttpApi::error(http::status::bad_request, "Invalid HTTP request", http_1_1);
+  if (error == http::error::body_limit) {
+    response = HttpApi::error(http::status::payload_too_large,
+                              fmt::format("Request body is larger than {} bytes", context_.http.max_body_bytes),
+                              http_1_1);
+  } else if (error == http::error::header_limit) {
+    response =
+        HttpApi::error(http::status::request_header_fields_too_large, "Request headers are too large", http_1_1);
+  }
+  stream_.expires_after(context_.http.request_timeout);
+  auto const [write_error, bytes] = co_await http::async_write(stream_, response, as_result);
+  if (!write_error) co_await linger_close();
+}
+
+asio::awaitable<void> HttpSession::linger_close() {
+  error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(linger_timeout);
+  std::array<char, 4096> discard{};
+  for (;;) {
+    auto const [error, bytes] = co_await stream_.async_read_some(asio::buffer(discard), as_result);
+    if (error) co_return;
+  }
+}
+
+void HttpSession::upgrade(HttpRequest request) {
+  handed_over_ = true;
+  auto session = std::make_shared<WebSocketSession>(std::move(stream_), context_.hub, context_.websocket);
+  session->start(std::move(request));
+}
+
+}  // namespace wshub

@@ -1,0 +1,57 @@
+// One plain-HTTP connection: reads requests, answers them through HttpApi, hands WebSocket upgrades on.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+#include "http_api.hpp"
+#include "http_connections.hpp"
+#include "net.hpp"
+#include "websocket_session.hpp"
+
+namespace wshub {
+
+struct HttpOptions {
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  std::chrono::steady_clock::duration keep_alive_timeout = std::chrono::seconds(5);  // uvicorn's default
+  std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(10);
+};
+
+// What every connection shares: the API, the hub and the settings. Owned by the Listener.
+struct ConnectionContext {
+  HttpApi const& api;
+  Hub& hub;
+  HttpConnections& connections;
+  HttpOptions http;
+  WebSocketOptions websocket;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket socket, ConnectionContext& context);
+
+  void start();
+  // Thread-safe: closes the connection now if it is between requests, else after the current response.
+  void stop();
+
+  asio::any_io_executor executor() const { return executor_; }
+
+ private:
+  asio::awaitable<void> run();
+  asio::awaitable<bool> await_next_request();
+  asio::awaitable<error_code> read_request(http::request_parser<http::string_body>& parser);
+  asio::awaitable<void> refuse_unreadable(error_code error);
+  asio::awaitable<void> linger_close();
+  void upgrade(HttpRequest request);
+
+  asio::any_io_executor executor_;  // the connection's strand; kept apart because the stream moves on upgrade
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  ConnectionContext& context_;
+  bool idle_ = false;
+  bool stopping_ = false;
+  bool handed_over_ = false;
+};
+
+}  // namespace wshub

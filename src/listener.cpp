@@ -1,0 +1,74 @@
+// Binds the listening socket and runs the accept loop.
+#include "listener.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace wshub {
+namespace {
+
+// Running out of file descriptors makes accept fail at once; waiting a moment keeps the loop from spinning.
+constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
+
+tcp::endpoint resolve(ListenerOptions const& options) {
+  asio::io_context resolver_context;
+  tcp::resolver resolver(resolver_context);
+  error_code error;
+  auto const results = resolver.resolve(options.host, std::to_string(options.port),
+                                        tcp::resolver::numeric_service | tcp::resolver::passive, error);
+  if (error || results.empty()) {
+    throw ListenError(fmt::format("cannot resolve --host/HOST \"{}\": {}", options.host, error.message()));
+  }
+  return results.begin()->endpoint();
+}
+
+void bind(tcp::acceptor& acceptor, tcp::endpoint const& endpoint, ListenerOptions const& options) {
+  error_code error;
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    throw ListenError(fmt::format("cannot listen on --host/HOST \"{}\" --port/PORT {}: {}", options.host,
+                                  options.port, error.message()));
+  }
+}
+
+}  // namespace
+
+Listener::Listener(asio::io_context& io, ListenerOptions const& options, HttpApi const& api, Hub& hub,
+                   HttpOptions const& http_options, WebSocketOptions const& websocket_options)
+    : io_(io),
+      acceptor_(asio::make_strand(io)),
+      context_{.api = api, .hub = hub, .connections = connections_, .http = http_options, .websocket = websocket_options} {
+  bind(acceptor_, resolve(options), options);
+}
+
+void Listener::start() {
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+}
+
+void Listener::stop(std::function<void()> on_stopped) {
+  asio::post(acceptor_.get_executor(), [this, on_stopped = std::move(on_stopped)]() mutable {
+    error_code ignored;
+    acceptor_.close(ignored);
+    connections_.stop_all(std::move(on_stopped));
+  });
+}
+
+asio::awaitable<void> Listener::accept_loop() {
+  asio::steady_timer retry_timer(acceptor_.get_executor());
+  while (acceptor_.is_open()) {
+    // Each connection gets its own strand: its handlers never run concurrently, whatever the thread count.
+    auto [error, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), as_result);
+    if (error == asio::error::operation_aborted) co_return;
+    if (error) {
+      spdlog::warn("accept failed: {}", error.message());
+      retry_timer.expires_after(accept_retry_delay);
+      co_await retry_timer.async_wait(as_result);
+      continue;
+    }
+    std::make_shared<HttpSession>(std::move(socket), context_)->start();
+  }
+}
+
+}  // namespace wshub

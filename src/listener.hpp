@@ -1,0 +1,46 @@
+// Accepts TCP connections and gives each one to an HttpSession; stops on the shutdown coordinator's word.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "http_connections.hpp"
+#include "http_session.hpp"
+#include "net.hpp"
+#include "shutdown_interfaces.hpp"
+
+namespace wshub {
+
+struct ListenerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;
+};
+
+// The address could not be resolved or bound; the message names the setting.
+class ListenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Listener final : public StoppableServer {
+ public:
+  // Binds at once, so that a taken port is reported before anything else starts.
+  Listener(asio::io_context& io, ListenerOptions const& options, HttpApi const& api, Hub& hub,
+           HttpOptions const& http_options, WebSocketOptions const& websocket_options);
+
+  tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+  void start();
+  void stop(std::function<void()> on_stopped) override;
+
+ private:
+  asio::awaitable<void> accept_loop();
+
+  asio::io_context& io_;
+  tcp::acceptor acceptor_;
+  HttpConnections connections_;
+  ConnectionContext context_;
+};
+
+}  // namespace wshub

@@ -1,0 +1,60 @@
+// The graceful-shutdown contract: drain clients after a signal, force after a deadline, then stop the server.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "config.hpp"
+#include "net.hpp"
+#include "shutdown_interfaces.hpp"
+
+namespace wshub {
+
+struct ShutdownOptions {
+  Seconds forced_shutdown_after{1800};
+  Seconds progress_log_every{5};
+  // How long clients get to answer the close frames of a forced close.
+  Seconds close_timeout{5};
+  // How long HTTP requests in flight get to finish once the listener stops.
+  Seconds http_drain_timeout{5};
+};
+
+// Every step runs on one strand, driven by events: a signal, the hub becoming empty, a timer.
+class ShutdownCoordinator {
+ public:
+  ShutdownCoordinator(asio::any_io_executor executor, DrainableClients& clients, StoppableServer& server,
+                      ShutdownOptions const& options, std::function<void()> on_finished);
+
+  // Thread-safe. The first signal starts the drain; a second one during the drain closes every client now.
+  void on_signal(std::string signal_name);
+
+ private:
+  enum class Phase { serving, draining, closing, stopping, finished };
+
+  void begin_drain(std::string_view signal_name);
+  void log_progress();
+  void on_deadline();
+  void on_empty();
+  void close_remaining(std::string_view why);
+  void on_close_timeout();
+  void stop_server();
+  void finish();
+  void arm(asio::steady_timer& timer, Seconds after, void (ShutdownCoordinator::*step)());
+  double seconds_waited() const;
+
+  asio::strand<asio::any_io_executor> strand_;
+  DrainableClients& clients_;
+  StoppableServer& server_;
+  ShutdownOptions options_;
+  std::function<void()> on_finished_;
+
+  Phase phase_ = Phase::serving;
+  std::chrono::steady_clock::time_point drain_started_;
+  asio::steady_timer progress_timer_;
+  asio::steady_timer deadline_timer_;
+  asio::steady_timer phase_timer_;  // bounds the close handshakes, then the HTTP drain
+};
+
+}  // namespace wshub

@@ -1,0 +1,223 @@
+"""Black-box fixtures: start the built wshub binary on a free port and talk to it as a client would."""
+import asyncio
+import base64
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import threading
+import time
+
+import pytest
+
+BINARY = os.environ.get("WSHUB_BINARY")
+LISTENING = re.compile(r"listening on http://(\S+):(\d+)")
+# What AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer print when they find something.
+SANITIZER_REPORT = re.compile(r"ERROR: \w+Sanitizer|runtime error:")
+
+
+class Server:
+    """A running wshub process whose stderr is collected line by line, so tests can wait for log lines."""
+
+    def __init__(self, args=(), env=None):
+        if not BINARY:
+            raise RuntimeError("WSHUB_BINARY must name the wshub binary (CTest sets it)")
+        full_env = {k: v for k, v in os.environ.items() if k not in ENV_SETTINGS}
+        full_env.update(env or {})
+        self.process = subprocess.Popen([BINARY, "--port", "0", *args], env=full_env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self.stderr_closed = False
+        self._changed = threading.Condition()
+        threading.Thread(target=self._collect, daemon=True).start()
+        match = self.wait_for_log(LISTENING)
+        self.host, self.port = match.group(1), int(match.group(2))
+
+    def _collect(self):
+        for line in self.process.stderr:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+        with self._changed:
+            self.stderr_closed = True
+            self._changed.notify_all()
+
+    def wait_for_log(self, pattern, count=1, timeout=10):
+        """Waits until `count` stderr lines match; returns the last match."""
+        pattern = re.compile(pattern) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                matches = [m for m in map(pattern.search, self.lines) if m]
+                if len(matches) >= count:
+                    return matches[count - 1]
+                left = deadline - time.monotonic()
+                if left <= 0 or self.stderr_closed:
+                    raise AssertionError(f"no {count} lines matching {pattern.pattern!r} in:\n" + "\n".join(self.lines))
+                self._changed.wait(min(left, 0.5))
+
+    def log_count(self, pattern):
+        with self._changed:
+            return sum(1 for line in self.lines if re.search(pattern, line))
+
+    def ws_url(self, client_id):
+        return f"ws://127.0.0.1:{self.port}/ws/{client_id}"
+
+    def signal(self, signum=signal.SIGTERM):
+        self.process.send_signal(signum)
+
+    def wait_exit(self, timeout=15):
+        return self.process.wait(timeout=timeout)
+
+    def shut_down(self):
+        """Stops the server the quick way (two signals) and checks that it exited cleanly."""
+        if self.process.poll() is None:
+            self.signal()
+            self.wait_for_log(r"received SIGTERM")
+            self.signal()
+        assert self.wait_exit(timeout=30) == 0, "\n".join(self.lines)
+        with self._changed:
+            while not self.stderr_closed:
+                self._changed.wait()
+        reports = [line for line in self.lines if SANITIZER_REPORT.search(line)]
+        assert not reports, "\n".join(self.lines)
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+ENV_SETTINGS = {"HOST", "PORT", "THREADS", "LOG_LEVEL", "FORCED_SHUTDOWN_AFTER_SEC", "PROGRESS_LOG_EVERY_SEC"}
+
+
+@pytest.fixture
+def start_server():
+    """Starts wshub with extra flags and environment; at the end of the test each must stop cleanly."""
+    servers = []
+
+    def start(*args, env=None):
+        server = Server(args, env)
+        servers.append(server)
+        return server
+
+    yield start
+    try:
+        for server in servers:
+            server.shut_down()
+    finally:
+        for server in servers:
+            server.kill()
+
+
+@pytest.fixture
+def server(start_server):
+    return start_server()
+
+
+def request(server, method, path, body=None, headers=None):
+    """One HTTP request on a fresh connection; returns (status, headers, parsed JSON body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        data = body if isinstance(body, (bytes, str)) or body is None else json.dumps(body)
+        connection.request(method, path, body=data, headers=headers or {})
+        response = connection.getresponse()
+        raw = response.read()
+        return response.status, response.headers, json.loads(raw) if raw else None
+    finally:
+        connection.close()
+
+
+def clients(server):
+    status, _, body = request(server, "GET", "/clients")
+    assert status == 200
+    return body["clients"]
+
+
+def broadcast(server, message):
+    status, _, body = request(server, "POST", "/broadcast-to-all", {"message": message})
+    assert status == 200, body
+    return body["sent"]
+
+
+def wait_until(condition, timeout=10, what="condition"):
+    """Polls a condition the server offers no event for (e.g. /clients changing)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 60))
+
+
+class RawWebSocket:
+    """A minimal blocking client speaking frames by hand, for what a well-behaved library will not send."""
+
+    def __init__(self, server, path):
+        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            assert chunk, "connection closed during the handshake"
+            self.buffer += chunk
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        assert head.startswith(b"HTTP/1.1 101"), head
+
+    def send_frame(self, opcode, payload, fin=True):
+        header = bytes([(0x80 if fin else 0) | opcode])
+        length = len(payload)
+        if length < 126:
+            header += bytes([0x80 | length])
+        elif length < 65536:
+            header += bytes([0x80 | 126]) + struct.pack("!H", length)
+        else:
+            header += bytes([0x80 | 127]) + struct.pack("!Q", length)
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(header + mask + masked)
+
+    def _read(self, count):
+        while len(self.buffer) < count:
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise ConnectionError("closed by the server")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def recv_frame(self):
+        """Returns (opcode, payload) of the next frame from the server (never masked)."""
+        first, second = self._read(2)
+        length = second & 0x7F
+        if length == 126:
+            length = struct.unpack("!H", self._read(2))[0]
+        elif length == 127:
+            length = struct.unpack("!Q", self._read(8))[0]
+        return first & 0x0F, self._read(length)
+
+    def recv_close(self):
+        """Reads past data frames to the close frame; returns (code, reason)."""
+        while True:
+            opcode, payload = self.recv_frame()
+            if opcode == 0x8:
+                code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
+                return code, payload[2:].decode()
+
+    def reset(self):
+        """Drops the connection with a TCP reset instead of a close handshake."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.sock.close()
+
+    def close(self):
+        self.sock.close()

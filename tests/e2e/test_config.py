@@ -1,0 +1,102 @@
+"""Start-up: flags, environment variables, --help, --version, and clear refusals of bad settings."""
+import socket
+import subprocess
+
+import pytest
+import websockets
+
+from conftest import BINARY, ENV_SETTINGS, request, run
+
+import os
+
+
+def run_binary(*args, env=None):
+    full_env = {k: v for k, v in os.environ.items() if k not in ENV_SETTINGS}
+    full_env.update(env or {})
+    return subprocess.run([BINARY, *args], env=full_env, capture_output=True, text=True, timeout=30)
+
+
+def test_help_lists_every_setting_with_its_environment_variable():
+    result = run_binary("--help")
+    assert result.returncode == 0
+    for name in ["--host", "HOST", "--port", "PORT", "--threads", "THREADS", "--log-level", "LOG_LEVEL",
+                 "--forced-shutdown-after-sec", "FORCED_SHUTDOWN_AFTER_SEC",
+                 "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC"]:
+        assert name in result.stdout
+
+
+def test_version():
+    result = run_binary("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("wshub ")
+
+
+@pytest.mark.parametrize("args, env, named", [
+    (["--port", "http"], {}, '--port value "http"'),
+    ([], {"PORT": "70000"}, 'PORT value "70000"'),
+    ([], {"THREADS": "0"}, 'THREADS value "0"'),
+    (["--log-level", "chatty"], {}, '--log-level value "chatty"'),
+    ([], {"LOG_LEVEL": "verbose"}, 'LOG_LEVEL value "verbose"'),
+    ([], {"FORCED_SHUTDOWN_AFTER_SEC": "-1"}, 'FORCED_SHUTDOWN_AFTER_SEC value "-1"'),
+    ([], {"FORCED_SHUTDOWN_AFTER_SEC": "never"}, 'FORCED_SHUTDOWN_AFTER_SEC value "never"'),
+    (["--progress-log-every-sec", "0"], {}, '--progress-log-every-sec value "0"'),
+    (["--unknown-flag"], {}, "--unknown-flag"),
+])
+def test_a_bad_setting_stops_start_up_with_one_line_and_status_2(args, env, named):
+    result = run_binary(*args, env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert named in lines[0]
+
+
+def test_a_port_in_use_stops_start_up_with_status_2():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_binary("--port", str(port))
+    assert result.returncode == 2
+    assert "--port/PORT" in result.stderr and str(port) in result.stderr
+
+
+def test_an_unknown_host_stops_start_up_with_status_2():
+    result = run_binary("--host", "no-such-host.invalid", "--port", "0")
+    assert result.returncode == 2
+    assert "--host/HOST" in result.stderr and "no-such-host.invalid" in result.stderr
+
+
+def test_settings_come_from_the_environment(start_server):
+    server = start_server(env={"HOST": "127.0.0.1", "THREADS": "1", "LOG_LEVEL": "debug",
+                               "FORCED_SHUTDOWN_AFTER_SEC": "12.5", "PROGRESS_LOG_EVERY_SEC": "0.5"})
+    server.wait_for_log(r"1 threads, log level debug, forced shutdown after 12.5 s, progress every 0.5 s")
+
+
+def test_flags_win_over_the_environment(start_server):
+    server = start_server("--log-level", "info", env={"LOG_LEVEL": "nonsense", "PORT": "1"})
+    assert request(server, "GET", "/clients")[0] == 200
+
+
+def test_debug_logs_each_connect_and_disconnect_with_reason_and_count(start_server):
+    server = start_server("--log-level", "DEBUG")
+
+    async def scenario():
+        async with websockets.connect(server.ws_url(11)):
+            server.wait_for_log(r"client 11 connected \(1 connected\)")
+
+    run(scenario())
+    server.wait_for_log(r"client 11 disconnected: closed with code 1000 \(0 connected\)")
+
+
+def test_info_logs_no_per_client_lines(start_server):
+    server = start_server()
+
+    async def scenario():
+        async with websockets.connect(server.ws_url(12)) as ws:
+            await ws.send("hello")
+            await ws.recv()
+
+    run(scenario())
+    server.signal()
+    server.wait_exit()
+    assert server.log_count(r"client 12") == 0

@@ -1,0 +1,64 @@
+// Tests validation of POST /broadcast-to-all bodies and the FastAPI error entries it produces.
+#include "broadcast_request.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+namespace wshub {
+namespace {
+
+namespace json = boost::json;
+
+json::value only_error(std::string_view body) {
+  auto const parsed = parse_broadcast_request(body);
+  EXPECT_FALSE(parsed.message.has_value()) << body;
+  EXPECT_EQ(parsed.errors.size(), 1U) << body;
+  return parsed.errors.empty() ? json::value{} : parsed.errors.front();
+}
+
+TEST(BroadcastRequest, ReadsTheMessage) {
+  EXPECT_EQ(parse_broadcast_request(R"({"message":"Hello, clients!"})").message, "Hello, clients!");
+  EXPECT_EQ(parse_broadcast_request(R"({"message":""})").message, "");
+  EXPECT_EQ(parse_broadcast_request(R"( {"other": 1, "message": "caf\u00e9 \ud83d\ude00"} )").message,
+            "caf\xc3\xa9 \xf0\x9f\x98\x80");
+}
+
+TEST(BroadcastRequest, AnEmptyBodyIsAMissingField) {
+  EXPECT_EQ(only_error(""), json::parse(R"({"loc":["body"],"msg":"field required","type":"value_error.missing"})"));
+}
+
+TEST(BroadcastRequest, InvalidJsonGivesItsPosition) {
+  auto const error = only_error(R"({"message": )");
+  EXPECT_EQ(error.at("type"), "value_error.jsondecode");
+  EXPECT_EQ(error.at("loc").as_array().at(0), "body");
+  EXPECT_TRUE(error.at("loc").as_array().at(1).is_number());
+  EXPECT_EQ(only_error(R"({"message":"x"} trailing)").at("type"), "value_error.jsondecode");
+  EXPECT_EQ(only_error("{\"message\":\"\xff\"}").at("type"), "value_error.jsondecode");
+}
+
+TEST(BroadcastRequest, ABodyThatIsNotAnObject) {
+  auto const expected = json::parse(R"({"loc":["body"],"msg":"value is not a valid dict","type":"type_error.dict"})");
+  EXPECT_EQ(only_error(R"(["message"])"), expected);
+  EXPECT_EQ(only_error(R"("message")"), expected);
+  EXPECT_EQ(only_error("null"), expected);
+}
+
+TEST(BroadcastRequest, AMissingMessage) {
+  EXPECT_EQ(only_error(R"({"text":"hi"})"),
+            json::parse(R"({"loc":["body","message"],"msg":"field required","type":"value_error.missing"})"));
+}
+
+TEST(BroadcastRequest, AMessageThatIsNotAString) {
+  auto const expected = json::parse(R"({"loc":["body","message"],"msg":"str type expected","type":"type_error.str"})");
+  EXPECT_EQ(only_error(R"({"message":5})"), expected);
+  EXPECT_EQ(only_error(R"({"message":null})"), expected);
+  EXPECT_EQ(only_error(R"({"message":["a"]})"), expected);
+}
+
+TEST(BroadcastRequest, DeepNestingIsAnErrorNotACrash) {
+  std::string const deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(only_error(deep).at("type"), "value_error.jsondecode");
+}
+
+}  // namespace
+}  // namespace wshub
