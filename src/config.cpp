@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/fmt/fmt.h>
+#include <CLI/CLI.hpp>
 
 #include "logging.hpp"
 #include "version.hpp"
@@ -57,11 +57,11 @@ unsigned parse_threads(GivenValue const& given) {
 
 Seconds parse_seconds(GivenValue const& given, bool zero_allowed) {
   auto const seconds = parse_number<double>(given.text);
-  bool const in_range = seconds && std::isfinite(*seconds) && *seconds <= max_seconds &&
-                        (zero_allowed ? *seconds >= 0 : *seconds > 0);
+  bool const in_range =
+      seconds && std::isfinite(*seconds) && *seconds <= max_seconds && (zero_allowed ? *seconds >= 0 : *seconds > 0);
   if (!in_range) {
-    throw SettingError(given, fmt::format("a number of seconds {} {:.0f}", zero_allowed ? "from 0 to" : "above 0 up to",
-                                          max_seconds));
+    throw SettingError(
+        given, fmt::format("a number of seconds {} {:.0f}", zero_allowed ? "from 0 to" : "above 0 up to", max_seconds));
   }
   return Seconds{*seconds};
 }
@@ -100,13 +100,14 @@ class CommandLine {
  public:
   CommandLine() {
     app_.set_version_flag("--version", fmt::format("wshub {}", version));
-    add(host_, "--host", "HOST", "address to listen on (default 127.0.0.1)");
-    add(port_, "--port", "PORT", "TCP port; 0 picks a free one (default 8000)");
-    add(threads_, "--threads", "THREADS", "I/O threads (default: the number of cores)");
-    add(log_level_, "--log-level", "LOG_LEVEL", "TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF (default INFO)");
-    add(forced_, "--forced-shutdown-after-sec", "FORCED_SHUTDOWN_AFTER_SEC",
+    add(host_, "--host", "HOST", "ADDRESS", "address to listen on (default 127.0.0.1)");
+    add(port_, "--port", "PORT", "PORT", "TCP port; 0 picks a free one (default 8000)");
+    add(threads_, "--threads", "THREADS", "N", "I/O threads (default: the number of cores)");
+    add(log_level_, "--log-level", "LOG_LEVEL", "LEVEL",
+        "TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF (default INFO)");
+    add(forced_, "--forced-shutdown-after-sec", "FORCED_SHUTDOWN_AFTER_SEC", "SECONDS",
         "longest wait for clients to leave after a signal; 0 closes them at once (default 1800)");
-    add(progress_, "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC",
+    add(progress_, "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC", "SECONDS",
         "seconds between progress lines while draining (default 5)");
   }
 
@@ -125,18 +126,26 @@ class CommandLine {
     return config;
   }
 
-  std::string help() const { return app_.help(); }
+  // CLI11 ends its help with blank lines; the caller adds the one newline that belongs there.
+  std::string help() const {
+    std::string text = app_.help();
+    while (text.ends_with('\n')) text.pop_back();
+    return text;
+  }
 
  private:
-  void add(Setting& setting, std::string flag, std::string environment_name, std::string description) {
-    setting.option = app_.add_option(flag, setting.flag_text, description + " [env: " + environment_name + "]");
+  void add(Setting& setting, std::string flag, std::string environment_name, std::string const& value_name,
+           std::string const& description) {
+    setting.option = app_.add_option(flag, setting.flag_text, description + " [env: " + environment_name + "]")
+                         ->type_name(value_name);
     setting.flag = std::move(flag);
     setting.environment_name = std::move(environment_name);
   }
 
-  CLI::App app_{"wshub: a WebSocket hub. Clients connect to /ws/{clientId}; GET /clients lists them and "
-                "POST /broadcast-to-all sends them a message.",
-                "wshub"};
+  CLI::App app_{
+      "wshub: a WebSocket hub. Clients connect to /ws/{clientId}; GET /clients lists them and "
+      "POST /broadcast-to-all sends them a message.",
+      "wshub"};
   Setting host_, port_, threads_, log_level_, forced_, progress_;
 };
 

@@ -65,7 +65,8 @@ HttpResponse HttpApi::list_clients(HttpRequest const& request) const {
 
 HttpResponse HttpApi::broadcast(HttpRequest const& request) const {
   auto parsed = parse_broadcast_request(request.body());
-  if (!parsed.message) return reply(request, http::status::unprocessable_entity, {{"detail", std::move(parsed.errors)}});
+  if (!parsed.message)
+    return reply(request, http::status::unprocessable_entity, {{"detail", std::move(parsed.errors)}});
   std::size_t const sent = hub_.broadcast(std::move(*parsed.message));
   return reply(request, http::status::ok, {{"sent", sent}});
 }

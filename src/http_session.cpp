@@ -103,12 +103,11 @@ asio::awaitable<void> HttpSession::refuse_unreadable(error_code error) {
   if (!is_bad_request(error)) co_return;  // the client left or was too slow: nobody to answer
   auto response = HttpApi::error(http::status::bad_request, "Invalid HTTP request", http_1_1);
   if (error == http::error::body_limit) {
-    response = HttpApi::error(http::status::payload_too_large,
-                              fmt::format("Request body is larger than {} bytes", context_.http.max_body_bytes),
-                              http_1_1);
-  } else if (error == http::error::header_limit) {
     response =
-        HttpApi::error(http::status::request_header_fields_too_large, "Request headers are too large", http_1_1);
+        HttpApi::error(http::status::payload_too_large,
+                       fmt::format("Request body is larger than {} bytes", context_.http.max_body_bytes), http_1_1);
+  } else if (error == http::error::header_limit) {
+    response = HttpApi::error(http::status::request_header_fields_too_large, "Request headers are too large", http_1_1);
   }
   stream_.expires_after(context_.http.request_timeout);
   auto const [write_error, bytes] = co_await http::async_write(stream_, response, as_result);

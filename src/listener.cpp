@@ -28,8 +28,8 @@ void bind(tcp::acceptor& acceptor, tcp::endpoint const& endpoint, ListenerOption
   if (!error) acceptor.bind(endpoint, error);
   if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
   if (error) {
-    throw ListenError(fmt::format("cannot listen on --host/HOST \"{}\" --port/PORT {}: {}", options.host,
-                                  options.port, error.message()));
+    throw ListenError(fmt::format("cannot listen on --host/HOST \"{}\" --port/PORT {}: {}", options.host, options.port,
+                                  error.message()));
   }
 }
 
@@ -39,7 +39,8 @@ Listener::Listener(asio::io_context& io, ListenerOptions const& options, HttpApi
                    HttpOptions const& http_options, WebSocketOptions const& websocket_options)
     : io_(io),
       acceptor_(asio::make_strand(io)),
-      context_{.api = api, .hub = hub, .connections = connections_, .http = http_options, .websocket = websocket_options} {
+      context_{
+          .api = api, .hub = hub, .connections = connections_, .http = http_options, .websocket = websocket_options} {
   bind(acceptor_, resolve(options), options);
 }
 

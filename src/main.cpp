@@ -29,15 +29,15 @@ int serve(wshub::Config const& config) {
   Hub hub;
   HttpApi const api(hub);
   Listener listener(io, {.host = config.host, .port = config.port}, api, hub, HttpOptions{}, WebSocketOptions{});
-  ShutdownCoordinator coordinator(io.get_executor(), hub, listener,
-                                  {.forced_shutdown_after = config.forced_shutdown_after,
-                                   .progress_log_every = config.progress_log_every},
-                                  [&io] { io.stop(); });
+  ShutdownCoordinator coordinator(
+      io.get_executor(), hub, listener,
+      {.forced_shutdown_after = config.forced_shutdown_after, .progress_log_every = config.progress_log_every},
+      [&io] { io.stop(); });
   SignalWatcher signals(io, [&coordinator](std::string name) { coordinator.on_signal(std::move(name)); });
 
-  spdlog::info("wshub {} starting: {} threads, log level {}, forced shutdown after {} s, progress every {} s",
-               version, config.threads, spdlog::level::to_string_view(config.log_level),
-               config.forced_shutdown_after.count(), config.progress_log_every.count());
+  spdlog::info("wshub {} starting: {} threads, log level {}, forced shutdown after {} s, progress every {} s", version,
+               config.threads, spdlog::level::to_string_view(config.log_level), config.forced_shutdown_after.count(),
+               config.progress_log_every.count());
   listener.start();
   spdlog::info("listening on {}", url_of(listener.local_endpoint()));
 

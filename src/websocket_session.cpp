@@ -27,9 +27,8 @@ WebSocketSession::WebSocketSession(beast::tcp_stream stream, Hub& hub, WebSocket
       .idle_timeout = websocket::stream_base::none(),
       .keep_alive_pings = false,
   });
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-    response.set(http::field::server, std::string("wshub/") + version);
-  }));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& response) { response.set(http::field::server, std::string("wshub/") + version); }));
   ws_.read_message_max(options.max_message_bytes);
   ws_.text(true);
   // One frame per message: Beast would otherwise cut large messages into write-buffer-sized frames.
@@ -47,9 +46,8 @@ void WebSocketSession::deliver(SharedText text) {
 }
 
 void WebSocketSession::close(CloseCode code, std::string reason) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)] {
-    self->enqueue_close(code, reason);
-  });
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), code, reason = std::move(reason)] { self->enqueue_close(code, reason); });
 }
 
 asio::awaitable<void> WebSocketSession::run(http::request<http::string_body> upgrade_request) {

@@ -1,8 +1,8 @@
 // Tests validation of POST /broadcast-to-all bodies and the FastAPI error entries it produces.
 #include "broadcast_request.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 namespace wshub {
 namespace {

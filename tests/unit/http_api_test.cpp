@@ -1,8 +1,8 @@
 // Tests the HTTP API's routes, JSON bodies and FastAPI-shaped errors, without sockets.
 #include "http_api.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 namespace wshub {
 namespace {
