@@ -1,19 +1,18 @@
-// Every WebSocket close code wshub sends, and the fixed reasons that go with them, in one place.
+// The WebSocket close codes wshub chooses, and the fixed reasons that go with them, in one place.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 namespace wshub {
 
-// RFC 6455 section 7.4.1 codes. Kept independent of Beast so that the hub needs no protocol headers.
+// RFC 6455 section 7.4.1 codes, kept independent of Beast so that the hub needs no protocol headers.
+// Beast itself sends 1007 (invalid UTF-8) and 1009 (message over the limit) when it reads one.
 enum class CloseCode : std::uint16_t {
-  normal = 1000,
   going_away = 1001,
   unsupported_data = 1003,
-  invalid_payload = 1007,
   policy_violation = 1008,
-  message_too_big = 1009,
 };
 
 // RFC 6455 section 5.5: a control frame carries at most 125 bytes, two of which are the code.

@@ -32,12 +32,17 @@ class SettingError : public std::runtime_error {
       : std::runtime_error(fmt::format("invalid {} value \"{}\": expected {}", given.name, given.text, expected)) {}
 };
 
+// Reads a number as Python's int() and float() do for these settings: surrounding spaces and a leading '+'
+// are fine, anything else around the digits is not.
 template <typename Number>
-std::optional<Number> parse_number(std::string const& text) {
+std::optional<Number> parse_number(std::string_view text) {
+  auto const first = text.find_first_not_of(" \t\n\r");
+  if (first == std::string_view::npos) return std::nullopt;
+  text = text.substr(first, text.find_last_not_of(" \t\n\r") - first + 1);
+  if (text.starts_with('+') && !text.starts_with("+-")) text.remove_prefix(1);
   Number value{};
-  char const* end = text.data() + text.size();
-  auto const result = std::from_chars(text.data(), end, value);
-  if (result.ec != std::errc{} || result.ptr != end) return std::nullopt;
+  auto const result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (result.ec != std::errc{} || result.ptr != text.data() + text.size()) return std::nullopt;
   return value;
 }
 

@@ -4,6 +4,8 @@
 #include <array>
 #include <tuple>
 
+#include <spdlog/spdlog.h>
+
 #include "routes.hpp"
 #include "spawn.hpp"
 
@@ -45,13 +47,24 @@ void HttpSession::start() {
 void HttpSession::stop() {
   asio::post(executor_, [self = shared_from_this()] {
     self->stopping_ = true;
-    // Bytes already waiting in the socket are a request that has begun: let it be read and answered.
-    error_code ignored;
-    if (self->idle_ && self->stream_.socket().available(ignored) == 0) self->stream_.cancel();
+    if (self->idle_ && !self->next_request_has_begun()) self->stream_.cancel();
   });
 }
 
 asio::awaitable<void> HttpSession::run() {
+  try {
+    co_await serve_requests();
+  } catch (std::exception const& e) {
+    spdlog::error("HTTP connection failed: {}", e.what());
+  }
+  if (!handed_over_) {
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+  context_.connections.remove(this);
+}
+
+asio::awaitable<void> HttpSession::serve_requests() {
   while (co_await await_next_request()) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(context_.http.max_body_bytes);
@@ -66,19 +79,21 @@ asio::awaitable<void> HttpSession::run() {
     }
     auto response = context_.api.handle(request);
     if (stopping_) response.keep_alive(false);
+    stream_.expires_after(context_.http.request_timeout);
     auto const [error, bytes] = co_await http::async_write(stream_, response, as_result);
     if (error || !response.keep_alive()) break;
   }
-  if (!handed_over_) {
-    error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  }
-  context_.connections.remove(this);
+}
+
+bool HttpSession::next_request_has_begun() {
+  // Bytes still in the socket count too: the client has sent them, so the request is in flight.
+  error_code ignored;
+  return buffer_.size() > 0 || stream_.socket().available(ignored) > 0;
 }
 
 asio::awaitable<bool> HttpSession::await_next_request() {
+  if (next_request_has_begun()) co_return true;
   if (stopping_) co_return false;
-  if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
   // Idle between requests: the only state in which stop() may cancel, since no request has begun.
   idle_ = true;
   stream_.expires_after(context_.http.keep_alive_timeout);

@@ -39,7 +39,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
  private:
   asio::awaitable<void> run();
+  asio::awaitable<void> serve_requests();
   asio::awaitable<bool> await_next_request();
+  bool next_request_has_begun();
   asio::awaitable<error_code> read_request(http::request_parser<http::string_body>& parser);
   asio::awaitable<void> refuse_unreadable(error_code error);
   asio::awaitable<void> linger_close();

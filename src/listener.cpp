@@ -45,7 +45,16 @@ Listener::Listener(asio::io_context& io, ListenerOptions const& options, HttpApi
 }
 
 void Listener::start() {
-  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](std::exception_ptr error) {
+    if (error) spdlog::critical("the accept loop stopped: no new connections will be accepted");
+  });
+}
+
+std::string Listener::url() const {
+  auto const endpoint = acceptor_.local_endpoint();
+  auto const address = endpoint.address();
+  std::string const host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return fmt::format("http://{}:{}", host, endpoint.port());
 }
 
 void Listener::stop(std::function<void()> on_stopped) {
@@ -68,7 +77,11 @@ asio::awaitable<void> Listener::accept_loop() {
       co_await retry_timer.async_wait(as_result);
       continue;
     }
-    std::make_shared<HttpSession>(std::move(socket), context_)->start();
+    try {
+      std::make_shared<HttpSession>(std::move(socket), context_)->start();
+    } catch (std::exception const& e) {
+      spdlog::error("could not start a connection: {}", e.what());
+    }
   }
 }
 

@@ -30,7 +30,8 @@ class Listener final : public StoppableServer {
   Listener(asio::io_context& io, ListenerOptions const& options, HttpApi const& api, Hub& hub,
            HttpOptions const& http_options, WebSocketOptions const& websocket_options);
 
-  tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+  // "http://HOST:PORT" with the port actually bound (the kernel's choice when asked for port 0).
+  std::string url() const;
   void start();
   void stop(std::function<void()> on_stopped) override;
 

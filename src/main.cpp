@@ -17,12 +17,6 @@
 
 namespace {
 
-std::string url_of(wshub::tcp::endpoint const& endpoint) {
-  auto const address = endpoint.address();
-  std::string const host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return fmt::format("http://{}:{}", host, endpoint.port());
-}
-
 int serve(wshub::Config const& config) {
   using namespace wshub;
   asio::io_context io(static_cast<int>(config.threads));
@@ -39,7 +33,7 @@ int serve(wshub::Config const& config) {
                config.threads, spdlog::level::to_string_view(config.log_level), config.forced_shutdown_after.count(),
                config.progress_log_every.count());
   listener.start();
-  spdlog::info("listening on {}", url_of(listener.local_endpoint()));
+  spdlog::info("listening on {}", listener.url());
 
   {
     std::vector<std::jthread> workers;

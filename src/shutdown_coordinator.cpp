@@ -26,6 +26,10 @@ void ShutdownCoordinator::on_signal(std::string signal_name) {
       case Phase::draining:
         close_remaining(fmt::format("second signal {}", signal_name));
         return;
+      case Phase::closing:
+        spdlog::info("received {}: not waiting for close handshakes", signal_name);
+        stop_server();
+        return;
       default:
         spdlog::info("received {}: already stopping", signal_name);
         return;

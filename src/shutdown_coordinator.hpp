@@ -15,8 +15,9 @@ namespace wshub {
 struct ShutdownOptions {
   Seconds forced_shutdown_after{1800};
   Seconds progress_log_every{5};
-  // How long clients get to answer the close frames of a forced close.
-  Seconds close_timeout{5};
+  // How long a forced close may take: writing what is queued, then the close handshake (which each session
+  // bounds by itself to its handshake timeout once its close frame is out).
+  Seconds close_timeout{10};
   // How long HTTP requests in flight get to finish once the listener stops.
   Seconds http_drain_timeout{5};
 };
@@ -27,7 +28,7 @@ class ShutdownCoordinator {
   ShutdownCoordinator(asio::any_io_executor executor, DrainableClients& clients, StoppableServer& server,
                       ShutdownOptions const& options, std::function<void()> on_finished);
 
-  // Thread-safe. The first signal starts the drain; a second one during the drain closes every client now.
+  // Thread-safe. The first signal starts the drain; another one skips whatever wait is under way.
   void on_signal(std::string signal_name);
 
  private:

@@ -19,13 +19,13 @@ constexpr std::size_t retained_read_buffer_bytes = 64 * 1024;
 }  // namespace
 
 WebSocketSession::WebSocketSession(beast::tcp_stream stream, Hub& hub, WebSocketOptions const& options)
-    : ws_(std::move(stream)), hub_(hub) {
+    : executor_(stream.get_executor()), ws_(std::move(stream)), hub_(hub) {
   // The WebSocket layer keeps its own timeouts; the HTTP request deadline must not carry over.
   beast::get_lowest_layer(ws_).expires_never();
   ws_.set_option(websocket::stream_base::timeout{
       .handshake_timeout = options.handshake_timeout,
-      .idle_timeout = websocket::stream_base::none(),
-      .keep_alive_pings = false,
+      .idle_timeout = options.idle_timeout,
+      .keep_alive_pings = true,
   });
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, std::string("wshub/") + version); }));
@@ -40,7 +40,7 @@ void WebSocketSession::start(http::request<http::string_body> upgrade_request) {
 }
 
 void WebSocketSession::deliver(SharedText text) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+  asio::post(executor_, [self = shared_from_this(), text = std::move(text)]() mutable {
     self->enqueue({.text = std::move(text), .close = std::nullopt});
   });
 }
@@ -70,34 +70,37 @@ asio::awaitable<void> WebSocketSession::run(http::request<http::string_body> upg
 
 void WebSocketSession::admit(std::string_view path) {
   auto const parsed = parse_client_id(path);
-  if (!parsed.id) {
-    spdlog::debug("refused a client: {}", parsed.error);
-    enqueue_close(CloseCode::policy_violation, parsed.error);
-    return;
-  }
+  if (!parsed.id) return refuse(CloseCode::policy_violation, parsed.error);
   switch (hub_.join(*parsed.id, shared_from_this())) {
     case JoinOutcome::joined:
       id_ = parsed.id;
-      // Leave the moment the client's close frame arrives, before Beast answers it: a client that reconnects as
-      // soon as its close handshake is done must find its id free.
-      ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-        if (kind == websocket::frame_type::close) hub_.leave(*id_, this);
-      });
+      leave_on_close_frame();
       return;
     case JoinOutcome::duplicate_id:
-      spdlog::debug("refused client {}: already connected", *parsed.id);
-      enqueue_close(CloseCode::policy_violation, fmt::format("client id {} is already connected", *parsed.id));
-      return;
+      return refuse(CloseCode::policy_violation, fmt::format("client id {} is already connected", *parsed.id));
     case JoinOutcome::shutting_down:
-      spdlog::debug("refused client {}: shutting down", *parsed.id);
-      enqueue_close(CloseCode::going_away, shutting_down_reason);
-      return;
+      return refuse(CloseCode::going_away, shutting_down_reason);
   }
+}
+
+void WebSocketSession::refuse(CloseCode code, std::string_view reason) {
+  spdlog::debug("refused a client with {}: {}", static_cast<int>(code), reason);
+  enqueue_close(code, reason);
+}
+
+void WebSocketSession::leave_on_close_frame() {
+  // Leave the moment the client's close frame arrives, before Beast answers it: a client that reconnects as soon
+  // as its close handshake is done must find its id free. (Beast calls this only for a close the client starts.)
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::close) hub_.leave(*id_, this);
+  });
 }
 
 asio::awaitable<std::string> WebSocketSession::echo_until_closed() {
   for (;;) {
     auto const [error, bytes] = co_await ws_.async_read(read_buffer_, as_result);
+    if (error && closing_with_)
+      co_return fmt::format("closed by the server with code {}", static_cast<int>(*closing_with_));
     if (error == websocket::error::closed) co_return fmt::format("closed with code {}", ws_.reason().code);
     if (error) co_return error.message();
     if (!ws_.got_text()) {
@@ -130,6 +133,7 @@ void WebSocketSession::enqueue(Outgoing item) {
 void WebSocketSession::enqueue_close(CloseCode code, std::string_view reason) {
   // RFC 6455 caps a close reason at 123 bytes, and Beast throws on a longer one.
   websocket::close_reason close{static_cast<websocket::close_code>(code), reason.substr(0, max_close_reason_bytes)};
+  if (!close_queued_) closing_with_ = code;
   enqueue({.text = nullptr, .close = close});
 }
 

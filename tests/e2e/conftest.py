@@ -9,6 +9,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import threading
 import time
 
@@ -16,8 +17,8 @@ import pytest
 
 BINARY = os.environ.get("WSHUB_BINARY")
 LISTENING = re.compile(r"listening on http://(\S+):(\d+)")
-# What AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer print when they find something.
-SANITIZER_REPORT = re.compile(r"ERROR: \w+Sanitizer|runtime error:")
+# What the address, leak, thread and undefined-behaviour sanitizers print when they find something.
+SANITIZER_REPORT = re.compile(r"(ERROR|WARNING): \w+Sanitizer|runtime error:")
 
 
 class Server:
@@ -59,10 +60,6 @@ class Server:
                 if left <= 0 or self.stderr_closed:
                     raise AssertionError(f"no {count} lines matching {pattern.pattern!r} in:\n" + "\n".join(self.lines))
                 self._changed.wait(min(left, 0.5))
-
-    def log_count(self, pattern):
-        with self._changed:
-            return sum(1 for line in self.lines if re.search(pattern, line))
 
     def ws_url(self, client_id):
         return f"ws://127.0.0.1:{self.port}/ws/{client_id}"
@@ -112,6 +109,8 @@ def start_server():
     finally:
         for server in servers:
             server.kill()
+            # pytest shows this only for a test that failed: the server's side of the story.
+            print(f"--- wshub on port {server.port}:", *server.lines, sep="\n", file=sys.stderr)
 
 
 @pytest.fixture

@@ -1,9 +1,16 @@
 """Many clients at once: concurrent echo, and broadcasts delivered exactly once, in order."""
 import asyncio
 
+import pytest
 import websockets
 
 from conftest import broadcast, clients, run
+
+
+@pytest.fixture
+def server(start_server):
+    # More I/O threads than this machine has cores, so that handlers really do run in parallel.
+    return start_server("--threads", "4")
 
 
 def test_200_concurrent_clients_each_echoing(server):

@@ -1,13 +1,13 @@
 """Start-up: flags, environment variables, --help, --version, and clear refusals of bad settings."""
+import os
+import re
 import socket
 import subprocess
 
 import pytest
 import websockets
 
-from conftest import BINARY, ENV_SETTINGS, request, run
-
-import os
+from conftest import BINARY, ENV_SETTINGS, broadcast, request, run
 
 
 def run_binary(*args, env=None):
@@ -88,15 +88,17 @@ def test_debug_logs_each_connect_and_disconnect_with_reason_and_count(start_serv
     server.wait_for_log(r"client 11 disconnected: closed with code 1000 \(0 connected\)")
 
 
-def test_info_logs_no_per_client_lines(start_server):
+def test_info_logs_only_start_up_and_shutdown(start_server):
     server = start_server()
 
     async def scenario():
         async with websockets.connect(server.ws_url(12)) as ws:
             await ws.send("hello")
             await ws.recv()
+            assert broadcast(server, "to all") == 1
+            await ws.recv()
 
     run(scenario())
-    server.signal()
-    server.wait_exit()
-    assert server.log_count(r"client 12") == 0
+    server.shut_down()
+    expected = re.compile(r"^\S+ info  (wshub \S+ starting: |listening on |received SIGTERM: |shutdown: )")
+    assert [line for line in server.lines if not expected.search(line)] == []

@@ -1,6 +1,8 @@
 """The shutdown contract: drain on the first signal, progress lines, forced 1001 closes, second signal, exit 0."""
 import asyncio
+import datetime
 import http.client
+import re
 import signal
 import socket
 
@@ -18,11 +20,19 @@ async def closed_with(ws):
     return ws.close_code, ws.close_reason
 
 
+def logged_at(server, pattern):
+    """The time stamp of the first log line matching pattern."""
+    line = server.lines[[i for i, text in enumerate(server.lines) if re.search(pattern, text)][0]]
+    return datetime.datetime.fromisoformat(line.split()[0])
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_an_idle_server_exits_0_at_once(server, signum):
     server.signal(signum)
     assert server.wait_exit() == 0
     server.wait_for_log("shutdown: stopped")
+    waited = logged_at(server, "shutdown: stopped") - logged_at(server, DRAINING)
+    assert waited < datetime.timedelta(milliseconds=100)
 
 
 def test_draining_keeps_serving_logs_progress_and_proceeds_when_the_last_client_leaves(start_server):
@@ -119,6 +129,9 @@ def test_a_client_that_ignores_the_close_is_dropped_after_a_bounded_wait(start_s
     server.signal()
     assert silent.recv_close() == (1001, "server shutting down")
     assert server.wait_exit(timeout=30) == 0
+    # Each close handshake is bounded by 5 s, the forced close as a whole by 10 s.
+    waited = logged_at(server, "shutdown: stopped") - logged_at(server, "closing 1 remaining clients")
+    assert datetime.timedelta(seconds=4) < waited < datetime.timedelta(seconds=10)
 
 
 def test_a_request_in_flight_at_shutdown_is_answered(start_server):

@@ -72,7 +72,9 @@ def test_wrong_methods_are_405_with_allow(server, method, path, allowed):
     ('"text"', {"loc": ["body"], "msg": "value is not a valid dict", "type": "type_error.dict"}),
     ('{"text": "hi"}', {"loc": ["body", "message"], "msg": "field required", "type": "value_error.missing"}),
     ('{"message": 5}', {"loc": ["body", "message"], "msg": "str type expected", "type": "type_error.str"}),
-    ('{"message": null}', {"loc": ["body", "message"], "msg": "str type expected", "type": "type_error.str"}),
+    ('{"message": null}', {"loc": ["body", "message"], "msg": "none is not an allowed value",
+                           "type": "type_error.none.not_allowed"}),
+    ("null", {"loc": ["body"], "msg": "field required", "type": "value_error.missing"}),
 ])
 def test_invalid_broadcast_bodies_are_422(server, body, error):
     status, headers, answer = request(server, "POST", "/broadcast-to-all", body,

@@ -83,6 +83,14 @@ TEST(Config, AFlagWinsEvenOverABadEnvironmentValue) {
   EXPECT_EQ(read_ok({"--port", "9000"}, {{"PORT", "nonsense"}}).port, 9000);
 }
 
+TEST(Config, NumbersAsPythonReadsThem) {
+  Config const config = read_ok({}, {{"PORT", " +8080 "}, {"FORCED_SHUTDOWN_AFTER_SEC", "+1.5"}});
+  EXPECT_EQ(config.port, 8080);
+  EXPECT_DOUBLE_EQ(config.forced_shutdown_after.count(), 1.5);
+  expect_refused({}, {{"PORT", "+-1"}}, "PORT", "+-1");
+  expect_refused({}, {{"PORT", "80 80"}}, "PORT", "80 80");
+}
+
 TEST(Config, LogLevelsInAnyCase) {
   EXPECT_EQ(read_ok({"--log-level", "Critical"}).log_level, spdlog::level::critical);
   EXPECT_EQ(read_ok({"--log-level", "warn"}).log_level, spdlog::level::warn);
