@@ -1,4 +1,5 @@
 """Start-up: flags, environment variables, --help, --version, and clear refusals of bad settings."""
+import http.client
 import os
 import re
 import socket
@@ -102,3 +103,13 @@ def test_info_logs_only_start_up_and_shutdown(start_server):
     server.shut_down()
     expected = re.compile(r"^\S+ info  (wshub \S+ starting: |listening on |received SIGTERM: |shutdown: )")
     assert [line for line in server.lines if not expected.search(line)] == []
+
+
+def test_listens_on_the_ipv6_loopback(start_server):
+    server = start_server("--host", "::1")
+    assert server.host == "[::1]"
+    connection = http.client.HTTPConnection("::1", server.port, timeout=10)
+    connection.request("GET", "/clients")
+    response = connection.getresponse()
+    assert (response.status, response.read()) == (200, b'{"clients":[]}')
+    connection.close()

@@ -159,3 +159,16 @@ def test_expect_100_continue_is_answered(server):
             received += chunk
     assert received.startswith(b"HTTP/1.1 200")
     assert received.endswith(b'{"sent":0}')
+
+
+def test_oversized_headers_are_431_and_the_server_keeps_serving(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET /clients HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 10000 + b"\r\n\r\n")
+        received = b""
+        while chunk := sock.recv(4096):
+            received += chunk
+    head, body = received.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 431")
+    assert b"content-type: application/json" in head.lower()
+    assert b'"detail"' in body
+    assert request(server, "GET", "/clients")[0] == 200
