@@ -31,8 +31,9 @@ def test_an_idle_server_exits_0_at_once(server, signum):
     server.signal(signum)
     assert server.wait_exit() == 0
     server.wait_for_log("shutdown: stopped")
+    # No polling interval: only a few hops between threads, with room for a loaded machine.
     waited = logged_at(server, "shutdown: stopped") - logged_at(server, DRAINING)
-    assert waited < datetime.timedelta(milliseconds=100)
+    assert waited < datetime.timedelta(milliseconds=200)
 
 
 def test_draining_keeps_serving_logs_progress_and_proceeds_when_the_last_client_leaves(start_server):
