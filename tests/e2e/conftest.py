@@ -131,6 +131,21 @@ def request(server, method, path, body=None, headers=None):
         connection.close()
 
 
+def read_until_closed(sock):
+    """Everything the server sends on a raw socket until it closes the connection."""
+    received = b""
+    while chunk := sock.recv(4096):
+        received += chunk
+    return received
+
+
+def send_raw(server, data):
+    """Sends bytes on a new connection; returns all the server answers before it closes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(data)
+        return read_until_closed(sock)
+
+
 def clients(server):
     status, _, body = request(server, "GET", "/clients")
     assert status == 200

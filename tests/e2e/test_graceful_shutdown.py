@@ -9,7 +9,7 @@ import socket
 import pytest
 import websockets
 
-from conftest import RawWebSocket, broadcast, clients, run
+from conftest import RawWebSocket, broadcast, clients, read_until_closed, run
 
 MIB = 1024 * 1024
 DRAINING = r"received SIG\w+: shutting down"
@@ -146,9 +146,7 @@ def test_a_request_in_flight_at_shutdown_is_answered(start_server):
         server.signal()
         server.wait_for_log(r"no longer accepting connections")
         sock.sendall(body)
-        received = b""
-        while chunk := sock.recv(4096):
-            received += chunk
+        received = read_until_closed(sock)
     assert received.startswith(b"HTTP/1.1 200")
     assert b"connection: close" in received.lower()
     assert received.endswith(b'{"sent":0}')

@@ -5,7 +5,7 @@ import socket
 import pytest
 import websockets
 
-from conftest import broadcast, clients, request, run
+from conftest import broadcast, clients, read_until_closed, request, run, send_raw
 
 MIB = 1024 * 1024
 
@@ -118,11 +118,7 @@ def test_keep_alive_serves_many_requests_on_one_connection(server):
 
 
 def test_connection_close_is_honoured(server):
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(b"GET /clients HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        received = b""
-        while chunk := sock.recv(4096):
-            received += chunk
+    received = send_raw(server, b"GET /clients HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     head, body = received.split(b"\r\n\r\n", 1)
     assert head.startswith(b"HTTP/1.1 200")
     assert b"connection: close" in head.lower()
@@ -130,12 +126,8 @@ def test_connection_close_is_honoured(server):
 
 
 def test_pipelined_requests_are_answered_in_order(server):
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(b"GET /clients HTTP/1.1\r\nHost: x\r\n\r\n"
-                     b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        received = b""
-        while chunk := sock.recv(4096):
-            received += chunk
+    received = send_raw(server, b"GET /clients HTTP/1.1\r\nHost: x\r\n\r\n"
+                                b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert received.index(b"HTTP/1.1 200") < received.index(b"HTTP/1.1 404")
 
 
@@ -154,19 +146,13 @@ def test_expect_100_continue_is_answered(server):
                      b"Expect: 100-continue\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body))
         assert sock.recv(4096).startswith(b"HTTP/1.1 100 Continue")
         sock.sendall(body)
-        received = b""
-        while chunk := sock.recv(4096):
-            received += chunk
+        received = read_until_closed(sock)
     assert received.startswith(b"HTTP/1.1 200")
     assert received.endswith(b'{"sent":0}')
 
 
 def test_oversized_headers_are_431_and_the_server_keeps_serving(server):
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(b"GET /clients HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 10000 + b"\r\n\r\n")
-        received = b""
-        while chunk := sock.recv(4096):
-            received += chunk
+    received = send_raw(server, b"GET /clients HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 10000 + b"\r\n\r\n")
     head, body = received.split(b"\r\n\r\n", 1)
     assert head.startswith(b"HTTP/1.1 431")
     assert b"content-type: application/json" in head.lower()
