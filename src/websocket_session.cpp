@@ -46,7 +46,7 @@ void WebSocketSession::deliver(SharedText text) {
 }
 
 void WebSocketSession::close(CloseCode code, std::string reason) {
-  asio::post(ws_.get_executor(),
+  asio::post(executor_,
              [self = shared_from_this(), code, reason = std::move(reason)] { self->enqueue_close(code, reason); });
 }
 
