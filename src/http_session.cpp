@@ -92,8 +92,9 @@ bool HttpSession::next_request_has_begun() {
 }
 
 asio::awaitable<bool> HttpSession::await_next_request() {
-  if (next_request_has_begun()) co_return true;
-  if (stopping_) co_return false;
+  if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
+  // Only a stopping connection needs to look into the socket; a live one simply waits for the bytes below.
+  if (stopping_) co_return next_request_has_begun();
   // Idle between requests: the only state in which stop() may cancel, since no request has begun.
   idle_ = true;
   stream_.expires_after(context_.http.keep_alive_timeout);
