@@ -1,4 +1,4 @@
-// The WebSocket close codes wshub chooses, and the fixed reasons that go with them, in one place.
+// The WebSocket close codes wshub sends and accepts, and the fixed reasons that go with them, in one place.
 #pragma once
 
 #include <cstddef>
@@ -7,18 +7,30 @@
 
 namespace wshub {
 
-// RFC 6455 section 7.4.1 codes, kept independent of Beast so that the hub needs no protocol headers.
-// Beast itself sends 1007 (invalid UTF-8) and 1009 (message over the limit) when it reads one.
+// RFC 6455 section 7.4.1 codes.
 enum class CloseCode : std::uint16_t {
+  normal = 1000,
   going_away = 1001,
+  protocol_error = 1002,
   unsupported_data = 1003,
+  invalid_payload = 1007,
   policy_violation = 1008,
+  message_too_big = 1009,
 };
+
+// Whether a peer may put this code in a close frame (RFC 6455 section 7.4): the codes defined for use on the
+// wire, and the ranges kept for libraries (3000-3999) and applications (4000-4999). 1004-1006 and 1015 are
+// reserved for reporting and must never be sent.
+constexpr bool may_be_sent(std::uint16_t code) {
+  bool const defined = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014);
+  return defined || (code >= 3000 && code <= 4999);
+}
 
 // RFC 6455 section 5.5: a control frame carries at most 125 bytes, two of which are the code.
 inline constexpr std::size_t max_close_reason_bytes = 123;
 
 inline constexpr std::string_view shutting_down_reason = "server shutting down";
 inline constexpr std::string_view binary_unsupported_reason = "binary messages are not supported";
+inline constexpr std::string_view slow_consumer_reason = "slow consumer: too many bytes queued";
 
 }  // namespace wshub

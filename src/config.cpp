@@ -19,6 +19,7 @@ namespace {
 // Longer than any drain anyone plans, and far from the limits of the clocks' tick counts.
 constexpr double max_seconds = 31'536'000;
 constexpr unsigned max_threads = 1024;
+constexpr long long max_byte_count = 1LL << 40;  // 1 TiB: more than any queue a server can hold
 
 // The text of one setting and the name it was given under ("--port" or "PORT"), for error messages.
 struct GivenValue {
@@ -50,6 +51,14 @@ std::uint16_t parse_port(GivenValue const& given) {
   auto const port = parse_number<long long>(given.text);
   if (!port || *port < 0 || *port > 65535) throw SettingError(given, "an integer from 0 to 65535");
   return static_cast<std::uint16_t>(*port);
+}
+
+std::size_t parse_byte_count(GivenValue const& given) {
+  auto const bytes = parse_number<long long>(given.text);
+  if (!bytes || *bytes < 1 || *bytes > max_byte_count) {
+    throw SettingError(given, fmt::format("a number of bytes from 1 to {}", max_byte_count));
+  }
+  return static_cast<std::size_t>(*bytes);
 }
 
 unsigned parse_threads(GivenValue const& given) {
@@ -114,6 +123,8 @@ class CommandLine {
         "longest wait for clients to leave after a signal; 0 closes them at once (default 1800)");
     add(progress_, "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC", "SECONDS",
         "seconds between progress lines while draining (default 5)");
+    add(backpressure_, "--max-backpressure-bytes", "MAX_BACKPRESSURE_BYTES", "BYTES",
+        "bytes queued for one client before it is closed as a slow consumer (default 4194304)");
   }
 
   Config parse(std::vector<std::string> const& args, EnvironmentLookup const& environment) {
@@ -128,6 +139,7 @@ class CommandLine {
     resolve(config.log_level, log_level_, environment, parse_level);
     resolve(config.forced_shutdown_after, forced_, environment, [](auto const& g) { return parse_seconds(g, true); });
     resolve(config.progress_log_every, progress_, environment, [](auto const& g) { return parse_seconds(g, false); });
+    resolve(config.max_backpressure_bytes, backpressure_, environment, parse_byte_count);
     return config;
   }
 
@@ -151,7 +163,7 @@ class CommandLine {
       "wshub: a WebSocket hub. Clients connect to /ws/{clientId}; GET /clients lists them and "
       "POST /broadcast-to-all sends them a message.",
       "wshub"};
-  Setting host_, port_, threads_, log_level_, forced_, progress_;
+  Setting host_, port_, threads_, log_level_, forced_, progress_, backpressure_;
 };
 
 }  // namespace

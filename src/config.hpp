@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -22,6 +23,7 @@ struct Config {
   spdlog::level::level_enum log_level = spdlog::level::info;
   Seconds forced_shutdown_after{1800};
   Seconds progress_log_every{5};
+  std::size_t max_backpressure_bytes = 4 * 1024 * 1024;
 };
 
 // What start-up should do: run with a config, or print a message (help, version, error) and exit.

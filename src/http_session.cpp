@@ -143,7 +143,10 @@ asio::awaitable<void> HttpSession::linger_close() {
 
 void HttpSession::upgrade(HttpRequest request) {
   handed_over_ = true;
-  auto session = std::make_shared<WebSocketSession>(std::move(stream_), context_.hub, context_.websocket);
+  // Bytes the client sent after its request belong to the WebSocket connection.
+  std::string early_bytes(static_cast<char const*>(buffer_.cdata().data()), buffer_.size());
+  auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), std::move(early_bytes), context_.hub,
+                                                    context_.websocket);
   session->start(std::move(request));
 }
 

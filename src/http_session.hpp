@@ -47,7 +47,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   asio::awaitable<void> linger_close();
   void upgrade(HttpRequest request);
 
-  asio::any_io_executor executor_;  // the connection's strand; kept apart because the stream moves on upgrade
+  asio::any_io_executor executor_;  // the connection's thread; kept apart because the stream moves on upgrade
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   ConnectionContext& context_;

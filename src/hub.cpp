@@ -28,13 +28,13 @@ void Hub::leave(ClientId id, HubClient const* client) {
 }
 
 std::size_t Hub::broadcast(std::string text) {
-  // Put the message in a shared pointer so that every client's queue holds the same bytes.
-  auto const shared = std::make_shared<std::string const>(std::move(text));
+  // Encode the frame once: every client's queue holds the same bytes.
+  auto const frame = SharedFrame::text(text);
   // One broadcast at a time, so that all clients receive broadcasts in the same order; joins and leaves
   // wait only for the snapshot, not for the deliveries.
   std::scoped_lock order(broadcast_order_);
   auto const recipients = snapshot();
-  for (auto const& client : recipients) client->deliver(shared);
+  for (auto const& client : recipients) client->deliver(frame);
   return recipients.size();
 }
 

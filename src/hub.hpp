@@ -13,19 +13,17 @@
 
 #include "client_id.hpp"
 #include "close_code.hpp"
+#include "outgoing_frame.hpp"
 #include "shutdown_interfaces.hpp"
 
 namespace wshub {
-
-// A message shared, unchanged, by every client queue it is sent to.
-using SharedText = std::shared_ptr<std::string const>;
 
 // What the hub needs from a connected client (implemented by WebSocketSession). Both calls are thread-safe
 // and return at once; the client sends in the order the calls were made.
 class HubClient {
  public:
   virtual ~HubClient() = default;
-  virtual void deliver(SharedText text) = 0;
+  virtual void deliver(SharedFrame frame) = 0;
   virtual void close(CloseCode code, std::string reason) = 0;
 };
 

@@ -35,10 +35,10 @@ void bind(tcp::acceptor& acceptor, tcp::endpoint const& endpoint, ListenerOption
 
 }  // namespace
 
-Listener::Listener(asio::io_context& io, ListenerOptions const& options, HttpApi const& api, Hub& hub,
+Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub,
                    HttpOptions const& http_options, WebSocketOptions const& websocket_options)
-    : io_(io),
-      acceptor_(asio::make_strand(io)),
+    : threads_(threads),
+      acceptor_(threads.main()),
       context_{
           .api = api, .hub = hub, .connections = connections_, .http = http_options, .websocket = websocket_options} {
   bind(acceptor_, resolve(options), options);
@@ -68,8 +68,8 @@ void Listener::stop(std::function<void()> on_stopped) {
 asio::awaitable<void> Listener::accept_loop() {
   asio::steady_timer retry_timer(acceptor_.get_executor());
   while (acceptor_.is_open()) {
-    // Each connection gets its own strand: its handlers never run concurrently, whatever the thread count.
-    auto [error, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), as_result);
+    // The connection lives on the thread it is accepted for: its handlers never run concurrently.
+    auto [error, socket] = co_await acceptor_.async_accept(threads_.next(), as_result);
     if (error == asio::error::operation_aborted) co_return;
     if (error) {
       spdlog::warn("accept failed: {}", error.message());

@@ -1,4 +1,5 @@
-// Accepts TCP connections and gives each one to an HttpSession; stops on the shutdown coordinator's word.
+// Accepts TCP connections on the main I/O thread and gives each one, round robin over the I/O threads, to an
+// HttpSession; stops on the shutdown coordinator's word.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 
 #include "http_connections.hpp"
 #include "http_session.hpp"
+#include "io_threads.hpp"
 #include "net.hpp"
 #include "shutdown_interfaces.hpp"
 
@@ -27,7 +29,7 @@ class ListenError : public std::runtime_error {
 class Listener final : public StoppableServer {
  public:
   // Binds at once, so that a taken port is reported before anything else starts.
-  Listener(asio::io_context& io, ListenerOptions const& options, HttpApi const& api, Hub& hub,
+  Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub,
            HttpOptions const& http_options, WebSocketOptions const& websocket_options);
 
   // "http://HOST:PORT" with the port actually bound (the kernel's choice when asked for port 0).
@@ -38,7 +40,7 @@ class Listener final : public StoppableServer {
  private:
   asio::awaitable<void> accept_loop();
 
-  asio::io_context& io_;
+  IoThreads& threads_;
   tcp::acceptor acceptor_;
   HttpConnections connections_;
   ConnectionContext context_;

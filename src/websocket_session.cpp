@@ -1,5 +1,7 @@
-// A WebSocket client's life: upgrade, admission, echo, ordered writes, close.
+// A WebSocket client's life: upgrade, admission, echo, corked writes, keepalive, backpressure, close.
 #include "websocket_session.hpp"
+
+#include <array>
 
 #include <spdlog/spdlog.h>
 
@@ -12,60 +14,81 @@ namespace wshub {
 namespace {
 
 constexpr std::string_view echo_prefix = "Server echo: ";
-// A buffer grown for one large message is given back, so that a 16 MiB message does not pin 16 MiB for the
-// rest of the connection's life.
-constexpr std::size_t retained_read_buffer_bytes = 64 * 1024;
+// Asio gathers at most this many buffers into one write.
+constexpr std::size_t max_buffers_per_write = 64;
+// The queue's storage is given back once it has drained, if it grew past this many chunks.
+constexpr std::size_t retained_queue_chunks = 16;
+
+// Every connection on a thread reads into the same buffer, so an idle connection holds no read buffer at all.
+std::span<char> thread_read_buffer() {
+  thread_local std::array<char, 64 * 1024> buffer;
+  return buffer;
+}
+
+// The replies produced while handling one read are gathered here and written with one syscall ("corking"):
+// a read of 50 messages costs one write, not 50.
+std::string& thread_cork_buffer() {
+  thread_local std::string cork;
+  return cork;
+}
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(beast::tcp_stream stream, Hub& hub, WebSocketOptions const& options)
-    : executor_(stream.get_executor()), ws_(std::move(stream)), hub_(hub) {
-  // The WebSocket layer keeps its own timeouts; the HTTP request deadline must not carry over.
-  beast::get_lowest_layer(ws_).expires_never();
-  ws_.set_option(websocket::stream_base::timeout{
-      .handshake_timeout = options.handshake_timeout,
-      .idle_timeout = options.idle_timeout,
-      .keep_alive_pings = true,
-  });
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& response) { response.set(http::field::server, std::string("wshub/") + version); }));
-  ws_.read_message_max(options.max_message_bytes);
-  ws_.text(true);
-  // One frame per message: Beast would otherwise cut large messages into write-buffer-sized frames.
-  ws_.auto_fragment(false);
-}
+WebSocketSession::WebSocketSession(tcp::socket socket, std::string early_bytes, Hub& hub,
+                                   WebSocketOptions const& options)
+    : executor_(socket.get_executor()),
+      socket_(std::move(socket)),
+      timer_(executor_),
+      hub_(hub),
+      options_(options),
+      reader_(options.max_message_bytes),
+      pending_(std::move(early_bytes)) {}
 
 void WebSocketSession::start(http::request<http::string_body> upgrade_request) {
-  spawn_owned(shared_from_this(), run(std::move(upgrade_request)), "WebSocket session");
+  spawn_owned(shared_from_this(), handshake(std::move(upgrade_request)), "WebSocket handshake");
 }
 
-void WebSocketSession::deliver(SharedText text) {
-  asio::post(executor_, [self = shared_from_this(), text = std::move(text)]() mutable {
-    self->enqueue({.text = std::move(text), .close = std::nullopt});
+void WebSocketSession::deliver(SharedFrame frame) {
+  asio::post(executor_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
+    if (self->state_ == State::open || self->state_ == State::handshaking) self->enqueue(Chunk(std::move(frame)));
   });
 }
 
 void WebSocketSession::close(CloseCode code, std::string reason) {
-  asio::post(executor_,
-             [self = shared_from_this(), code, reason = std::move(reason)] { self->enqueue_close(code, reason); });
+  asio::post(executor_, [self = shared_from_this(), code, reason = std::move(reason)] {
+    if (self->state_ != State::closed) self->start_close(code, reason);
+  });
 }
 
-asio::awaitable<void> WebSocketSession::run(http::request<http::string_body> upgrade_request) {
+asio::awaitable<void> WebSocketSession::handshake(http::request<http::string_body> upgrade_request) {
   // Join before answering, so that a client that has seen 101 is already listed and counted by broadcasts.
   admit(routes::path_of(upgrade_request.target()));
-  auto const [error] = co_await ws_.async_accept(upgrade_request, as_result);
-  if (error) {
-    // Beast has already answered a malformed handshake with 400.
-    if (id_) hub_.leave(*id_, this);
+  arm_timer(options_.handshake_timeout);
+  if (auto const error = co_await answer_upgrade(upgrade_request)) {
+    finish(error.message());  // Beast has already answered a malformed handshake with 400
     co_return;
   }
-  handshake_done_ = true;
-  if (!queue_.empty()) write_front();
-  if (!id_) co_return;  // refused: the queued close frame is on its way
-  spdlog::debug("client {} connected ({} connected)", *id_, hub_.client_count());
-  std::string const why = co_await echo_until_closed();
-  hub_.leave(*id_, this);
-  spdlog::debug("client {} disconnected: {} ({} connected)", *id_, why, hub_.client_count());
+  error_code error;
+  socket_.non_blocking(true, error);  // from here on we read and write only what the socket takes at once
+  if (error) co_return finish(error.message());
+  last_heard_ = std::chrono::steady_clock::now();
+  // A refused client's close frame is already queued; from now on it waits for the client's reply.
+  state_ = closing_with_ ? State::closing : State::open;
+  arm_timer(closing_with_ ? options_.handshake_timeout : options_.ping_interval);
+  if (id_) spdlog::debug("client {} connected ({} connected)", *id_, hub_.client_count());
+  flush();  // what was queued before the 101: broadcasts, or the close frame of a refusal
+  if (!pending_.empty()) consume({});
+  if (state_ != State::closed) wait_readable();
+}
+
+asio::awaitable<error_code> WebSocketSession::answer_upgrade(http::request<http::string_body> const& upgrade_request) {
+  // Beast checks the request and writes the 101; after that the frame layer is ours. The stream lives only in
+  // this coroutine's frame, so an open connection keeps none of it.
+  websocket::stream<tcp::socket&> upgrader(socket_);
+  upgrader.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& response) { response.set(http::field::server, std::string("wshub/") + version); }));
+  auto const [error] = co_await upgrader.async_accept(upgrade_request, as_result);
+  co_return error;
 }
 
 void WebSocketSession::admit(std::string_view path) {
@@ -74,7 +97,6 @@ void WebSocketSession::admit(std::string_view path) {
   switch (hub_.join(*parsed.id, shared_from_this())) {
     case JoinOutcome::joined:
       id_ = parsed.id;
-      leave_on_close_frame();
       return;
     case JoinOutcome::duplicate_id:
       return refuse(CloseCode::policy_violation, fmt::format("client id {} is already connected", *parsed.id));
@@ -85,79 +107,233 @@ void WebSocketSession::admit(std::string_view path) {
 
 void WebSocketSession::refuse(CloseCode code, std::string_view reason) {
   spdlog::debug("refused a client with {}: {}", static_cast<int>(code), reason);
-  enqueue_close(code, reason);
+  start_close(code, reason);
 }
 
-void WebSocketSession::leave_on_close_frame() {
-  // Leave the moment the client's close frame arrives, before Beast answers it: a client that reconnects as soon
-  // as its close handshake is done must find its id free. (Beast calls this only for a close the client starts.)
-  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-    if (kind == websocket::frame_type::close) hub_.leave(*id_, this);
+void WebSocketSession::wait_readable() {
+  socket_.async_wait(tcp::socket::wait_read,
+                     [self = shared_from_this()](error_code error) { self->on_readable(error); });
+}
+
+void WebSocketSession::on_readable(error_code error) {
+  if (state_ == State::closed) return;
+  if (error) return finish(error.message());
+  auto const buffer = thread_read_buffer();
+  auto const bytes = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), error);
+  if (error == asio::error::would_block) return wait_readable();
+  if (error == asio::error::eof) return finish("the client closed the connection without a close frame");
+  if (error) return finish(error.message());
+  last_heard_ = std::chrono::steady_clock::now();
+  consume(buffer.first(bytes));
+  if (state_ == State::closed) return;
+  // Asio's reactor reports readiness once per arrival, so a full buffer means there may be more: read again
+  // after the other connections have had their turn.
+  if (bytes == buffer.size()) return asio::post(executor_, [self = shared_from_this()] { self->on_readable({}); });
+  wait_readable();
+}
+
+void WebSocketSession::consume(std::span<char> bytes) {
+  if (reader_failed_) return;
+  std::span<char> input = bytes;
+  if (!pending_.empty()) {
+    pending_.append(bytes.data(), bytes.size());
+    input = pending_;
+  }
+  corked_ = true;
+  while (state_ == State::open || state_ == State::closing) {
+    auto const event = reader_.next(input);
+    if (event.kind == ClientEvent::Kind::need_more_bytes) break;
+    handle(event);
+    if (reader_failed_) break;
+  }
+  corked_ = false;
+  // Keep what is left of a frame cut off at the end of this read until the rest arrives.
+  if (reader_failed_ || state_ == State::closed) {
+    std::string().swap(pending_);
+  } else if (!pending_.empty()) {
+    pending_.erase(0, pending_.size() - input.size());
+  } else {
+    pending_.assign(input.data(), input.size());
+  }
+  if (pending_.empty()) std::string().swap(pending_);
+  uncork();
+}
+
+void WebSocketSession::handle(ClientEvent const& event) {
+  switch (event.kind) {
+    case ClientEvent::Kind::text:
+      if (state_ == State::open) send_frame(Opcode::text, echo_prefix, event.payload);
+      return;
+    case ClientEvent::Kind::ping:
+      if (state_ == State::open) send_frame(Opcode::pong, event.payload);
+      return;
+    case ClientEvent::Kind::close:
+      return on_close_frame(event);
+    case ClientEvent::Kind::violation:
+      // RFC 6455 section 7.1.7: fail the connection. What follows the violation cannot be read, so we send our
+      // close frame and a FIN, and wait only for the client to close its side.
+      reader_failed_ = true;
+      start_close(static_cast<CloseCode>(*event.close_code), event.payload);
+      return after_flush(AfterFlush::half_close);
+    case ClientEvent::Kind::pong:
+    case ClientEvent::Kind::need_more_bytes:
+      return;
+  }
+}
+
+void WebSocketSession::on_close_frame(ClientEvent const& event) {
+  // Leave the moment the client's close frame arrives: a client that reconnects as soon as its close handshake
+  // is done must find its id free.
+  if (id_) hub_.leave(*id_, this);
+  if (state_ == State::closing) return finish("the client answered our close frame");
+  // RFC 6455 section 5.5.1: answer with the same code; then the server closes the TCP connection first.
+  state_ = State::closing;
+  std::string frame;
+  append_close_frame(frame, event.close_code, {});
+  enqueue(Chunk(std::move(frame)));
+  if (id_) {
+    spdlog::debug("client {} disconnected: closed with code {} ({} connected)", *id_, event.close_code.value_or(1005),
+                  hub_.client_count());
+    id_.reset();
+  }
+  after_flush(AfterFlush::close);
+}
+
+void WebSocketSession::send_frame(Opcode opcode, std::string_view first, std::string_view second) {
+  if (corked_ && queue_.empty()) return append_frame(thread_cork_buffer(), opcode, first, second);
+  std::string frame;
+  append_frame(frame, opcode, first, second);
+  enqueue(Chunk(std::move(frame)));
+}
+
+void WebSocketSession::uncork() {
+  auto& cork = thread_cork_buffer();
+  if (cork.empty()) return;
+  // The cork holds this client's bytes only while its queue is empty, so writing them first keeps the order.
+  error_code error;
+  std::size_t written = waiting_writable_ ? 0 : socket_.write_some(asio::buffer(cork), error);
+  if (error && error != asio::error::would_block) {
+    cork.clear();
+    return finish(error.message());
+  }
+  if (written < cork.size()) {
+    queue_.emplace_back(cork.substr(written));
+    queued_bytes_ += cork.size() - written;
+  }
+  cork.clear();
+  flush();
+}
+
+void WebSocketSession::enqueue(Chunk chunk) {
+  if (corked_) uncork();  // what is in the cork was sent first
+  auto const size = chunk.bytes().size();
+  // One message larger than the cap may go out when nothing else waits; a queue that keeps growing may not.
+  if (queued_bytes_ > 0 && queued_bytes_ + size > options_.max_backpressure_bytes && state_ == State::open) {
+    return disconnect_slow_consumer();
+  }
+  queue_.push_back(std::move(chunk));
+  queued_bytes_ += size;
+  flush();
+}
+
+void WebSocketSession::flush() {
+  if (waiting_writable_ || state_ == State::handshaking || state_ == State::closed) return;
+  while (!queue_.empty()) {
+    std::array<asio::const_buffer, max_buffers_per_write> buffers;
+    std::size_t count = 0;
+    for (; count < buffers.size() && count < queue_.size(); ++count) {
+      buffers[count] = asio::buffer(queue_[count].bytes());
+    }
+    buffers[0] += front_offset_;
+    error_code error;
+    auto const written = socket_.write_some(std::span(buffers.data(), count), error);
+    if (error == asio::error::would_block) {
+      waiting_writable_ = true;
+      socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code error) {
+        self->waiting_writable_ = false;
+        if (error) return self->finish(error.message());
+        self->flush();
+      });
+      return;
+    }
+    if (error) return finish(error.message());
+    on_written(written);
+  }
+  if (queue_.capacity() > retained_queue_chunks) std::vector<Chunk>().swap(queue_);
+  if (after_flush_ == AfterFlush::close) return finish("the close handshake is done");
+  error_code ignored;
+  if (after_flush_ == AfterFlush::half_close) socket_.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+void WebSocketSession::on_written(std::size_t bytes) {
+  queued_bytes_ -= bytes;
+  bytes += front_offset_;
+  std::size_t done = 0;
+  while (done < queue_.size() && bytes >= queue_[done].bytes().size()) bytes -= queue_[done++].bytes().size();
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(done));
+  front_offset_ = bytes;
+}
+
+void WebSocketSession::start_close(CloseCode code, std::string_view reason) {
+  if (state_ == State::closing || state_ == State::closed) return;
+  if (state_ == State::open) state_ = State::closing;
+  closing_with_ = code;  // while handshaking, the close goes out right after the 101
+  std::string frame;
+  append_close_frame(frame, static_cast<std::uint16_t>(code), reason);
+  // Once the handshake is answered the close waits for the client's reply at most this long.
+  if (state_ == State::closing) arm_timer(options_.handshake_timeout);
+  enqueue(Chunk(std::move(frame)));
+}
+
+void WebSocketSession::disconnect_slow_consumer() {
+  spdlog::info("client {} is a slow consumer: over {} bytes queued; closing it with 1008", *id_,
+               options_.max_backpressure_bytes);
+  // It gets no more broadcasts, so it must not be counted in them.
+  hub_.leave(*id_, this);
+  // Drop what has not started to go out; a frame half written must be finished before the close frame.
+  auto const keep = front_offset_ > 0 ? 1 : 0;
+  queue_.resize(static_cast<std::size_t>(keep));
+  queued_bytes_ = keep ? queue_.front().bytes().size() - front_offset_ : 0;
+  start_close(CloseCode::policy_violation, slow_consumer_reason);
+}
+
+void WebSocketSession::after_flush(AfterFlush action) {
+  after_flush_ = action;
+  flush();
+}
+
+void WebSocketSession::finish(std::string_view why) {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  error_code ignored;
+  timer_.cancel();
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  std::vector<Chunk>().swap(queue_);
+  if (!id_) return;
+  hub_.leave(*id_, this);
+  auto const reason = closing_with_ ? fmt::format("closed by the server with code {}", static_cast<int>(*closing_with_))
+                                    : std::string(why);
+  spdlog::debug("client {} disconnected: {} ({} connected)", *id_, reason, hub_.client_count());
+  id_.reset();
+}
+
+void WebSocketSession::arm_timer(std::chrono::steady_clock::duration delay) {
+  timer_.expires_after(delay);
+  timer_.async_wait([self = shared_from_this()](error_code error) {
+    if (!error) self->on_timer();
   });
 }
 
-asio::awaitable<std::string> WebSocketSession::echo_until_closed() {
-  for (;;) {
-    auto const [error, bytes] = co_await ws_.async_read(read_buffer_, as_result);
-    if (error && closing_with_)
-      co_return fmt::format("closed by the server with code {}", static_cast<int>(*closing_with_));
-    if (error == websocket::error::closed) co_return fmt::format("closed with code {}", ws_.reason().code);
-    if (error) co_return error.message();
-    if (!ws_.got_text()) {
-      enqueue_close(CloseCode::unsupported_data, binary_unsupported_reason);
-      co_return "sent a binary message";
-    }
-    echo();
+void WebSocketSession::on_timer() {
+  if (state_ != State::open) return finish("timed out");
+  auto const silent = std::chrono::steady_clock::now() - last_heard_;
+  if (silent >= options_.idle_timeout) return finish("idle timeout: no answer to a ping");
+  if (silent >= options_.ping_interval) {
+    send_frame(Opcode::ping, {});
+    return arm_timer(options_.idle_timeout - silent);
   }
-}
-
-void WebSocketSession::echo() {
-  auto const message = read_buffer_.cdata();
-  auto reply = std::make_shared<std::string>();
-  reply->reserve(echo_prefix.size() + message.size());
-  reply->append(echo_prefix).append(static_cast<char const*>(message.data()), message.size());
-  read_buffer_.clear();
-  if (read_buffer_.capacity() > retained_read_buffer_bytes) read_buffer_.shrink_to_fit();
-  enqueue({.text = std::move(reply), .close = std::nullopt});
-}
-
-void WebSocketSession::enqueue(Outgoing item) {
-  if (close_queued_) return;  // nothing may follow a close frame
-  close_queued_ = item.close.has_value();
-  queue_.push_back(std::move(item));
-  // Beast allows one write in flight per stream; on_written starts the next one. Nothing is written before
-  // the handshake has been answered.
-  if (queue_.size() == 1 && handshake_done_) write_front();
-}
-
-void WebSocketSession::enqueue_close(CloseCode code, std::string_view reason) {
-  // RFC 6455 caps a close reason at 123 bytes, and Beast throws on a longer one.
-  websocket::close_reason close{static_cast<websocket::close_code>(code), reason.substr(0, max_close_reason_bytes)};
-  if (!close_queued_) closing_with_ = code;
-  enqueue({.text = nullptr, .close = close});
-}
-
-void WebSocketSession::write_front() {
-  Outgoing const& item = queue_.front();
-  // Generic so that it fits both completions: close gives (error), write gives (error, bytes).
-  auto on_done = [self = shared_from_this()](error_code error, auto...) { self->on_written(error); };
-  if (item.close) {
-    ws_.async_close(*item.close, std::move(on_done));
-  } else {
-    ws_.async_write(asio::buffer(*item.text), std::move(on_done));
-  }
-}
-
-void WebSocketSession::on_written(error_code error) {
-  queue_.pop_front();
-  if (error) {
-    // The connection is broken: drop the rest and close the socket so that the read loop ends too.
-    queue_.clear();
-    close_queued_ = true;
-    beast::get_lowest_layer(ws_).close();
-    return;
-  }
-  if (!queue_.empty()) write_front();
+  arm_timer(options_.ping_interval - silent);
 }
 
 }  // namespace wshub

@@ -1,67 +1,107 @@
-// One WebSocket client: the opening handshake, admission to the hub, the echo loop and the write queue.
+// One WebSocket client: the opening handshake, admission to the hub, and our own frame layer after it: reading,
+// echo, corked and ordered writes, keepalive, backpressure and the close handshake.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hub.hpp"
+#include "message_reader.hpp"
 #include "net.hpp"
+#include "outgoing_frame.hpp"
 
 namespace wshub {
 
 struct WebSocketOptions {
   std::size_t max_message_bytes = 16 * 1024 * 1024;  // uvicorn's ws_max_size
+  // A client with more than this waiting to be sent to it is disconnected as a slow consumer.
+  std::size_t max_backpressure_bytes = 4 * 1024 * 1024;
   // How long the opening handshake, and a close handshake we start, may take before we drop the connection.
   std::chrono::steady_clock::duration handshake_timeout = std::chrono::seconds(5);
-  // After half of this without hearing from the client we ping it; after the other half we drop it. 40 s gives
-  // uvicorn's behaviour (ping after 20 s, give up 20 s later), so dead peers do not hold their ids forever.
+  // A client silent this long is pinged, and one silent for idle_timeout is dropped, so that dead peers do not
+  // hold their ids forever. 20 s and 40 s are uvicorn's behaviour (ping after 20 s, give up 20 s later).
+  std::chrono::steady_clock::duration ping_interval = std::chrono::seconds(20);
   std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(40);
 };
 
 class WebSocketSession final : public HubClient, public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(beast::tcp_stream stream, Hub& hub, WebSocketOptions const& options);
+  // early_bytes: what the client sent after its upgrade request, already read from the socket.
+  WebSocketSession(tcp::socket socket, std::string early_bytes, Hub& hub, WebSocketOptions const& options);
 
   // Completes the upgrade the client asked for, then admits or refuses it.
   void start(http::request<http::string_body> upgrade_request);
 
-  void deliver(SharedText text) override;
+  void deliver(SharedFrame frame) override;
   void close(CloseCode code, std::string reason) override;
 
   asio::any_io_executor executor() const { return executor_; }
 
  private:
-  // A frame waiting to be written: a text message, or the close frame that ends the queue.
-  struct Outgoing {
-    SharedText text;
-    std::optional<websocket::close_reason> close;
+  enum class State {
+    handshaking,
+    open,
+    closing,  // we have sent a close frame and wait for the client's
+    closed,
+  };
+  // What to do with the socket once the queue has drained, when closing.
+  enum class AfterFlush { nothing, half_close, close };
+  // Bytes waiting for the socket: a frame shared with other clients, or bytes of this client's own.
+  struct Chunk {
+    Chunk() = default;
+    explicit Chunk(SharedFrame frame) : shared(std::move(frame)) {}
+    explicit Chunk(std::string bytes) : owned(std::move(bytes)) {}
+    SharedFrame shared;
+    std::string owned;
+    std::string_view bytes() const { return shared ? shared.bytes() : std::string_view(owned); }
   };
 
-  asio::awaitable<void> run(http::request<http::string_body> upgrade_request);
+  asio::awaitable<void> handshake(http::request<http::string_body> upgrade_request);
+  asio::awaitable<error_code> answer_upgrade(http::request<http::string_body> const& upgrade_request);
   void admit(std::string_view path);
   void refuse(CloseCode code, std::string_view reason);
-  void leave_on_close_frame();
-  asio::awaitable<std::string> echo_until_closed();
-  void echo();
 
-  void enqueue(Outgoing item);
-  void enqueue_close(CloseCode code, std::string_view reason);
-  void write_front();
-  void on_written(error_code error);
+  void wait_readable();
+  void on_readable(error_code error);
+  void consume(std::span<char> bytes);
+  void handle(ClientEvent const& event);
+  void on_close_frame(ClientEvent const& event);
 
-  asio::any_io_executor executor_;  // the connection's strand, which other threads post to
-  websocket::stream<beast::tcp_stream> ws_;
+  void send_frame(Opcode opcode, std::string_view first, std::string_view second = {});
+  void uncork();
+  void enqueue(Chunk chunk);
+  void flush();
+  void on_written(std::size_t bytes);
+  void start_close(CloseCode code, std::string_view reason);
+  void disconnect_slow_consumer();
+  void after_flush(AfterFlush action);
+  void finish(std::string_view why);
+
+  void arm_timer(std::chrono::steady_clock::duration delay);
+  void on_timer();
+
+  asio::any_io_executor executor_;  // the connection's thread, which other threads post to
+  tcp::socket socket_;
+  asio::steady_timer timer_;  // the handshake deadline, then keepalive, then the close deadline
   Hub& hub_;
+  WebSocketOptions const& options_;
+  MessageReader reader_;
+  std::string pending_;  // the start of a frame that the last read cut off
+  std::vector<Chunk> queue_;
+  std::size_t front_offset_ = 0;  // how much of queue_.front() is already written
+  std::size_t queued_bytes_ = 0;
   std::optional<ClientId> id_;  // set once the hub has admitted us
-  beast::flat_buffer read_buffer_;
-  std::deque<Outgoing> queue_;
-  bool handshake_done_ = false;
-  bool close_queued_ = false;
+  State state_ = State::handshaking;
+  bool corked_ = false;  // replies go to the thread's cork buffer until the current read is handled
+  bool waiting_writable_ = false;
+  AfterFlush after_flush_ = AfterFlush::nothing;
+  bool reader_failed_ = false;             // the client broke the protocol; what it sends now is discarded
   std::optional<CloseCode> closing_with_;  // the close code we sent, to tell why the connection ended
+  std::chrono::steady_clock::time_point last_heard_;
 };
 
 }  // namespace wshub

@@ -16,6 +16,7 @@ import time
 import pytest
 
 BINARY = os.environ.get("WSHUB_BINARY")
+MIB = 1024 * 1024
 LISTENING = re.compile(r"listening on http://(\S+):(\d+)")
 # What the address, leak, thread and undefined-behaviour sanitizers print when they find something.
 SANITIZER_REPORT = re.compile(r"(ERROR|WARNING): \w+Sanitizer|runtime error:")

@@ -9,9 +9,8 @@ import socket
 import pytest
 import websockets
 
-from conftest import RawWebSocket, broadcast, clients, read_until_closed, run
+from conftest import MIB, RawWebSocket, broadcast, clients, read_until_closed, run
 
-MIB = 1024 * 1024
 DRAINING = r"received SIG\w+: shutting down"
 
 
@@ -80,7 +79,8 @@ def test_remaining_clients_are_closed_with_1001_at_the_deadline(start_server):
 
 
 def test_a_forced_close_comes_after_what_was_already_queued(start_server):
-    server = start_server("--forced-shutdown-after-sec", "0.2")
+    # A backpressure cap above the 24 MiB, so that the client is not closed as a slow consumer first.
+    server = start_server("--forced-shutdown-after-sec", "0.2", "--max-backpressure-bytes", str(64 * MIB))
     reader = RawWebSocket(server, "/ws/1")
     # 24 MiB that the client does not read: more than the socket buffers hold, so most of it is still queued
     # in the server when the deadline closes the client.

@@ -5,9 +5,8 @@ import socket
 import pytest
 import websockets
 
-from conftest import broadcast, clients, read_until_closed, request, run, send_raw
+from conftest import MIB, broadcast, clients, read_until_closed, request, run, send_raw
 
-MIB = 1024 * 1024
 
 
 def test_clients_is_empty_at_first(server):

@@ -4,9 +4,8 @@ import asyncio
 import pytest
 import websockets
 
-from conftest import RawWebSocket, clients, request, run, wait_until
+from conftest import MIB, RawWebSocket, clients, request, run, wait_until
 
-MIB = 1024 * 1024
 
 
 async def closed_with(ws):

@@ -11,7 +11,7 @@ namespace json = boost::json;
 
 class RecordingClient final : public HubClient {
  public:
-  void deliver(SharedText text) override { delivered.push_back(*text); }
+  void deliver(SharedFrame frame) override { delivered.emplace_back(frame.payload()); }
   void close(CloseCode, std::string) override {}
   std::vector<std::string> delivered;
 };

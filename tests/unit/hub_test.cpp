@@ -11,16 +11,16 @@ namespace {
 
 class FakeClient final : public HubClient {
  public:
-  void deliver(SharedText text) override {
+  void deliver(SharedFrame frame) override {
     std::scoped_lock lock(mutex_);
-    delivered.push_back(std::move(text));
+    delivered.push_back(std::move(frame));
   }
   void close(CloseCode code, std::string reason) override {
     std::scoped_lock lock(mutex_);
     closes.emplace_back(code, std::move(reason));
   }
 
-  std::vector<SharedText> delivered;
+  std::vector<SharedFrame> delivered;
   std::vector<std::pair<CloseCode, std::string>> closes;
 
  private:
@@ -70,8 +70,9 @@ TEST(Hub, BroadcastSharesOneBufferWithEveryClient) {
   EXPECT_EQ(hub.broadcast("hello"), 3U);
   for (auto const& client : clients) {
     ASSERT_EQ(client->delivered.size(), 1U);
-    EXPECT_EQ(*client->delivered.front(), "hello");
-    EXPECT_EQ(client->delivered.front().get(), clients.front()->delivered.front().get());
+    EXPECT_EQ(client->delivered.front().payload(), "hello");
+    // Encoded once: every client holds the very same bytes.
+    EXPECT_EQ(client->delivered.front().bytes().data(), clients.front()->delivered.front().bytes().data());
   }
 }
 

@@ -1,0 +1,101 @@
+// Message assembly on top of the frame parser: fragmentation, control frames, UTF-8 and limits.
+#include "message_reader.hpp"
+
+#include "frame_parser.hpp"
+
+namespace wshub {
+namespace {
+
+using Kind = ClientEvent::Kind;
+
+ClientEvent event(Kind kind, std::string_view payload = {}, std::optional<std::uint16_t> close_code = std::nullopt) {
+  return {.kind = kind, .payload = payload, .close_code = close_code};
+}
+
+ClientEvent violation(CloseCode code, std::string_view reason) {
+  return event(Kind::violation, reason, static_cast<std::uint16_t>(code));
+}
+
+std::string_view as_text(std::span<char> bytes) {
+  return {bytes.data(), bytes.size()};
+}
+
+// A buffer grown for one large fragmented message is given back, so that it does not stay pinned for the rest of
+// the connection's life.
+constexpr std::size_t retained_fragment_bytes = 64 * 1024;
+
+}  // namespace
+
+ClientEvent MessageReader::next(std::span<char>& input) {
+  if (!in_message_) release_fragments();
+  for (;;) {
+    auto const frame = parse_frame(input, max_message_bytes_);
+    if (frame.status == ParsedFrame::Status::incomplete) return event(Kind::need_more_bytes);
+    if (frame.status == ParsedFrame::Status::invalid) return violation(frame.error, frame.error_reason);
+    input = input.subspan(frame.frame_bytes);
+    auto event = on_frame(frame.opcode, frame.final, as_text(frame.payload));
+    // A fragment that does not end its message means nothing yet: read on.
+    if (event) return *event;
+  }
+}
+
+std::optional<ClientEvent> MessageReader::on_frame(Opcode opcode, bool final, std::string_view payload) {
+  switch (opcode) {
+    case Opcode::ping:
+      return event(Kind::ping, payload);
+    case Opcode::pong:
+      return event(Kind::pong, payload);
+    case Opcode::close:
+      return on_close_frame(payload);
+    case Opcode::binary:
+      if (in_message_) return violation(CloseCode::protocol_error, "new message before the last one ended");
+      return violation(CloseCode::unsupported_data, binary_unsupported_reason);
+    case Opcode::text:
+      if (in_message_) return violation(CloseCode::protocol_error, "new message before the last one ended");
+      return on_data_frame(true, final, payload);
+    case Opcode::continuation:
+      if (!in_message_) return violation(CloseCode::protocol_error, "continuation frame outside a message");
+      return on_data_frame(false, final, payload);
+  }
+  return violation(CloseCode::protocol_error, "unknown opcode");
+}
+
+std::optional<ClientEvent> MessageReader::on_data_frame(bool starts_message, bool final, std::string_view payload) {
+  if (starts_message) utf8_.reset();
+  // A fragmented message may not grow past the limit either.
+  if (fragments_.size() + payload.size() > max_message_bytes_)
+    return violation(CloseCode::message_too_big, "message too big");
+  if (!utf8_.feed(payload)) return violation(CloseCode::invalid_payload, "invalid UTF-8 in a text message");
+  // The common case, one frame per message, is handed on in place without a copy.
+  if (starts_message && final) return finish_message(payload);
+  fragments_.append(payload);
+  in_message_ = !final;
+  if (!final) return std::nullopt;
+  return finish_message(fragments_);
+}
+
+void MessageReader::release_fragments() {
+  if (fragments_.capacity() > retained_fragment_bytes) {
+    std::string().swap(fragments_);
+  } else {
+    fragments_.clear();
+  }
+}
+
+ClientEvent MessageReader::finish_message(std::string_view payload) {
+  if (!utf8_.at_character_boundary()) return violation(CloseCode::invalid_payload, "text message ends mid-character");
+  return event(Kind::text, payload);
+}
+
+ClientEvent MessageReader::on_close_frame(std::string_view payload) {
+  if (payload.empty()) return event(Kind::close);
+  if (payload.size() == 1) return violation(CloseCode::protocol_error, "close frame with a one-byte payload");
+  auto const code =
+      static_cast<std::uint16_t>(static_cast<unsigned char>(payload[0]) << 8 | static_cast<unsigned char>(payload[1]));
+  if (!may_be_sent(code)) return violation(CloseCode::protocol_error, "close frame with an invalid code");
+  auto const reason = payload.substr(2);
+  if (!Utf8Validator::is_valid(reason)) return violation(CloseCode::invalid_payload, "close reason is not UTF-8");
+  return event(Kind::close, reason, code);
+}
+
+}  // namespace wshub
