@@ -36,7 +36,7 @@ bool expects_continue(http::request_parser<http::string_body> const& parser) {
 
 }  // namespace
 
-HttpSession::HttpSession(tcp::socket socket, ConnectionContext& context)
+HttpSession::HttpSession(ConnectionSocket socket, ConnectionContext& context)
     : executor_(socket.get_executor()), stream_(std::move(socket)), context_(context) {}
 
 void HttpSession::start() {

@@ -29,7 +29,7 @@ struct ConnectionContext {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, ConnectionContext& context);
+  HttpSession(ConnectionSocket socket, ConnectionContext& context);
 
   void start();
   // Thread-safe: closes the connection now if it is between requests, else after the current response.
@@ -48,7 +48,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void upgrade(HttpRequest request);
 
   asio::any_io_executor executor_;  // the connection's thread; kept apart because the stream moves on upgrade
-  beast::tcp_stream stream_;
+  beast::basic_stream<tcp, ConnectionExecutor> stream_;
   beast::flat_buffer buffer_;
   ConnectionContext& context_;
   bool idle_ = false;

@@ -34,7 +34,7 @@ std::string& thread_cork_buffer() {
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(tcp::socket socket, std::string early_bytes, Hub& hub,
+WebSocketSession::WebSocketSession(ConnectionSocket socket, std::string early_bytes, Hub& hub,
                                    WebSocketOptions const& options)
     : executor_(socket.get_executor()),
       socket_(std::move(socket)),
@@ -84,7 +84,7 @@ asio::awaitable<void> WebSocketSession::handshake(http::request<http::string_bod
 asio::awaitable<error_code> WebSocketSession::answer_upgrade(http::request<http::string_body> const& upgrade_request) {
   // Beast checks the request and writes the 101; after that the frame layer is ours. The stream lives only in
   // this coroutine's frame, so an open connection keeps none of it.
-  websocket::stream<tcp::socket&> upgrader(socket_);
+  websocket::stream<ConnectionSocket&> upgrader(socket_);
   upgrader.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, std::string("wshub/") + version); }));
   auto const [error] = co_await upgrader.async_accept(upgrade_request, as_result);

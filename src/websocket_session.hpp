@@ -31,7 +31,7 @@ struct WebSocketOptions {
 class WebSocketSession final : public HubClient, public std::enable_shared_from_this<WebSocketSession> {
  public:
   // early_bytes: what the client sent after its upgrade request, already read from the socket.
-  WebSocketSession(tcp::socket socket, std::string early_bytes, Hub& hub, WebSocketOptions const& options);
+  WebSocketSession(ConnectionSocket socket, std::string early_bytes, Hub& hub, WebSocketOptions const& options);
 
   // Completes the upgrade the client asked for, then admits or refuses it.
   void start(http::request<http::string_body> upgrade_request);
@@ -39,7 +39,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void deliver(SharedFrame frame) override;
   void close(CloseCode code, std::string reason) override;
 
-  asio::any_io_executor executor() const { return executor_; }
+  ConnectionExecutor executor() const { return executor_; }
 
  private:
   enum class State {
@@ -84,9 +84,9 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void arm_timer(std::chrono::steady_clock::duration delay);
   void on_timer();
 
-  asio::any_io_executor executor_;  // the connection's thread, which other threads post to
-  tcp::socket socket_;
-  asio::steady_timer timer_;  // the handshake deadline, then keepalive, then the close deadline
+  ConnectionExecutor executor_;  // the connection's thread, which other threads post to
+  ConnectionSocket socket_;
+  ConnectionTimer timer_;  // the handshake deadline, then keepalive, then the close deadline
   Hub& hub_;
   WebSocketOptions const& options_;
   MessageReader reader_;
