@@ -8,6 +8,7 @@
 
 #include "routes.hpp"
 #include "spawn.hpp"
+#include "websocket_handshake.hpp"
 
 namespace wshub {
 namespace {
@@ -74,7 +75,7 @@ asio::awaitable<void> HttpSession::serve_requests() {
     }
     HttpRequest request = parser.release();
     if (is_upgrade_to_websocket_route(request)) {
-      upgrade(std::move(request));
+      co_await upgrade(std::move(request));
       break;
     }
     auto response = context_.api.handle(request);
@@ -141,13 +142,21 @@ asio::awaitable<void> HttpSession::linger_close() {
   }
 }
 
-void HttpSession::upgrade(HttpRequest request) {
+asio::awaitable<void> HttpSession::upgrade(HttpRequest request) {
+  auto answer = answer_websocket_handshake(request);
+  if (answer.refused) {
+    stream_.expires_after(context_.http.request_timeout);
+    auto const [error, bytes] = co_await asio::async_write(stream_, asio::buffer(answer.bytes), as_result);
+    if (!error) co_await linger_close();
+    co_return;
+  }
   handed_over_ = true;
+  stream_.expires_never();
   // Bytes the client sent after its request belong to the WebSocket connection.
   std::string early_bytes(static_cast<char const*>(buffer_.cdata().data()), buffer_.size());
   auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), std::move(early_bytes), context_.hub,
                                                     context_.websocket);
-  session->start(std::move(request));
+  session->start(routes::path_of(request.target()), std::move(answer.bytes));
 }
 
 }  // namespace wshub

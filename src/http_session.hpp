@@ -45,7 +45,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   asio::awaitable<error_code> read_request(http::request_parser<http::string_body>& parser);
   asio::awaitable<void> refuse_unreadable(error_code error);
   asio::awaitable<void> linger_close();
-  void upgrade(HttpRequest request);
+  asio::awaitable<void> upgrade(HttpRequest request);
 
   asio::any_io_executor executor_;  // the connection's thread; kept apart because the stream moves on upgrade
   beast::basic_stream<tcp, ConnectionExecutor> stream_;

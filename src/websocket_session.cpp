@@ -7,8 +7,6 @@
 
 #include "client_id.hpp"
 #include "routes.hpp"
-#include "spawn.hpp"
-#include "version.hpp"
 
 namespace wshub {
 namespace {
@@ -44,13 +42,26 @@ WebSocketSession::WebSocketSession(ConnectionSocket socket, std::string early_by
       reader_(options.max_message_bytes),
       pending_(std::move(early_bytes)) {}
 
-void WebSocketSession::start(http::request<http::string_body> upgrade_request) {
-  spawn_owned(shared_from_this(), handshake(std::move(upgrade_request)), "WebSocket handshake");
+void WebSocketSession::start(std::string_view path, std::string switching_protocols) {
+  error_code error;
+  socket_.non_blocking(true, error);  // from here on we read and write only what the socket takes at once
+  if (error) return finish(error.message());
+  // The 101 goes first in the queue: whatever else the client is sent lines up behind it.
+  queued_bytes_ = switching_protocols.size();
+  queue_.emplace_back(std::move(switching_protocols));
+  last_heard_ = std::chrono::steady_clock::now();
+  arm_timer(options_.ping_interval);
+  // Join before the 101 goes out, so that a client that has seen it is already listed and counted by broadcasts.
+  admit(path);
+  if (id_) spdlog::debug("client {} connected ({} connected)", *id_, hub_.client_count());
+  flush();
+  if (state_ != State::closed && !pending_.empty()) consume({});
+  if (state_ != State::closed) wait_readable();
 }
 
 void WebSocketSession::deliver(SharedFrame frame) {
   asio::post(executor_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    if (self->state_ == State::open || self->state_ == State::handshaking) self->enqueue(Chunk(std::move(frame)));
+    if (self->state_ == State::open) self->enqueue(Chunk(std::move(frame)));
   });
 }
 
@@ -58,37 +69,6 @@ void WebSocketSession::close(CloseCode code, std::string reason) {
   asio::post(executor_, [self = shared_from_this(), code, reason = std::move(reason)] {
     if (self->state_ != State::closed) self->start_close(code, reason);
   });
-}
-
-asio::awaitable<void> WebSocketSession::handshake(http::request<http::string_body> upgrade_request) {
-  // Join before answering, so that a client that has seen 101 is already listed and counted by broadcasts.
-  admit(routes::path_of(upgrade_request.target()));
-  arm_timer(options_.handshake_timeout);
-  if (auto const error = co_await answer_upgrade(upgrade_request)) {
-    finish(error.message());  // Beast has already answered a malformed handshake with 400
-    co_return;
-  }
-  error_code error;
-  socket_.non_blocking(true, error);  // from here on we read and write only what the socket takes at once
-  if (error) co_return finish(error.message());
-  last_heard_ = std::chrono::steady_clock::now();
-  // A refused client's close frame is already queued; from now on it waits for the client's reply.
-  state_ = closing_with_ ? State::closing : State::open;
-  arm_timer(closing_with_ ? options_.handshake_timeout : options_.ping_interval);
-  if (id_) spdlog::debug("client {} connected ({} connected)", *id_, hub_.client_count());
-  flush();  // what was queued before the 101: broadcasts, or the close frame of a refusal
-  if (!pending_.empty()) consume({});
-  if (state_ != State::closed) wait_readable();
-}
-
-asio::awaitable<error_code> WebSocketSession::answer_upgrade(http::request<http::string_body> const& upgrade_request) {
-  // Beast checks the request and writes the 101; after that the frame layer is ours. The stream lives only in
-  // this coroutine's frame, so an open connection keeps none of it.
-  websocket::stream<ConnectionSocket&> upgrader(socket_);
-  upgrader.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& response) { response.set(http::field::server, std::string("wshub/") + version); }));
-  auto const [error] = co_await upgrader.async_accept(upgrade_request, as_result);
-  co_return error;
 }
 
 void WebSocketSession::admit(std::string_view path) {
@@ -237,7 +217,7 @@ void WebSocketSession::enqueue(Chunk chunk) {
 }
 
 void WebSocketSession::flush() {
-  if (waiting_writable_ || state_ == State::handshaking || state_ == State::closed) return;
+  if (waiting_writable_ || state_ == State::closed) return;
   while (!queue_.empty()) {
     std::array<asio::const_buffer, max_buffers_per_write> buffers;
     std::size_t count = 0;
@@ -275,13 +255,12 @@ void WebSocketSession::on_written(std::size_t bytes) {
 }
 
 void WebSocketSession::start_close(CloseCode code, std::string_view reason) {
-  if (state_ == State::closing || state_ == State::closed) return;
-  if (state_ == State::open) state_ = State::closing;
-  closing_with_ = code;  // while handshaking, the close goes out right after the 101
+  if (state_ != State::open) return;
+  state_ = State::closing;
+  closing_with_ = code;
   std::string frame;
   append_close_frame(frame, static_cast<std::uint16_t>(code), reason);
-  // Once the handshake is answered the close waits for the client's reply at most this long.
-  if (state_ == State::closing) arm_timer(options_.handshake_timeout);
+  arm_timer(options_.close_timeout);  // how long we wait for the client's close frame
   enqueue(Chunk(std::move(frame)));
 }
 

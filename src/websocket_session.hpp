@@ -1,5 +1,5 @@
-// One WebSocket client: the opening handshake, admission to the hub, and our own frame layer after it: reading,
-// echo, corked and ordered writes, keepalive, backpressure and the close handshake.
+// One WebSocket client after its upgrade request was accepted: admission to the hub, then our own frame layer:
+// reading, echo, corked and ordered writes, keepalive, backpressure and the close handshake.
 #pragma once
 
 #include <chrono>
@@ -20,8 +20,8 @@ struct WebSocketOptions {
   std::size_t max_message_bytes = 16 * 1024 * 1024;  // uvicorn's ws_max_size
   // A client with more than this waiting to be sent to it is disconnected as a slow consumer.
   std::size_t max_backpressure_bytes = 4 * 1024 * 1024;
-  // How long the opening handshake, and a close handshake we start, may take before we drop the connection.
-  std::chrono::steady_clock::duration handshake_timeout = std::chrono::seconds(5);
+  // How long a close handshake we start may take before we drop the connection.
+  std::chrono::steady_clock::duration close_timeout = std::chrono::seconds(5);
   // A client silent this long is pinged, and one silent for idle_timeout is dropped, so that dead peers do not
   // hold their ids forever. 20 s and 40 s are uvicorn's behaviour (ping after 20 s, give up 20 s later).
   std::chrono::steady_clock::duration ping_interval = std::chrono::seconds(20);
@@ -33,8 +33,8 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   // early_bytes: what the client sent after its upgrade request, already read from the socket.
   WebSocketSession(ConnectionSocket socket, std::string early_bytes, Hub& hub, WebSocketOptions const& options);
 
-  // Completes the upgrade the client asked for, then admits or refuses it.
-  void start(http::request<http::string_body> upgrade_request);
+  // Takes over once the upgrade request has been checked: sends the 101, then admits or refuses the client.
+  void start(std::string_view path, std::string switching_protocols);
 
   void deliver(SharedFrame frame) override;
   void close(CloseCode code, std::string reason) override;
@@ -43,7 +43,6 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
 
  private:
   enum class State {
-    handshaking,
     open,
     closing,  // we have sent a close frame and wait for the client's
     closed,
@@ -60,8 +59,6 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
     std::string_view bytes() const { return shared ? shared.bytes() : std::string_view(owned); }
   };
 
-  asio::awaitable<void> handshake(http::request<http::string_body> upgrade_request);
-  asio::awaitable<error_code> answer_upgrade(http::request<http::string_body> const& upgrade_request);
   void admit(std::string_view path);
   void refuse(CloseCode code, std::string_view reason);
 
@@ -86,7 +83,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
 
   ConnectionExecutor executor_;  // the connection's thread, which other threads post to
   ConnectionSocket socket_;
-  ConnectionTimer timer_;  // the handshake deadline, then keepalive, then the close deadline
+  ConnectionTimer timer_;  // keepalive, then the close deadline
   Hub& hub_;
   WebSocketOptions const& options_;
   MessageReader reader_;
@@ -95,7 +92,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   std::size_t front_offset_ = 0;  // how much of queue_.front() is already written
   std::size_t queued_bytes_ = 0;
   std::optional<ClientId> id_;  // set once the hub has admitted us
-  State state_ = State::handshaking;
+  State state_ = State::open;
   bool corked_ = false;  // replies go to the thread's cork buffer until the current read is handled
   bool waiting_writable_ = false;
   AfterFlush after_flush_ = AfterFlush::nothing;

@@ -1,0 +1,168 @@
+// Answers a WebSocket opening handshake (RFC 6455 section 4.2) without Beast's websocket::stream, which cost
+// about 20k instructions per connection only to check the request and write the 101.
+#include "websocket_handshake.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <sstream>
+
+#include "sha1.hpp"
+#include "version.hpp"
+
+namespace wshub {
+namespace {
+
+constexpr unsigned http_1_1 = 11;  // Beast's encoding of the HTTP version
+constexpr std::string_view websocket_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";  // RFC 6455 section 1.3
+constexpr std::string_view supported_version = "13";
+constexpr std::string_view base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::string_view switching_protocols_head =
+    "HTTP/1.1 101 Switching Protocols\r\n"
+    "Upgrade: websocket\r\n"
+    "Connection: Upgrade\r\n"
+    "Sec-WebSocket-Accept: ";
+constexpr std::string_view server_field_name = "\r\nServer: wshub/";
+constexpr std::string_view end_of_head = "\r\n\r\n";
+constexpr std::size_t accept_chars = 28;  // 20 bytes of SHA-1 in base64
+
+struct Refusal {
+  http::status status;
+  std::string_view detail;
+};
+
+// RFC 4648 section 4, padded with '='.
+void append_base64(std::string& text, std::span<std::uint8_t const> bytes) {
+  std::size_t at = text.size();
+  text.resize(at + (bytes.size() + 2) / 3 * 4, '=');  // so the padding is already in place
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::size_t const taken = std::min<std::size_t>(3, bytes.size() - i);
+    std::uint32_t group = 0;
+    for (std::size_t j = 0; j < 3; ++j) group = group << 8 | (j < taken ? bytes[i + j] : 0);
+    // n bytes fill n + 1 characters of six bits.
+    for (std::size_t j = 0; j <= taken; ++j) text[at + j] = base64_alphabet[group >> (18 - 6 * j) & 0x3F];
+    at += 4;
+  }
+}
+
+bool is_base64_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+// RFC 6455 section 4.1: the key is 16 random bytes in base64, that is 22 characters of the alphabet and "==".
+bool is_valid_key(std::string_view key) {
+  return key.size() == 24 && key.ends_with("==") && std::ranges::all_of(key.substr(0, 22), is_base64_char);
+}
+
+// RFC 6455 section 4.2.2: what Sec-WebSocket-Accept is the base64 of.
+std::array<std::uint8_t, 20> accept_digest(std::string_view key) {
+  std::string keyed;
+  keyed.reserve(key.size() + websocket_guid.size());
+  keyed.append(key).append(websocket_guid);
+  return sha1(keyed);
+}
+
+// The fields the handshake reads, found in one pass over the header: Beast's find() compares names as strings.
+struct HandshakeFields {
+  std::optional<std::string_view> host;
+  std::optional<std::string_view> connection;
+  std::optional<std::string_view> upgrade;
+  std::optional<std::string_view> key;
+  std::optional<std::string_view> version;
+};
+
+std::optional<std::string_view>* slot_of(HandshakeFields& fields, http::field name) {
+  switch (name) {
+    case http::field::host:
+      return &fields.host;
+    case http::field::connection:
+      return &fields.connection;
+    case http::field::upgrade:
+      return &fields.upgrade;
+    case http::field::sec_websocket_key:
+      return &fields.key;
+    case http::field::sec_websocket_version:
+      return &fields.version;
+    default:
+      return nullptr;
+  }
+}
+
+HandshakeFields handshake_fields(HttpRequest const& request) {
+  HandshakeFields fields;
+  for (auto const& field : request) {
+    // Where a field occurs twice the first one counts, as with Beast's find().
+    if (auto* const slot = slot_of(fields, field.name()); slot && !*slot) *slot = field.value();
+  }
+  return fields;
+}
+
+// Token lists ignore case and order: "keep-alive, Upgrade" has the token "upgrade".
+bool has_token(std::optional<std::string_view> value, std::string_view token) {
+  return value && http::token_list{*value}.exists(token);
+}
+
+// The first rule of RFC 6455 section 4.2.1 the request breaks, in the order Beast's accept checks them.
+std::optional<Refusal> find_fault(HttpRequest const& request, HandshakeFields const& fields) {
+  auto const bad = [](std::string_view detail) { return Refusal{http::status::bad_request, detail}; };
+  if (request.version() != http_1_1) return bad("A WebSocket handshake must use HTTP/1.1");
+  if (request.method() != http::verb::get) return bad("A WebSocket handshake must be a GET request");
+  if (!fields.host) return bad("The Host header is missing");
+  if (!has_token(fields.connection, "upgrade")) return bad("Connection must include 'upgrade'");
+  if (!has_token(fields.upgrade, "websocket")) return bad("Upgrade must include 'websocket'");
+  if (!fields.key) return bad("The Sec-WebSocket-Key header is missing");
+  if (!is_valid_key(*fields.key)) return bad("Sec-WebSocket-Key must be 16 bytes in base64");
+  if (!fields.version) return bad("The Sec-WebSocket-Version header is missing");
+  if (*fields.version != supported_version) {
+    return Refusal{http::status::upgrade_required, "Only WebSocket version 13 is supported"};
+  }
+  return std::nullopt;
+}
+
+std::string serialized(HttpResponse const& response) {
+  std::ostringstream bytes;
+  bytes << response;
+  return std::move(bytes).str();
+}
+
+// Refusals are rare, so they are built with Beast and shaped like the API's other errors.
+std::string refusal_bytes(Refusal const& refusal) {
+  auto response = HttpApi::error(refusal.status, refusal.detail, http_1_1);
+  if (refusal.status == http::status::upgrade_required) {
+    // RFC 6455 section 4.2.2 asks for the versions we speak; RFC 9110 section 15.5.22 for the protocol.
+    response.set(http::field::sec_websocket_version, supported_version);
+    response.set(http::field::upgrade, "websocket");
+    response.set(http::field::connection, "Upgrade, close");
+  }
+  return serialized(response);
+}
+
+// Appended to one string instead of built as a Beast response: every connection pays for this one.
+std::string switching_protocols(std::string_view key) {
+  std::string_view const server_version = version;
+  std::string response;
+  response.reserve(switching_protocols_head.size() + accept_chars + server_field_name.size() + server_version.size() +
+                   end_of_head.size());
+  response.append(switching_protocols_head);
+  append_base64(response, accept_digest(key));
+  response.append(server_field_name).append(server_version).append(end_of_head);
+  return response;
+}
+
+}  // namespace
+
+std::string sec_websocket_accept(std::string_view key) {
+  std::string accept;
+  append_base64(accept, accept_digest(key));
+  return accept;
+}
+
+HandshakeAnswer answer_websocket_handshake(HttpRequest const& request) {
+  auto const fields = handshake_fields(request);
+  if (auto const fault = find_fault(request, fields)) return {refusal_bytes(*fault), true};
+  return {switching_protocols(*fields.key), false};
+}
+
+}  // namespace wshub

@@ -1,0 +1,26 @@
+// Answers a WebSocket opening handshake (RFC 6455 section 4.2) without Beast's websocket::stream, which cost
+// about 20k instructions per connection only to check the request and write the 101.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "http_api.hpp"
+
+namespace wshub {
+
+// What to write back to an upgrade request. After a refusal the server closes the connection.
+struct HandshakeAnswer {
+  std::string bytes;
+  bool refused = false;
+};
+
+// RFC 6455 section 4.2.2: base64(SHA-1(key + the protocol's GUID)).
+std::string sec_websocket_accept(std::string_view key);
+
+// Checks the request as RFC 6455 section 4.2.1 (and Beast's accept) do. Answers 101 Switching Protocols; 426
+// naming version 13 when the client speaks another version; 400 when anything else is wrong. Refusals carry
+// {"detail": ...} and Connection: close, like the API's other errors.
+HandshakeAnswer answer_websocket_handshake(HttpRequest const& request);
+
+}  // namespace wshub
