@@ -77,6 +77,13 @@ asio::awaitable<void> Listener::accept_loop() {
       co_await retry_timer.async_wait(as_result);
       continue;
     }
+    // Every connection's I/O is non-blocking. Saying so before the first asynchronous operation spares the
+    // ioctl Asio would make for it, and lets the WebSocket session read and write at once.
+    socket.non_blocking(true, error);
+    if (error) {
+      spdlog::warn("could not make a connection non-blocking: {}", error.message());
+      continue;
+    }
     try {
       std::make_shared<HttpSession>(std::move(socket), context_)->start();
     } catch (std::exception const& e) {

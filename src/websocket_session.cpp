@@ -43,9 +43,7 @@ WebSocketSession::WebSocketSession(ConnectionSocket socket, std::string early_by
       pending_(std::move(early_bytes)) {}
 
 void WebSocketSession::start(std::string_view path, std::string switching_protocols) {
-  error_code error;
-  socket_.non_blocking(true, error);  // from here on we read and write only what the socket takes at once
-  if (error) return finish(error.message());
+  // The listener made the socket non-blocking: we read and write only what it takes at once.
   // The 101 goes first in the queue: whatever else the client is sent lines up behind it.
   queued_bytes_ = switching_protocols.size();
   queue_.emplace_back(std::move(switching_protocols));
@@ -53,7 +51,9 @@ void WebSocketSession::start(std::string_view path, std::string switching_protoc
   arm_timer(options_.ping_interval);
   // Join before the 101 goes out, so that a client that has seen it is already listed and counted by broadcasts.
   admit(path);
-  if (id_) spdlog::debug("client {} connected ({} connected)", *id_, hub_.client_count());
+  if (id_ && spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("client {} connected ({} connected)", *id_, hub_.client_count());
+  }
   flush();
   if (state_ != State::closed && !pending_.empty()) consume({});
   if (state_ != State::closed) wait_readable();
@@ -168,21 +168,25 @@ void WebSocketSession::on_close_frame(ClientEvent const& event) {
   if (state_ == State::closing) return finish("the client answered our close frame");
   // RFC 6455 section 5.5.1: answer with the same code; then the server closes the TCP connection first.
   state_ = State::closing;
-  std::string frame;
-  append_close_frame(frame, event.close_code, {});
-  enqueue(Chunk(std::move(frame)));
-  if (id_) {
+  send([&event](std::string& out) { append_close_frame(out, event.close_code, {}); });
+  if (id_ && spdlog::should_log(spdlog::level::debug)) {
     spdlog::debug("client {} disconnected: closed with code {} ({} connected)", *id_, event.close_code.value_or(1005),
                   hub_.client_count());
-    id_.reset();
   }
+  id_.reset();
   after_flush(AfterFlush::close);
 }
 
 void WebSocketSession::send_frame(Opcode opcode, std::string_view first, std::string_view second) {
-  if (corked_ && queue_.empty()) return append_frame(thread_cork_buffer(), opcode, first, second);
+  send([&](std::string& out) { append_frame(out, opcode, first, second); });
+}
+
+template <typename Encode>
+void WebSocketSession::send(Encode encode) {
+  // While a read is handled and nothing waits, frames join the thread's cork: no allocation, one write later.
+  if (corked_ && queue_.empty()) return encode(thread_cork_buffer());
   std::string frame;
-  append_frame(frame, opcode, first, second);
+  encode(frame);
   enqueue(Chunk(std::move(frame)));
 }
 
@@ -258,10 +262,8 @@ void WebSocketSession::start_close(CloseCode code, std::string_view reason) {
   if (state_ != State::open) return;
   state_ = State::closing;
   closing_with_ = code;
-  std::string frame;
-  append_close_frame(frame, static_cast<std::uint16_t>(code), reason);
   arm_timer(options_.close_timeout);  // how long we wait for the client's close frame
-  enqueue(Chunk(std::move(frame)));
+  send([code, reason](std::string& out) { append_close_frame(out, static_cast<std::uint16_t>(code), reason); });
 }
 
 void WebSocketSession::disconnect_slow_consumer() {
@@ -278,6 +280,7 @@ void WebSocketSession::disconnect_slow_consumer() {
 
 void WebSocketSession::after_flush(AfterFlush action) {
   after_flush_ = action;
+  if (corked_) uncork();  // the cork may hold the close frame itself
   flush();
 }
 
@@ -286,14 +289,17 @@ void WebSocketSession::finish(std::string_view why) {
   state_ = State::closed;
   error_code ignored;
   timer_.cancel();
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   std::vector<Chunk>().swap(queue_);
   if (!id_) return;
   hub_.leave(*id_, this);
-  auto const reason = closing_with_ ? fmt::format("closed by the server with code {}", static_cast<int>(*closing_with_))
-                                    : std::string(why);
-  spdlog::debug("client {} disconnected: {} ({} connected)", *id_, reason, hub_.client_count());
+  // Checked first: the arguments (the count takes the hub's lock) would be computed even if nothing is logged.
+  if (spdlog::should_log(spdlog::level::debug)) {
+    auto const reason = closing_with_
+                            ? fmt::format("closed by the server with code {}", static_cast<int>(*closing_with_))
+                            : std::string(why);
+    spdlog::debug("client {} disconnected: {} ({} connected)", *id_, reason, hub_.client_count());
+  }
   id_.reset();
 }
 

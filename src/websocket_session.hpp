@@ -69,6 +69,9 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void on_close_frame(ClientEvent const& event);
 
   void send_frame(Opcode opcode, std::string_view first, std::string_view second = {});
+  // Appends a frame built by encode(std::string&) where it goes next: the cork or the queue.
+  template <typename Encode>
+  void send(Encode encode);
   void uncork();
   void enqueue(Chunk chunk);
   void flush();
