@@ -1,0 +1,109 @@
+// wshub-loadgen: reads the command line, raises the open-file limit and runs the scenario asked for.
+#include <sys/resource.h>
+
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "churn_scenario.hpp"
+#include "common_options.hpp"
+#include "echo_scenario.hpp"
+#include "fanout_scenario.hpp"
+#include "idle_scenario.hpp"
+
+namespace {
+
+using namespace loadgen;
+
+// Validators whose messages read well ("Value 0 not in range 1 to 1000000000").
+const CLI::Range kCount(1, 1'000'000'000);
+const CLI::Range kSeconds(0.001, 86'400.0);
+const CLI::Range kSecondsOrZero(0.0, 86'400.0);
+
+// Each client is a file descriptor, and the idle scenario wants nearly 20,000 of them.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+void add_common_options(CLI::App& command, CommonOptions& options) {
+  command.add_option("--host", options.host, "server address, IPv4")->capture_default_str();
+  command.add_option("--port", options.port, "server port")->capture_default_str();
+  command.add_option("--server-pid", options.server_pid, "server process, for its CPU time, memory and open files");
+  command.add_option("--label", options.label, "the server's name in the outputs")->capture_default_str();
+  command.add_option("--warmup", options.warmup_seconds, "seconds of load before measuring (echo, fanout, churn)")
+      ->capture_default_str()
+      ->check(kSecondsOrZero);
+  command.add_option("--timeout", options.timeout_seconds, "longest wait for any one step, seconds")
+      ->capture_default_str()
+      ->check(kSeconds);
+}
+
+void add_echo_command(CLI::App& app, CommonOptions& common, EchoOptions& options) {
+  CLI::App* echo = app.add_subcommand("echo", "C connections keep K messages in flight; every echo is checked");
+  add_common_options(*echo, common);
+  echo->add_option("--connections", options.connections, "connections (C)")->capture_default_str()->check(kCount);
+  echo->add_option("--in-flight", options.in_flight, "messages in flight per connection (K)")
+      ->capture_default_str()
+      ->check(kCount);
+  echo->add_option("--payload", options.payload_bytes, "message size, bytes")->capture_default_str();
+  echo->add_option("--seconds", options.seconds, "length of the measurement")->capture_default_str()->check(kSeconds);
+}
+
+void add_fanout_command(CLI::App& app, CommonOptions& common, FanoutOptions& options) {
+  CLI::App* fanout = app.add_subcommand("fanout", "C idle clients; R broadcasts, each timed until all have it");
+  add_common_options(*fanout, common);
+  fanout->add_option("--clients", options.clients, "clients (C)")->capture_default_str()->check(kCount);
+  fanout->add_option("--rounds", options.rounds, "broadcasts measured (R)")->capture_default_str()->check(kCount);
+  fanout->add_option("--max-seconds", options.max_seconds, "start no round after this long; 0: no limit")
+      ->capture_default_str()
+      ->check(kSecondsOrZero);
+}
+
+void add_idle_command(CLI::App& app, CommonOptions& common, IdleOptions& options) {
+  CLI::App* idle = app.add_subcommand("idle", "C idle clients: handshakes/s, memory and CPU per connection");
+  add_common_options(*idle, common);
+  idle->add_option("--clients", options.clients, "clients (C)")->capture_default_str()->check(kCount);
+}
+
+void add_churn_command(CLI::App& app, CommonOptions& common, ChurnOptions& options) {
+  CLI::App* churn = app.add_subcommand("churn", "N loops of connect, upgrade, one echo, close handshake");
+  add_common_options(*churn, common);
+  churn->add_option("--concurrency", options.concurrency, "loops in parallel (N)")
+      ->capture_default_str()
+      ->check(kCount);
+  churn->add_option("--seconds", options.seconds, "length of the measurement")->capture_default_str()->check(kSeconds);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("wshub-loadgen: load scenarios for WebSocket hubs; prints a table and one RESULT line of JSON");
+  app.require_subcommand(1);
+  CommonOptions common;
+  EchoOptions echo_options;
+  FanoutOptions fanout_options;
+  IdleOptions idle_options;
+  ChurnOptions churn_options;
+  add_echo_command(app, common, echo_options);
+  add_fanout_command(app, common, fanout_options);
+  add_idle_command(app, common, idle_options);
+  add_churn_command(app, common, churn_options);
+  CLI11_PARSE(app, argc, argv);
+
+  raise_open_file_limit();
+  try {
+    if (app.got_subcommand("echo")) return run_echo_scenario(common, echo_options);
+    if (app.got_subcommand("fanout")) return run_fanout_scenario(common, fanout_options);
+    if (app.got_subcommand("idle")) return run_idle_scenario(common, idle_options);
+    // require_subcommand(1) leaves churn as the only other possibility.
+    return run_churn_scenario(common, churn_options);
+  } catch (const std::exception& error) {
+    std::cerr << "wshub-loadgen: " << error.what() << '\n';
+    return 1;
+  }
+}

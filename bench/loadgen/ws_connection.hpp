@@ -1,0 +1,93 @@
+// One client WebSocket on a non-blocking socket: connect, HTTP upgrade, then frames in and out.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "clock.hpp"
+#include "event_loop.hpp"
+#include "frame.hpp"
+#include "target.hpp"
+#include "unique_fd.hpp"
+
+namespace loadgen {
+
+class WsConnection;
+
+// What a scenario hears from its connections.
+class WsHandler {
+ public:
+  virtual ~WsHandler() = default;
+  virtual void on_open(WsConnection& connection) = 0;
+  // `text` lives only during the call; `received_at` is when the bytes that completed it were read.
+  virtual void on_text(WsConnection& connection, std::string_view text, TimePoint received_at) = 0;
+  // The socket is closed. `failure` says what went wrong; it is empty only when a close handshake that we started
+  // ended cleanly. The handler may open the connection again from here.
+  virtual void on_closed(WsConnection& connection, std::string_view failure) = 0;
+};
+
+class WsConnection final : public EventHandler {
+ public:
+  enum class State { closed, connecting, upgrading, open, closing };
+
+  // `index` is the scenario's number for this connection (its slot in a table, say).
+  WsConnection(EventLoop& loop, const Target& target, WsHandler& handler, std::size_t index);
+
+  // Starts connecting to /ws/<client_id>; the handler hears on_open or on_closed. `connection_number` picks the
+  // source address. An error here means the socket could not even be started, and the handler hears nothing.
+  std::error_code open(std::string_view client_id, std::size_t connection_number);
+  // Queues a text message; it is written, with whatever else is queued, before the loop next waits.
+  void send_text(std::string_view text);
+  // Sends a close frame (1000), then waits for the server's close frame and for it to end the connection.
+  void send_close();
+  // Closes the socket at once; the handler hears nothing.
+  void abort();
+
+  void set_handler(WsHandler& handler) { handler_ = &handler; }
+  State state() const { return state_; }
+  std::size_t index() const { return index_; }
+
+ private:
+  void on_ready(std::uint32_t events) override;
+  void on_flush() override;
+
+  void finish_connecting();
+  void read_available();
+  void take_bytes(std::string_view fresh, TimePoint received_at);
+  std::size_t consume(std::string_view bytes, TimePoint received_at);
+  std::size_t accept_upgrade_response(std::string_view bytes);
+  void handle_frame(const ServerFrame& frame, TimePoint received_at);
+  void handle_message_frame(const ServerFrame& frame, TimePoint received_at);
+  void handle_close_frame(std::string_view payload);
+  void handle_end_of_stream();
+  void queue_frame(Opcode opcode, std::string_view payload);
+  void write_pending();
+  void watch_writable(bool writable);
+  void close_socket(std::string failure);
+  void report_close_if_due();
+  bool reading() const { return state_ != State::closed && state_ != State::connecting; }
+
+  EventLoop& loop_;
+  const Target& target_;
+  WsHandler* handler_;
+  const std::size_t index_;
+  UniqueFd socket_;
+  State state_ = State::closed;
+  bool watching_writable_ = false;
+  // Bytes queued for the next write.
+  std::string out_;
+  // The start of a frame (or of the upgrade response) that the last read cut off.
+  std::string carry_;
+  // A fragmented message being put back together.
+  std::string fragments_;
+  bool assembling_ = false;
+  bool server_sent_close_ = false;
+  // on_closed is called last in a callback from the loop, because the handler may reopen this connection.
+  bool close_report_due_ = false;
+  std::string failure_;
+};
+
+}  // namespace loadgen
