@@ -1,6 +1,8 @@
 // Message assembly on top of the frame parser: fragmentation, control frames, UTF-8 and limits.
 #include "message_reader.hpp"
 
+#include <algorithm>
+
 #include "frame_parser.hpp"
 
 namespace wshub {
@@ -29,7 +31,10 @@ constexpr std::size_t retained_fragment_bytes = 64 * 1024;
 ClientEvent MessageReader::next(std::span<char>& input) {
   if (!in_message_) release_fragments();
   for (;;) {
-    auto const frame = parse_frame(input, max_message_bytes_);
+    // A frame may carry only what is left of the message's limit: a fragment too many is refused from its header,
+    // before its payload is buffered. Control frames (at most 125 bytes) are let through to be judged on their own.
+    auto const budget = std::max(max_message_bytes_ - fragments_.size(), max_control_payload_bytes);
+    auto const frame = parse_frame(input, budget);
     if (frame.status == ParsedFrame::Status::incomplete) return event(Kind::need_more_bytes);
     if (frame.status == ParsedFrame::Status::invalid) return violation(frame.error, frame.error_reason);
     input = input.subspan(frame.frame_bytes);

@@ -1,8 +1,8 @@
 // SHA-1 (FIPS 180-4), which RFC 6455 uses to derive Sec-WebSocket-Accept; not for anything that needs security.
 #include "sha1.hpp"
 
+#include <algorithm>
 #include <bit>
-#include <cstring>
 #include <span>
 
 namespace wshub {
@@ -68,7 +68,7 @@ void compress(State& state, Block block) {
 // The last bytes of the message and the padding fill one block, or two if fewer than 9 bytes are left after them.
 void compress_last_blocks(State& state, std::string_view rest, std::uint64_t message_bytes) {
   std::array<char, 2 * block_bytes> tail{};
-  std::memcpy(tail.data(), rest.data(), rest.size());
+  std::ranges::copy(rest, tail.begin());  // not memcpy: an empty view may hold a null pointer
   tail[rest.size()] = static_cast<char>(0x80);
   std::size_t const tail_bytes = rest.size() + padding_min_bytes <= block_bytes ? block_bytes : 2 * block_bytes;
   std::uint64_t const message_bits = message_bytes * 8;

@@ -14,8 +14,8 @@ namespace {
 constexpr std::string_view echo_prefix = "Server echo: ";
 // Asio gathers at most this many buffers into one write.
 constexpr std::size_t max_buffers_per_write = 64;
-// The queue's storage is given back once it has drained, if it grew past this many chunks.
-constexpr std::size_t retained_queue_chunks = 16;
+// A per-thread or per-connection buffer grown past this for one large message is given back afterwards.
+constexpr std::size_t retained_buffer_bytes = 256 * 1024;
 
 // Every connection on a thread reads into the same buffer, so an idle connection holds no read buffer at all.
 std::span<char> thread_read_buffer() {
@@ -28,6 +28,12 @@ std::span<char> thread_read_buffer() {
 std::string& thread_cork_buffer() {
   thread_local std::string cork;
   return cork;
+}
+
+// Where a frame is encoded before it joins a client's queue, so that encoding allocates nothing.
+std::string& thread_scratch_buffer() {
+  thread_local std::string scratch;
+  return scratch;
 }
 
 }  // namespace
@@ -45,8 +51,7 @@ WebSocketSession::WebSocketSession(ConnectionSocket socket, std::string early_by
 void WebSocketSession::start(std::string_view path, std::string switching_protocols) {
   // The listener made the socket non-blocking: we read and write only what it takes at once.
   // The 101 goes first in the queue: whatever else the client is sent lines up behind it.
-  queued_bytes_ = switching_protocols.size();
-  queue_.emplace_back(std::move(switching_protocols));
+  queue_.append(switching_protocols);
   last_heard_ = std::chrono::steady_clock::now();
   arm_timer(options_.ping_interval);
   // Join before the 101 goes out, so that a client that has seen it is already listed and counted by broadcasts.
@@ -61,7 +66,10 @@ void WebSocketSession::start(std::string_view path, std::string switching_protoc
 
 void WebSocketSession::deliver(SharedFrame frame) {
   asio::post(executor_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    if (self->state_ == State::open) self->enqueue(Chunk(std::move(frame)));
+    if (self->state_ != State::open) return;
+    if (self->is_slow_consumer()) return self->disconnect_slow_consumer();
+    self->queue_.push(std::move(frame));
+    self->flush();
   });
 }
 
@@ -106,14 +114,14 @@ void WebSocketSession::on_readable(error_code error) {
   last_heard_ = std::chrono::steady_clock::now();
   consume(buffer.first(bytes));
   if (state_ == State::closed) return;
-  // Asio's reactor reports readiness once per arrival, so a full buffer means there may be more: read again
-  // after the other connections have had their turn.
+  // A full buffer means more may be waiting: read again once the other connections have had their turn, without
+  // a round trip through epoll.
   if (bytes == buffer.size()) return asio::post(executor_, [self = shared_from_this()] { self->on_readable({}); });
   wait_readable();
 }
 
 void WebSocketSession::consume(std::span<char> bytes) {
-  if (reader_failed_) return;
+  if (input_ignored_) return;
   std::span<char> input = bytes;
   if (!pending_.empty()) {
     pending_.append(bytes.data(), bytes.size());
@@ -124,19 +132,26 @@ void WebSocketSession::consume(std::span<char> bytes) {
     auto const event = reader_.next(input);
     if (event.kind == ClientEvent::Kind::need_more_bytes) break;
     handle(event);
-    if (reader_failed_) break;
+    if (input_ignored_) break;
   }
   corked_ = false;
-  // Keep what is left of a frame cut off at the end of this read until the rest arrives.
-  if (reader_failed_ || state_ == State::closed) {
+  keep_partial_frame(input);
+  uncork();
+}
+
+void WebSocketSession::keep_partial_frame(std::span<char> rest) {
+  // What is left of a frame cut off at the end of this read waits here for the rest of it.
+  if (input_ignored_ || state_ == State::closed || rest.empty()) {
     std::string().swap(pending_);
   } else if (!pending_.empty()) {
-    pending_.erase(0, pending_.size() - input.size());
+    pending_.erase(0, pending_.size() - rest.size());
+    // A buffer grown for one large frame is given back once that frame is through.
+    if (pending_.capacity() > retained_buffer_bytes && pending_.size() * 4 < pending_.capacity()) {
+      pending_.shrink_to_fit();
+    }
   } else {
-    pending_.assign(input.data(), input.size());
+    pending_.assign(rest.data(), rest.size());
   }
-  if (pending_.empty()) std::string().swap(pending_);
-  uncork();
 }
 
 void WebSocketSession::handle(ClientEvent const& event) {
@@ -152,9 +167,9 @@ void WebSocketSession::handle(ClientEvent const& event) {
     case ClientEvent::Kind::violation:
       // RFC 6455 section 7.1.7: fail the connection. What follows the violation cannot be read, so we send our
       // close frame and a FIN, and wait only for the client to close its side.
-      reader_failed_ = true;
+      input_ignored_ = true;
       start_close(static_cast<CloseCode>(*event.close_code), event.payload);
-      return after_flush(AfterFlush::half_close);
+      return half_close_when_flushed();
     case ClientEvent::Kind::pong:
     case ClientEvent::Kind::need_more_bytes:
       return;
@@ -165,16 +180,19 @@ void WebSocketSession::on_close_frame(ClientEvent const& event) {
   // Leave the moment the client's close frame arrives: a client that reconnects as soon as its close handshake
   // is done must find its id free.
   if (id_) hub_.leave(*id_, this);
-  if (state_ == State::closing) return finish("the client answered our close frame");
-  // RFC 6455 section 5.5.1: answer with the same code; then the server closes the TCP connection first.
+  input_ignored_ = true;  // RFC 6455 section 5.5.1: nothing the client sends after its close frame counts
+  // Either way the server then closes the TCP connection first (section 7.1.1): a FIN once our close frame is out,
+  // then we wait for the client's.
+  if (state_ == State::closing) return half_close_when_flushed();  // it answered ours, which may still be queued
   state_ = State::closing;
-  send([&event](std::string& out) { append_close_frame(out, event.close_code, {}); });
+  arm_timer(options_.close_timeout);
+  send([&event](std::string& out) { append_close_frame(out, event.close_code, {}); });  // the same code back
   if (id_ && spdlog::should_log(spdlog::level::debug)) {
     spdlog::debug("client {} disconnected: closed with code {} ({} connected)", *id_, event.close_code.value_or(1005),
                   hub_.client_count());
   }
   id_.reset();
-  after_flush(AfterFlush::close);
+  half_close_when_flushed();
 }
 
 void WebSocketSession::send_frame(Opcode opcode, std::string_view first, std::string_view second) {
@@ -185,9 +203,14 @@ template <typename Encode>
 void WebSocketSession::send(Encode encode) {
   // While a read is handled and nothing waits, frames join the thread's cork: no allocation, one write later.
   if (corked_ && queue_.empty()) return encode(thread_cork_buffer());
-  std::string frame;
+  if (corked_) uncork();  // what is in the cork was sent first
+  if (is_slow_consumer()) return disconnect_slow_consumer();
+  auto& frame = thread_scratch_buffer();
+  frame.clear();
   encode(frame);
-  enqueue(Chunk(std::move(frame)));
+  queue_.append(frame);
+  if (frame.capacity() > retained_buffer_bytes) std::string().swap(frame);
+  flush();
 }
 
 void WebSocketSession::uncork() {
@@ -195,40 +218,27 @@ void WebSocketSession::uncork() {
   if (cork.empty()) return;
   // The cork holds this client's bytes only while its queue is empty, so writing them first keeps the order.
   error_code error;
-  std::size_t written = waiting_writable_ ? 0 : socket_.write_some(asio::buffer(cork), error);
+  auto const written = socket_.write_some(asio::buffer(cork), error);
   if (error && error != asio::error::would_block) {
     cork.clear();
     return finish(error.message());
   }
-  if (written < cork.size()) {
-    queue_.emplace_back(cork.substr(written));
-    queued_bytes_ += cork.size() - written;
-  }
+  queue_.append(std::string_view(cork).substr(written));
   cork.clear();
+  if (cork.capacity() > retained_buffer_bytes) std::string().swap(cork);
   flush();
 }
 
-void WebSocketSession::enqueue(Chunk chunk) {
-  if (corked_) uncork();  // what is in the cork was sent first
-  auto const size = chunk.bytes().size();
-  // One message larger than the cap may go out when nothing else waits; a queue that keeps growing may not.
-  if (queued_bytes_ > 0 && queued_bytes_ + size > options_.max_backpressure_bytes && state_ == State::open) {
-    return disconnect_slow_consumer();
-  }
-  queue_.push_back(std::move(chunk));
-  queued_bytes_ += size;
-  flush();
+bool WebSocketSession::is_slow_consumer() const {
+  // Measured before adding: one message larger than the cap may go out when little else waits.
+  return state_ == State::open && queue_.backlog_bytes() > options_.max_backpressure_bytes;
 }
 
 void WebSocketSession::flush() {
   if (waiting_writable_ || state_ == State::closed) return;
   while (!queue_.empty()) {
     std::array<asio::const_buffer, max_buffers_per_write> buffers;
-    std::size_t count = 0;
-    for (; count < buffers.size() && count < queue_.size(); ++count) {
-      buffers[count] = asio::buffer(queue_[count].bytes());
-    }
-    buffers[0] += front_offset_;
+    auto const count = queue_.gather(buffers);
     error_code error;
     auto const written = socket_.write_some(std::span(buffers.data(), count), error);
     if (error == asio::error::would_block) {
@@ -241,21 +251,10 @@ void WebSocketSession::flush() {
       return;
     }
     if (error) return finish(error.message());
-    on_written(written);
+    queue_.consume(written);
   }
-  if (queue_.capacity() > retained_queue_chunks) std::vector<Chunk>().swap(queue_);
-  if (after_flush_ == AfterFlush::close) return finish("the close handshake is done");
   error_code ignored;
-  if (after_flush_ == AfterFlush::half_close) socket_.shutdown(tcp::socket::shutdown_send, ignored);
-}
-
-void WebSocketSession::on_written(std::size_t bytes) {
-  queued_bytes_ -= bytes;
-  bytes += front_offset_;
-  std::size_t done = 0;
-  while (done < queue_.size() && bytes >= queue_[done].bytes().size()) bytes -= queue_[done++].bytes().size();
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(done));
-  front_offset_ = bytes;
+  if (half_close_when_flushed_) socket_.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 void WebSocketSession::start_close(CloseCode code, std::string_view reason) {
@@ -272,14 +271,12 @@ void WebSocketSession::disconnect_slow_consumer() {
   // It gets no more broadcasts, so it must not be counted in them.
   hub_.leave(*id_, this);
   // Drop what has not started to go out; a frame half written must be finished before the close frame.
-  auto const keep = front_offset_ > 0 ? 1 : 0;
-  queue_.resize(static_cast<std::size_t>(keep));
-  queued_bytes_ = keep ? queue_.front().bytes().size() - front_offset_ : 0;
+  queue_.drop_unstarted();
   start_close(CloseCode::policy_violation, slow_consumer_reason);
 }
 
-void WebSocketSession::after_flush(AfterFlush action) {
-  after_flush_ = action;
+void WebSocketSession::half_close_when_flushed() {
+  half_close_when_flushed_ = true;
   if (corked_) uncork();  // the cork may hold the close frame itself
   flush();
 }
@@ -290,7 +287,7 @@ void WebSocketSession::finish(std::string_view why) {
   error_code ignored;
   timer_.cancel();
   socket_.close(ignored);
-  std::vector<Chunk>().swap(queue_);
+  queue_.clear();
   if (!id_) return;
   hub_.leave(*id_, this);
   // Checked first: the arguments (the count takes the hub's lock) would be computed even if nothing is logged.

@@ -13,6 +13,7 @@
 #include "message_reader.hpp"
 #include "net.hpp"
 #include "outgoing_frame.hpp"
+#include "write_queue.hpp"
 
 namespace wshub {
 
@@ -44,19 +45,8 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
  private:
   enum class State {
     open,
-    closing,  // we have sent a close frame and wait for the client's
+    closing,  // a close frame is on its way (ours, or our answer to the client's); we wait for the end
     closed,
-  };
-  // What to do with the socket once the queue has drained, when closing.
-  enum class AfterFlush { nothing, half_close, close };
-  // Bytes waiting for the socket: a frame shared with other clients, or bytes of this client's own.
-  struct Chunk {
-    Chunk() = default;
-    explicit Chunk(SharedFrame frame) : shared(std::move(frame)) {}
-    explicit Chunk(std::string bytes) : owned(std::move(bytes)) {}
-    SharedFrame shared;
-    std::string owned;
-    std::string_view bytes() const { return shared ? shared.bytes() : std::string_view(owned); }
   };
 
   void admit(std::string_view path);
@@ -65,6 +55,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void wait_readable();
   void on_readable(error_code error);
   void consume(std::span<char> bytes);
+  void keep_partial_frame(std::span<char> rest);
   void handle(ClientEvent const& event);
   void on_close_frame(ClientEvent const& event);
 
@@ -73,12 +64,11 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   template <typename Encode>
   void send(Encode encode);
   void uncork();
-  void enqueue(Chunk chunk);
+  bool is_slow_consumer() const;
   void flush();
-  void on_written(std::size_t bytes);
   void start_close(CloseCode code, std::string_view reason);
   void disconnect_slow_consumer();
-  void after_flush(AfterFlush action);
+  void half_close_when_flushed();
   void finish(std::string_view why);
 
   void arm_timer(std::chrono::steady_clock::duration delay);
@@ -91,15 +81,13 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   WebSocketOptions const& options_;
   MessageReader reader_;
   std::string pending_;  // the start of a frame that the last read cut off
-  std::vector<Chunk> queue_;
-  std::size_t front_offset_ = 0;  // how much of queue_.front() is already written
-  std::size_t queued_bytes_ = 0;
+  WriteQueue queue_;
   std::optional<ClientId> id_;  // set once the hub has admitted us
   State state_ = State::open;
   bool corked_ = false;  // replies go to the thread's cork buffer until the current read is handled
   bool waiting_writable_ = false;
-  AfterFlush after_flush_ = AfterFlush::nothing;
-  bool reader_failed_ = false;             // the client broke the protocol; what it sends now is discarded
+  bool half_close_when_flushed_ = false;   // closing: send our FIN once the queue has drained
+  bool input_ignored_ = false;             // after a violation or the client's close frame, what it sends is discarded
   std::optional<CloseCode> closing_with_;  // the close code we sent, to tell why the connection ended
   std::chrono::steady_clock::time_point last_heard_;
 };
