@@ -66,10 +66,7 @@ void WebSocketSession::start(std::string_view path, std::string switching_protoc
 
 void WebSocketSession::deliver(SharedFrame frame) {
   asio::post(executor_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    if (self->state_ != State::open) return;
-    if (self->is_slow_consumer()) return self->disconnect_slow_consumer();
-    self->queue_.push(std::move(frame));
-    self->flush();
+    if (self->state_ == State::open) self->send_shared(std::move(frame));
   });
 }
 
@@ -226,6 +223,22 @@ void WebSocketSession::uncork() {
   queue_.append(std::string_view(cork).substr(written));
   cork.clear();
   if (cork.capacity() > retained_buffer_bytes) std::string().swap(cork);
+  flush();
+}
+
+void WebSocketSession::send_shared(SharedFrame frame) {
+  if (is_slow_consumer()) return disconnect_slow_consumer();
+  if (!queue_.empty() || waiting_writable_) {
+    queue_.push(std::move(frame));
+    return flush();
+  }
+  // The common case: nothing waits, so the frame goes straight to the socket with one plain send, no queue.
+  error_code error;
+  auto const written = socket_.write_some(asio::buffer(frame.bytes()), error);
+  if (error && error != asio::error::would_block) return finish(error.message());
+  if (written == frame.bytes().size()) return;
+  queue_.push(std::move(frame));
+  queue_.consume(written);
   flush();
 }
 

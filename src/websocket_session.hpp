@@ -64,6 +64,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   template <typename Encode>
   void send(Encode encode);
   void uncork();
+  void send_shared(SharedFrame frame);
   bool is_slow_consumer() const;
   void flush();
   void start_close(CloseCode code, std::string_view reason);

@@ -9,8 +9,6 @@ namespace {
 
 // Written chunks are erased in one go once they are this many and at least half the vector.
 constexpr std::size_t compact_after_chunks = 64;
-// An emptied vector keeps its storage only up to this many chunks.
-constexpr std::size_t retained_chunks = 16;
 
 }  // namespace
 
@@ -64,11 +62,7 @@ void WriteQueue::drop_unstarted() {
 }
 
 void WriteQueue::clear() {
-  if (chunks_.capacity() > retained_chunks) {
-    std::vector<Chunk>().swap(chunks_);
-  } else {
-    chunks_.clear();
-  }
+  std::vector<Chunk>().swap(chunks_);  // an idle connection keeps no storage
   head_ = 0;
   head_offset_ = 0;
   bytes_ = 0;

@@ -28,6 +28,7 @@ class WriteQueue {
   void consume(std::size_t written);
   // Drops what has not started to go out; a chunk half written stays, since its frame must be finished.
   void drop_unstarted();
+  // Empties the queue and gives its storage back.
   void clear();
 
  private:
