@@ -10,9 +10,7 @@ bench-quick: bench-setup
 
 # What the build needs (scripts/setup.sh), the release build of wshub and the load generator, the peers (if bench/peers is there) and gnuplot for the plots.
 bench-setup:
-	bash scripts/setup.sh build
+	bash scripts/setup.sh build gnuplot-nox
 	cmake --preset release
 	cmake --build --preset release --target wshub wshub-loadgen
 	if [ -f bench/peers/install.sh ]; then bash bench/peers/install.sh; fi
-	dpkg-query -W -f='$${Status}' gnuplot-nox 2>/dev/null | grep -q "install ok installed" || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gnuplot-nox)

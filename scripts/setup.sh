@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages wshub needs: `setup.sh build` for building and running, `setup.sh test` for the
-# tests too. Installs only what is missing, and refreshes apt's lists only when it has something to install.
+# tests too; packages named after the profile are added (the benchmark's tools). Installs only what is missing, and
+# refreshes apt's lists only when it has something to install.
 set -euo pipefail
 
 build_packages=(g++ cmake ninja-build libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
@@ -9,8 +10,9 @@ test_packages=(python3 python3-pytest python3-websockets clang-format)
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
   test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|test] [PACKAGE...]" >&2; exit 2 ;;
 esac
+wanted+=("${@:2}")
 
 missing=()
 for package in "${wanted[@]}"; do
