@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_packages=(g++ cmake ninja-build libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
-test_packages=(python3 python3-pytest python3-websockets clang-format)
+test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;

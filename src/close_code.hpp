@@ -16,6 +16,7 @@ enum class CloseCode : std::uint16_t {
   invalid_payload = 1007,
   policy_violation = 1008,
   message_too_big = 1009,
+  try_again_later = 1013,
 };
 
 // Whether a peer may put this code in a close frame (RFC 6455 section 7.4): the codes defined for use on the
@@ -31,6 +32,7 @@ inline constexpr std::size_t max_close_reason_bytes = 123;
 
 inline constexpr std::string_view shutting_down_reason = "server shutting down";
 inline constexpr std::string_view binary_unsupported_reason = "binary messages are not supported";
+inline constexpr std::string_view over_limit_reason = "try again later: the server has its maximum of clients";
 inline constexpr std::string_view slow_consumer_reason = "slow consumer: too many bytes queued";
 
 }  // namespace wshub

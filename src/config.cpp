@@ -1,9 +1,12 @@
 // Reads wshub's settings: a flag wins over its environment variable, which wins over the default.
 #include "config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <ranges>
 #include <stdexcept>
 #include <thread>
 
@@ -20,6 +23,7 @@ namespace {
 constexpr double max_seconds = 31'536'000;
 constexpr unsigned max_threads = 1024;
 constexpr long long max_byte_count = 1LL << 40;  // 1 TiB: more than any queue a server can hold
+constexpr long long max_client_count = 1'000'000'000;
 
 // The text of one setting and the name it was given under ("--port" or "PORT"), for error messages.
 struct GivenValue {
@@ -31,15 +35,27 @@ class SettingError : public std::runtime_error {
  public:
   SettingError(GivenValue const& given, std::string_view expected)
       : std::runtime_error(fmt::format("invalid {} value \"{}\": expected {}", given.name, given.text, expected)) {}
+
+  // For secrets: names the setting but never repeats its value, which would end up in logs.
+  static SettingError without_value(GivenValue const& given, std::string_view expected) {
+    return SettingError(fmt::format("invalid {} value: expected {}", given.name, expected));
+  }
+
+ private:
+  explicit SettingError(std::string const& message) : std::runtime_error(message) {}
 };
+
+std::string_view trimmed(std::string_view text) {
+  auto const first = text.find_first_not_of(" \t\n\r");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\n\r") - first + 1);
+}
 
 // Reads a number as Python's int() and float() do for these settings: surrounding spaces and a leading '+'
 // are fine, anything else around the digits is not.
 template <typename Number>
 std::optional<Number> parse_number(std::string_view text) {
-  auto const first = text.find_first_not_of(" \t\n\r");
-  if (first == std::string_view::npos) return std::nullopt;
-  text = text.substr(first, text.find_last_not_of(" \t\n\r") - first + 1);
+  text = trimmed(text);
   if (text.starts_with('+') && !text.starts_with("+-")) text.remove_prefix(1);
   Number value{};
   auto const result = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -80,10 +96,50 @@ Seconds parse_seconds(GivenValue const& given, bool zero_allowed) {
   return Seconds{*seconds};
 }
 
+Seconds parse_positive_seconds(GivenValue const& given) {
+  return parse_seconds(given, false);
+}
+
+Seconds parse_seconds_or_zero(GivenValue const& given) {
+  return parse_seconds(given, true);
+}
+
 spdlog::level::level_enum parse_level(GivenValue const& given) {
   auto const level = parse_log_level(given.text);
   if (!level) throw SettingError(given, "one of TRACE, DEBUG, INFO, WARNING, WARN, ERROR, CRITICAL, OFF");
   return *level;
+}
+
+std::size_t parse_client_limit(GivenValue const& given) {
+  auto const limit = parse_number<long long>(given.text);
+  if (!limit || *limit < 0 || *limit > max_client_count) {
+    throw SettingError(given, fmt::format("a number of clients from 0 (no limit) to {}", max_client_count));
+  }
+  return static_cast<std::size_t>(*limit);
+}
+
+// A bearer token (RFC 6750 allows visible ASCII). The error never repeats the value: it is a secret.
+std::string parse_token(GivenValue const& given) {
+  bool const visible = std::ranges::all_of(given.text, [](char c) { return c > ' ' && c < 0x7f; });
+  if (given.text.empty() || !visible) {
+    throw SettingError::without_value(given, "a non-empty token of visible ASCII characters (no spaces)");
+  }
+  return given.text;
+}
+
+// "https://example.com, http://localhost:8080": origins as browsers send them, compared case-insensitively.
+std::vector<std::string> parse_origins(GivenValue const& given) {
+  std::vector<std::string> origins;
+  for (auto const part : std::views::split(std::string_view(given.text), ',')) {
+    std::string origin(trimmed(std::string_view(part.begin(), part.end())));
+    std::ranges::transform(origin, origin.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto const host_start = origin.find("://");
+    bool const well_formed = host_start != std::string::npos && host_start > 0 && origin.size() > host_start + 3 &&
+                             origin.find_first_of("/ ", host_start + 3) == std::string::npos;
+    if (!well_formed) throw SettingError(given, "a comma-separated list of origins such as https://example.com");
+    origins.push_back(std::move(origin));
+  }
+  return origins;
 }
 
 std::string parse_host(GivenValue const& given) {
@@ -125,6 +181,26 @@ class CommandLine {
         "seconds between progress lines while draining (default 5)");
     add(backpressure_, "--max-backpressure-bytes", "MAX_BACKPRESSURE_BYTES", "BYTES",
         "bytes queued for one client before it is closed as a slow consumer (default 4194304)");
+    add(ping_interval_, "--ping-interval-sec", "PING_INTERVAL_SEC", "SECONDS",
+        "seconds a client may be silent before it is pinged (default 25)");
+    add(idle_timeout_, "--idle-timeout-sec", "IDLE_TIMEOUT_SEC", "SECONDS",
+        "seconds a client may be silent, pings unanswered, before it is dropped (default 60)");
+    add(max_clients_, "--max-clients", "MAX_CLIENTS", "N",
+        "connected clients at most; one more is closed with 1013 (default 0: no limit)");
+    add(max_message_, "--max-message-bytes", "MAX_MESSAGE_BYTES", "BYTES",
+        "largest message a client may send; a larger one closes it with 1009 (default 16777216)");
+    add(max_body_, "--max-body-bytes", "MAX_BODY_BYTES", "BYTES",
+        "largest HTTP request body; a larger one gets 413 (default 16777216)");
+    add(max_header_, "--max-header-bytes", "MAX_HEADER_BYTES", "BYTES",
+        "largest HTTP request line and headers; larger gets 431 (default 8192)");
+    add(request_timeout_, "--request-timeout-sec", "REQUEST_TIMEOUT_SEC", "SECONDS",
+        "seconds a client may take to send an HTTP request or WebSocket handshake (default 10)");
+    add(api_token_, "--api-token", "API_TOKEN", "TOKEN",
+        "when set, /clients and /broadcast-to-all require \"Authorization: Bearer TOKEN\" (default: open)");
+    add(metrics_token_, "--metrics-token", "METRICS_TOKEN", "TOKEN",
+        "when set, /metrics requires \"Authorization: Bearer TOKEN\" (default: open)");
+    add(allowed_origins_, "--allowed-origins", "ALLOWED_ORIGINS", "ORIGINS",
+        "comma-separated origins that may open a WebSocket; others get 403 (default: any)");
   }
 
   Config parse(std::vector<std::string> const& args, EnvironmentLookup const& environment) {
@@ -137,10 +213,28 @@ class CommandLine {
     resolve(config.port, port_, environment, parse_port);
     resolve(config.threads, threads_, environment, parse_threads);
     resolve(config.log_level, log_level_, environment, parse_level);
-    resolve(config.forced_shutdown_after, forced_, environment, [](auto const& g) { return parse_seconds(g, true); });
-    resolve(config.progress_log_every, progress_, environment, [](auto const& g) { return parse_seconds(g, false); });
+    resolve(config.forced_shutdown_after, forced_, environment, parse_seconds_or_zero);
+    resolve(config.progress_log_every, progress_, environment, parse_positive_seconds);
     resolve(config.max_backpressure_bytes, backpressure_, environment, parse_byte_count);
+    resolve(config.ping_interval, ping_interval_, environment, parse_positive_seconds);
+    resolve(config.idle_timeout, idle_timeout_, environment, parse_positive_seconds);
+    resolve(config.max_clients, max_clients_, environment, parse_client_limit);
+    resolve(config.max_message_bytes, max_message_, environment, parse_byte_count);
+    resolve(config.max_body_bytes, max_body_, environment, parse_byte_count);
+    resolve(config.max_header_bytes, max_header_, environment, parse_byte_count);
+    resolve(config.request_timeout, request_timeout_, environment, parse_positive_seconds);
+    resolve(config.api_token, api_token_, environment, parse_token);
+    resolve(config.metrics_token, metrics_token_, environment, parse_token);
+    resolve(config.allowed_origins, allowed_origins_, environment, parse_origins);
+    check_idle_timeout(config, environment);
     return config;
+  }
+
+  // Pings go out after ping_interval of silence; an idle timeout no longer than that would drop clients unpinged.
+  void check_idle_timeout(Config const& config, EnvironmentLookup const& environment) const {
+    if (config.idle_timeout > config.ping_interval) return;
+    auto const given = idle_timeout_.given(environment).value_or(GivenValue{"--idle-timeout-sec", "60"});
+    throw SettingError(given, fmt::format("more seconds than the ping interval ({} s)", config.ping_interval.count()));
   }
 
   // CLI11 ends its help with blank lines; the caller adds the one newline that belongs there.
@@ -164,6 +258,8 @@ class CommandLine {
       "POST /broadcast-to-all sends them a message.",
       "wshub"};
   Setting host_, port_, threads_, log_level_, forced_, progress_, backpressure_;
+  Setting ping_interval_, idle_timeout_, max_clients_, max_message_, max_body_, max_header_, request_timeout_;
+  Setting api_token_, metrics_token_, allowed_origins_;
 };
 
 }  // namespace

@@ -24,6 +24,16 @@ struct Config {
   Seconds forced_shutdown_after{1800};
   Seconds progress_log_every{5};
   std::size_t max_backpressure_bytes = 4 * 1024 * 1024;
+  Seconds ping_interval{25};
+  Seconds idle_timeout{60};
+  std::size_t max_clients = 0;  // 0: no limit
+  std::size_t max_message_bytes = 16 * 1024 * 1024;
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  std::size_t max_header_bytes = 8 * 1024;
+  Seconds request_timeout{10};
+  std::string api_token;                     // empty: the API is open, as the Python service's was
+  std::string metrics_token;                 // empty: /metrics is open
+  std::vector<std::string> allowed_origins;  // empty: any origin may open a WebSocket
 };
 
 // What start-up should do: run with a config, or print a message (help, version, error) and exit.

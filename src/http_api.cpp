@@ -3,7 +3,10 @@
 
 #include <boost/json.hpp>
 
+#include "bearer_token.hpp"
 #include "broadcast_request.hpp"
+#include "metrics_exposition.hpp"
+#include "process_stats.hpp"
 #include "routes.hpp"
 #include "version.hpp"
 
@@ -40,17 +43,52 @@ HttpResponse upgrade_required(HttpRequest const& request) {
   return response;
 }
 
+// RFC 6750 section 3: the challenge names the scheme, and says why a token that was sent is refused.
+HttpResponse unauthorized(HttpRequest const& request, bool token_sent) {
+  auto response = reply(request, http::status::unauthorized,
+                        {{"detail", token_sent ? "Invalid bearer token" : "Not authenticated"}});
+  response.set(http::field::www_authenticate,
+               token_sent ? R"(Bearer realm="wshub", error="invalid_token")" : R"(Bearer realm="wshub")");
+  return response;
+}
+
 }  // namespace
 
 HttpResponse HttpApi::handle(HttpRequest const& request) const {
+  metrics_.add(Counter::http_requests);
+  auto response = route(request);
+  if (response.result() == http::status::unauthorized) metrics_.add(Counter::http_rejected_unauthorized);
+  return response;
+}
+
+HttpResponse HttpApi::route(HttpRequest const& request) const {
   auto const path = routes::path_of(request.target());
   bool const is_get = request.method() == http::verb::get;
-  if (path == routes::clients) return is_get ? list_clients(request) : method_not_allowed(request, "GET");
+  if (path == routes::clients) {
+    if (!is_get) return method_not_allowed(request, "GET");
+    return guarded(request, options_.api_token, [this](auto const& r) { return list_clients(r); });
+  }
   if (path == routes::broadcast_to_all) {
-    return request.method() == http::verb::post ? broadcast(request) : method_not_allowed(request, "POST");
+    if (request.method() != http::verb::post) return method_not_allowed(request, "POST");
+    return guarded(request, options_.api_token, [this](auto const& r) { return broadcast(r); });
+  }
+  if (path == routes::healthz)
+    return is_get ? reply(request, http::status::ok, {{"status", "ok"}}) : method_not_allowed(request, "GET");
+  if (path == routes::readyz) return is_get ? readiness(request) : method_not_allowed(request, "GET");
+  if (path == routes::metrics) {
+    if (!is_get) return method_not_allowed(request, "GET");
+    return guarded(request, options_.metrics_token, [this](auto const& r) { return metrics(r); });
   }
   if (routes::is_websocket_path(path)) return upgrade_required(request);
   return reply(request, http::status::not_found, {{"detail", "Not Found"}});
+}
+
+template <typename Answer>
+HttpResponse HttpApi::guarded(HttpRequest const& request, std::string const& token, Answer answer) const {
+  if (token.empty()) return answer(request);
+  auto const authorization = request[http::field::authorization];
+  if (bearer_token_matches(authorization, token)) return answer(request);
+  return unauthorized(request, !authorization.empty());
 }
 
 HttpResponse HttpApi::error(http::status status, std::string_view detail, unsigned http_version) {
@@ -68,7 +106,26 @@ HttpResponse HttpApi::broadcast(HttpRequest const& request) const {
   if (!parsed.message)
     return reply(request, http::status::unprocessable_entity, {{"detail", std::move(parsed.errors)}});
   std::size_t const sent = hub_.broadcast(std::move(*parsed.message));
+  metrics_.add(Counter::broadcasts);
+  metrics_.add(Counter::broadcast_deliveries, sent);
   return reply(request, http::status::ok, {{"sent", sent}});
+}
+
+HttpResponse HttpApi::readiness(HttpRequest const& request) const {
+  // A load balancer stops sending new clients from the first signal on, while the others drain.
+  if (hub_.admitting()) return reply(request, http::status::ok, {{"status", "ready"}});
+  return reply(request, http::status::service_unavailable, {{"status", "shutting down"}});
+}
+
+HttpResponse HttpApi::metrics(HttpRequest const& request) const {
+  ServerGauges const gauges{.connected_clients = hub_.client_count(), .shutting_down = !hub_.admitting()};
+  HttpResponse response{http::status::ok, request.version()};
+  response.set(http::field::server, std::string("wshub/") + version);
+  response.set(http::field::content_type, exposition_content_type);
+  response.keep_alive(request.keep_alive());
+  response.body() = prometheus_exposition(metrics_, gauges, read_process_stats());
+  response.prepare_payload();
+  return response;
 }
 
 }  // namespace wshub

@@ -1,9 +1,11 @@
 // The HTTP API: GET /clients, POST /broadcast-to-all, and FastAPI-shaped errors for everything else.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "hub.hpp"
+#include "metrics.hpp"
 #include "net.hpp"
 
 namespace wshub {
@@ -11,10 +13,17 @@ namespace wshub {
 using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;
 
+// Access control; an empty token leaves its routes open.
+struct ApiOptions {
+  std::string api_token;      // guards /clients and /broadcast-to-all
+  std::string metrics_token;  // guards /metrics
+};
+
 // Turns requests into calls on the hub and back into JSON; holds no state of its own.
 class HttpApi {
  public:
-  explicit HttpApi(Hub& hub) : hub_(hub) {}
+  HttpApi(Hub& hub, Metrics& metrics, ApiOptions options = {})
+      : hub_(hub), metrics_(metrics), options_(std::move(options)) {}
 
   HttpResponse handle(HttpRequest const& request) const;
 
@@ -22,10 +31,18 @@ class HttpApi {
   static HttpResponse error(http::status status, std::string_view detail, unsigned http_version);
 
  private:
+  HttpResponse route(HttpRequest const& request) const;
   HttpResponse list_clients(HttpRequest const& request) const;
   HttpResponse broadcast(HttpRequest const& request) const;
+  HttpResponse readiness(HttpRequest const& request) const;
+  HttpResponse metrics(HttpRequest const& request) const;
+  // Calls answer(request) if the request carries the token (or none is configured), else answers 401.
+  template <typename Answer>
+  HttpResponse guarded(HttpRequest const& request, std::string const& token, Answer answer) const;
 
   Hub& hub_;
+  Metrics& metrics_;
+  ApiOptions options_;
 };
 
 }  // namespace wshub

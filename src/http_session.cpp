@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rejection_log.hpp"
 #include "routes.hpp"
 #include "spawn.hpp"
 #include "websocket_handshake.hpp"
@@ -69,6 +70,7 @@ asio::awaitable<void> HttpSession::serve_requests() {
   while (co_await await_next_request()) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(context_.http.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(context_.http.max_header_bytes, UINT32_MAX)));
     if (auto const error = co_await read_request(parser)) {
       co_await refuse_unreadable(error);
       break;
@@ -117,18 +119,32 @@ asio::awaitable<error_code> HttpSession::read_request(http::request_parser<http:
 }
 
 asio::awaitable<void> HttpSession::refuse_unreadable(error_code error) {
-  if (!is_bad_request(error)) co_return;  // the client left or was too slow: nobody to answer
-  auto response = HttpApi::error(http::status::bad_request, "Invalid HTTP request", http_1_1);
-  if (error == http::error::body_limit) {
-    response =
-        HttpApi::error(http::status::payload_too_large,
-                       fmt::format("Request body is larger than {} bytes", context_.http.max_body_bytes), http_1_1);
-  } else if (error == http::error::header_limit) {
-    response = HttpApi::error(http::status::request_header_fields_too_large, "Request headers are too large", http_1_1);
+  if (error == beast::error::timeout) {
+    context_.metrics.add(Counter::http_rejected_request_timeout);
+    log_rejection("dropped a connection that took longer than the request timeout to send its request");
   }
+  if (!is_bad_request(error)) co_return;  // the client left or was too slow: nobody to answer
+  auto response = refusal_for(error);
+  log_rejection("refused an HTTP request with {}: {}", response.result_int(), error.message());
   stream_.expires_after(context_.http.request_timeout);
   auto const [write_error, bytes] = co_await http::async_write(stream_, response, as_result);
   if (!write_error) co_await linger_close();
+}
+
+HttpResponse HttpSession::refusal_for(error_code error) const {
+  if (error == http::error::body_limit) {
+    context_.metrics.add(Counter::http_rejected_body_too_large);
+    return HttpApi::error(http::status::payload_too_large,
+                          fmt::format("Request body is larger than {} bytes", context_.http.max_body_bytes), http_1_1);
+  }
+  if (error == http::error::header_limit) {
+    context_.metrics.add(Counter::http_rejected_headers_too_large);
+    return HttpApi::error(
+        http::status::request_header_fields_too_large,
+        fmt::format("Request line and headers are larger than {} bytes", context_.http.max_header_bytes), http_1_1);
+  }
+  context_.metrics.add(Counter::http_rejected_bad_request);
+  return HttpApi::error(http::status::bad_request, "Invalid HTTP request", http_1_1);
 }
 
 asio::awaitable<void> HttpSession::linger_close() {
@@ -143,8 +159,11 @@ asio::awaitable<void> HttpSession::linger_close() {
 }
 
 asio::awaitable<void> HttpSession::upgrade(HttpRequest request) {
-  auto answer = answer_websocket_handshake(request);
+  auto answer = answer_websocket_handshake(request, context_.http.allowed_origins);
   if (answer.refused) {
+    bool const forbidden = answer.status == http::status::forbidden;
+    context_.metrics.add(forbidden ? Counter::http_rejected_forbidden_origin : Counter::http_rejected_bad_request);
+    log_rejection("refused a WebSocket handshake with {}", static_cast<int>(answer.status));
     stream_.expires_after(context_.http.request_timeout);
     auto const [error, bytes] = co_await asio::async_write(stream_, asio::buffer(answer.bytes), as_result);
     if (!error) co_await linger_close();
@@ -155,7 +174,7 @@ asio::awaitable<void> HttpSession::upgrade(HttpRequest request) {
   // Bytes the client sent after its request belong to the WebSocket connection.
   std::string early_bytes(static_cast<char const*>(buffer_.cdata().data()), buffer_.size());
   auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), std::move(early_bytes), context_.hub,
-                                                    context_.websocket);
+                                                    context_.websocket, context_.metrics);
   session->start(routes::path_of(request.target()), std::move(answer.bytes));
 }
 

@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "http_api.hpp"
 #include "http_connections.hpp"
+#include "metrics.hpp"
 #include "net.hpp"
 #include "websocket_session.hpp"
 
@@ -14,14 +17,18 @@ namespace wshub {
 
 struct HttpOptions {
   std::size_t max_body_bytes = 16 * 1024 * 1024;
+  std::size_t max_header_bytes = 8 * 1024;
   std::chrono::steady_clock::duration keep_alive_timeout = std::chrono::seconds(5);  // uvicorn's default
+  // From a request's first byte to its last: a client that trickles its request (slowloris) is dropped.
   std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(10);
+  std::vector<std::string> allowed_origins;  // empty: any origin may open a WebSocket
 };
 
 // What every connection shares: the API, the hub and the settings. Owned by the Listener.
 struct ConnectionContext {
   HttpApi const& api;
   Hub& hub;
+  Metrics& metrics;
   HttpConnections& connections;
   HttpOptions http;
   WebSocketOptions websocket;
@@ -44,6 +51,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool next_request_has_begun();
   asio::awaitable<error_code> read_request(http::request_parser<http::string_body>& parser);
   asio::awaitable<void> refuse_unreadable(error_code error);
+  HttpResponse refusal_for(error_code error) const;
   asio::awaitable<void> linger_close();
   asio::awaitable<void> upgrade(HttpRequest request);
 

@@ -9,6 +9,7 @@ JoinOutcome Hub::join(ClientId id, std::shared_ptr<HubClient> client) {
   std::scoped_lock lock(mutex_);
   if (!admitting_) return JoinOutcome::shutting_down;
   if (by_id_.contains(id)) return JoinOutcome::duplicate_id;
+  if (options_.max_clients != 0 && members_.size() >= options_.max_clients) return JoinOutcome::over_limit;
   members_.push_back({id, std::move(client)});
   by_id_.emplace(id, std::prev(members_.end()));
   return JoinOutcome::joined;
@@ -44,6 +45,11 @@ std::vector<ClientId> Hub::client_ids() const {
   ids.reserve(members_.size());
   for (auto const& member : members_) ids.push_back(member.id);
   return ids;
+}
+
+bool Hub::admitting() const {
+  std::scoped_lock lock(mutex_);
+  return admitting_;
 }
 
 void Hub::stop_admitting() {

@@ -27,10 +27,16 @@ class HubClient {
   virtual void close(CloseCode code, std::string reason) = 0;
 };
 
-enum class JoinOutcome { joined, duplicate_id, shutting_down };
+enum class JoinOutcome { joined, duplicate_id, shutting_down, over_limit };
+
+struct HubOptions {
+  std::size_t max_clients = 0;  // 0: no limit
+};
 
 class Hub final : public DrainableClients {
  public:
+  explicit Hub(HubOptions const& options = {}) : options_(options) {}
+
   JoinOutcome join(ClientId id, std::shared_ptr<HubClient> client);
   // Removes the id only if this client holds it, so a refused duplicate can never remove the original.
   void leave(ClientId id, HubClient const* client);
@@ -40,6 +46,8 @@ class Hub final : public DrainableClients {
   // Ids in the order their clients connected.
   std::vector<ClientId> client_ids() const;
 
+  // False from the first shutdown signal on.
+  bool admitting() const;
   void stop_admitting() override;
   std::size_t client_count() const override;
   void close_all(CloseCode code, std::string_view reason) override;
@@ -53,6 +61,7 @@ class Hub final : public DrainableClients {
 
   std::vector<std::shared_ptr<HubClient>> snapshot() const;
 
+  HubOptions const options_;
   mutable std::mutex mutex_;
   std::list<Member> members_;  // connection order; list iterators stay valid while others come and go
   std::unordered_map<ClientId, std::list<Member>::iterator> by_id_;

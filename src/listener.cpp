@@ -35,12 +35,16 @@ void bind(tcp::acceptor& acceptor, tcp::endpoint const& endpoint, ListenerOption
 
 }  // namespace
 
-Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub,
+Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub, Metrics& metrics,
                    HttpOptions const& http_options, WebSocketOptions const& websocket_options)
     : threads_(threads),
       acceptor_(threads.main()),
-      context_{
-          .api = api, .hub = hub, .connections = connections_, .http = http_options, .websocket = websocket_options} {
+      context_{.api = api,
+               .hub = hub,
+               .metrics = metrics,
+               .connections = connections_,
+               .http = http_options,
+               .websocket = websocket_options} {
   bind(acceptor_, resolve(options), options);
 }
 

@@ -29,7 +29,7 @@ class ListenError : public std::runtime_error {
 class Listener final : public StoppableServer {
  public:
   // Binds at once, so that a taken port is reported before anything else starts.
-  Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub,
+  Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub, Metrics& metrics,
            HttpOptions const& http_options, WebSocketOptions const& websocket_options);
 
   // "http://HOST:PORT" with the port actually bound (the kernel's choice when asked for port 0).

@@ -15,13 +15,33 @@
 
 namespace {
 
+// Seconds as the configuration reads them, as the clock counts them.
+std::chrono::steady_clock::duration to_duration(wshub::Seconds seconds) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds);
+}
+
+wshub::HttpOptions http_options(wshub::Config const& config) {
+  return {.max_body_bytes = config.max_body_bytes,
+          .max_header_bytes = config.max_header_bytes,
+          .request_timeout = to_duration(config.request_timeout),
+          .allowed_origins = config.allowed_origins};
+}
+
+wshub::WebSocketOptions websocket_options(wshub::Config const& config) {
+  return {.max_message_bytes = config.max_message_bytes,
+          .max_backpressure_bytes = config.max_backpressure_bytes,
+          .ping_interval = to_duration(config.ping_interval),
+          .idle_timeout = to_duration(config.idle_timeout)};
+}
+
 int serve(wshub::Config const& config) {
   using namespace wshub;
   IoThreads threads(config.threads);
-  Hub hub;
-  HttpApi const api(hub);
-  WebSocketOptions const websocket_options{.max_backpressure_bytes = config.max_backpressure_bytes};
-  Listener listener(threads, {.host = config.host, .port = config.port}, api, hub, HttpOptions{}, websocket_options);
+  Hub hub({.max_clients = config.max_clients});
+  Metrics metrics;
+  HttpApi const api(hub, metrics, {.api_token = config.api_token, .metrics_token = config.metrics_token});
+  Listener listener(threads, {.host = config.host, .port = config.port}, api, hub, metrics, http_options(config),
+                    websocket_options(config));
   ShutdownCoordinator coordinator(
       threads.main().get_executor(), hub, listener,
       {.forced_shutdown_after = config.forced_shutdown_after, .progress_log_every = config.progress_log_every},

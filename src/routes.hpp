@@ -9,6 +9,9 @@ inline constexpr std::string_view websocket_prefix = "/ws/";
 inline constexpr std::string_view websocket_root = "/ws";
 inline constexpr std::string_view clients = "/clients";
 inline constexpr std::string_view broadcast_to_all = "/broadcast-to-all";
+inline constexpr std::string_view healthz = "/healthz";
+inline constexpr std::string_view readyz = "/readyz";
+inline constexpr std::string_view metrics = "/metrics";
 
 // The path of a request target, without its query string.
 constexpr std::string_view path_of(std::string_view target) {

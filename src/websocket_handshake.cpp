@@ -71,6 +71,7 @@ struct HandshakeFields {
   std::optional<std::string_view> upgrade;
   std::optional<std::string_view> key;
   std::optional<std::string_view> version;
+  std::optional<std::string_view> origin;
 };
 
 std::optional<std::string_view>* slot_of(HandshakeFields& fields, http::field name) {
@@ -85,6 +86,8 @@ std::optional<std::string_view>* slot_of(HandshakeFields& fields, http::field na
       return &fields.key;
     case http::field::sec_websocket_version:
       return &fields.version;
+    case http::field::origin:
+      return &fields.origin;
     default:
       return nullptr;
   }
@@ -119,6 +122,16 @@ std::optional<Refusal> find_fault(HttpRequest const& request, HandshakeFields co
     return Refusal{http::status::upgrade_required, "Only WebSocket version 13 is supported"};
   }
   return std::nullopt;
+}
+
+// Browsers always send Origin (RFC 6454), and cross-site WebSocket hijacking needs a browser; a client without
+// one is a program, which could send any Origin it liked, so a missing Origin is not refused.
+std::optional<Refusal> check_origin(HandshakeFields const& fields, std::span<std::string const> allowed_origins) {
+  if (allowed_origins.empty() || !fields.origin) return std::nullopt;
+  bool const allowed = std::ranges::any_of(
+      allowed_origins, [&fields](std::string const& origin) { return beast::iequals(origin, *fields.origin); });
+  if (allowed) return std::nullopt;
+  return Refusal{http::status::forbidden, "This origin may not open a WebSocket here"};
 }
 
 std::string serialized(HttpResponse const& response) {
@@ -160,10 +173,12 @@ std::string sec_websocket_accept(std::string_view key) {
   return accept;
 }
 
-HandshakeAnswer answer_websocket_handshake(HttpRequest const& request) {
+HandshakeAnswer answer_websocket_handshake(HttpRequest const& request, std::span<std::string const> allowed_origins) {
   auto const fields = handshake_fields(request);
-  if (auto const fault = find_fault(request, fields)) return {refusal_bytes(*fault), true};
-  return {switching_protocols(*fields.key), false};
+  auto fault = find_fault(request, fields);
+  if (!fault) fault = check_origin(fields, allowed_origins);
+  if (fault) return {.bytes = refusal_bytes(*fault), .refused = true, .status = fault->status};
+  return {.bytes = switching_protocols(*fields.key), .refused = false, .status = http::status::switching_protocols};
 }
 
 }  // namespace wshub

@@ -1,6 +1,7 @@
 // Answers a WebSocket opening handshake (RFC 6455 section 4.2) by hand, without Beast's websocket::stream.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -12,14 +13,17 @@ namespace wshub {
 struct HandshakeAnswer {
   std::string bytes;
   bool refused = false;
+  http::status status = http::status::switching_protocols;
 };
 
 // RFC 6455 section 4.2.2: base64(SHA-1(key + the protocol's GUID)).
 std::string sec_websocket_accept(std::string_view key);
 
 // Checks the request as RFC 6455 section 4.2.1 (and Beast's accept) do. Answers 101 Switching Protocols; 426
-// naming version 13 when the client speaks another version; 400 when anything else is wrong. Refusals carry
-// {"detail": ...} and Connection: close, like the API's other errors.
-HandshakeAnswer answer_websocket_handshake(HttpRequest const& request);
+// naming version 13 when the client speaks another version; 403 when allowed_origins (lower case) is not empty
+// and the Origin header is not in it; 400 when anything else is wrong. Refusals carry {"detail": ...} and
+// Connection: close, like the API's other errors.
+HandshakeAnswer answer_websocket_handshake(HttpRequest const& request,
+                                           std::span<std::string const> allowed_origins = {});
 
 }  // namespace wshub

@@ -36,15 +36,30 @@ std::string& thread_scratch_buffer() {
   return scratch;
 }
 
+// Why a client left when the server had started the close with `code`.
+Counter disconnect_reason(CloseCode code) {
+  switch (code) {
+    case CloseCode::normal:
+      return Counter::disconnects_normal;
+    case CloseCode::going_away:
+      return Counter::disconnects_shutdown;
+    case CloseCode::message_too_big:
+      return Counter::disconnects_message_too_big;
+    default:
+      return Counter::disconnects_error;
+  }
+}
+
 }  // namespace
 
 WebSocketSession::WebSocketSession(ConnectionSocket socket, std::string early_bytes, Hub& hub,
-                                   WebSocketOptions const& options)
+                                   WebSocketOptions const& options, Metrics& metrics)
     : executor_(socket.get_executor()),
       socket_(std::move(socket)),
       timer_(executor_),
       hub_(hub),
       options_(options),
+      metrics_(metrics),
       reader_(options.max_message_bytes),
       pending_(std::move(early_bytes)) {}
 
@@ -66,7 +81,10 @@ void WebSocketSession::start(std::string_view path, std::string switching_protoc
 
 void WebSocketSession::deliver(SharedFrame frame) {
   asio::post(executor_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    if (self->state_ == State::open) self->send_shared(std::move(frame));
+    if (self->state_ != State::open) return;
+    self->metrics_.add(Counter::messages_sent);
+    self->metrics_.add(Counter::message_bytes_sent, frame.payload().size());
+    self->send_shared(std::move(frame));
   });
 }
 
@@ -78,15 +96,24 @@ void WebSocketSession::close(CloseCode code, std::string reason) {
 
 void WebSocketSession::admit(std::string_view path) {
   auto const parsed = parse_client_id(path);
-  if (!parsed.id) return refuse(CloseCode::policy_violation, parsed.error);
+  if (!parsed.id) {
+    metrics_.add(Counter::connections_invalid_id);
+    return refuse(CloseCode::policy_violation, parsed.error);
+  }
   switch (hub_.join(*parsed.id, shared_from_this())) {
     case JoinOutcome::joined:
+      metrics_.add(Counter::connections_accepted);
       id_ = parsed.id;
       return;
     case JoinOutcome::duplicate_id:
+      metrics_.add(Counter::connections_duplicate_id);
       return refuse(CloseCode::policy_violation, fmt::format("client id {} is already connected", *parsed.id));
     case JoinOutcome::shutting_down:
+      metrics_.add(Counter::connections_shutting_down);
       return refuse(CloseCode::going_away, shutting_down_reason);
+    case JoinOutcome::over_limit:
+      metrics_.add(Counter::connections_over_limit);
+      return refuse(CloseCode::try_again_later, over_limit_reason);
   }
 }
 
@@ -154,8 +181,12 @@ void WebSocketSession::keep_partial_frame(std::span<char> rest) {
 void WebSocketSession::handle(ClientEvent const& event) {
   switch (event.kind) {
     case ClientEvent::Kind::text:
-      if (state_ == State::open) send_frame(Opcode::text, echo_prefix, event.payload);
-      return;
+      if (state_ != State::open) return;
+      metrics_.add(Counter::messages_received);
+      metrics_.add(Counter::message_bytes_received, event.payload.size());
+      metrics_.add(Counter::messages_sent);
+      metrics_.add(Counter::message_bytes_sent, echo_prefix.size() + event.payload.size());
+      return send_frame(Opcode::text, echo_prefix, event.payload);
     case ClientEvent::Kind::ping:
       if (state_ == State::open) send_frame(Opcode::pong, event.payload);
       return;
@@ -176,7 +207,8 @@ void WebSocketSession::handle(ClientEvent const& event) {
 void WebSocketSession::on_close_frame(ClientEvent const& event) {
   // Leave the moment the client's close frame arrives: a client that reconnects as soon as its close handshake
   // is done must find its id free.
-  if (id_) hub_.leave(*id_, this);
+  leave_hub(closing_with_ ? disconnect_reason(*closing_with_) : Counter::disconnects_normal,
+            fmt::format("closed with code {}", event.close_code.value_or(1005)));
   input_ignored_ = true;  // RFC 6455 section 5.5.1: nothing the client sends after its close frame counts
   // Either way the server then closes the TCP connection first (section 7.1.1): a FIN once our close frame is out,
   // then we wait for the client's.
@@ -184,11 +216,6 @@ void WebSocketSession::on_close_frame(ClientEvent const& event) {
   state_ = State::closing;
   arm_timer(options_.close_timeout);
   send([&event](std::string& out) { append_close_frame(out, event.close_code, {}); });  // the same code back
-  if (id_ && spdlog::should_log(spdlog::level::debug)) {
-    spdlog::debug("client {} disconnected: closed with code {} ({} connected)", *id_, event.close_code.value_or(1005),
-                  hub_.client_count());
-  }
-  id_.reset();
   half_close_when_flushed();
 }
 
@@ -282,7 +309,7 @@ void WebSocketSession::disconnect_slow_consumer() {
   spdlog::info("client {} is a slow consumer: over {} bytes queued; closing it with 1008", *id_,
                options_.max_backpressure_bytes);
   // It gets no more broadcasts, so it must not be counted in them.
-  hub_.leave(*id_, this);
+  leave_hub(Counter::disconnects_slow_consumer, slow_consumer_reason);
   // Drop what has not started to go out; a frame half written must be finished before the close frame.
   queue_.drop_unstarted();
   start_close(CloseCode::policy_violation, slow_consumer_reason);
@@ -294,21 +321,25 @@ void WebSocketSession::half_close_when_flushed() {
   flush();
 }
 
-void WebSocketSession::finish(std::string_view why) {
+void WebSocketSession::finish(std::string_view why, Counter reason) {
   if (state_ == State::closed) return;
   state_ = State::closed;
   error_code ignored;
   timer_.cancel();
   socket_.close(ignored);
   queue_.clear();
+  if (!closing_with_) return leave_hub(reason, why);
+  leave_hub(disconnect_reason(*closing_with_),
+            fmt::format("closed by the server with code {}", static_cast<int>(*closing_with_)));
+}
+
+void WebSocketSession::leave_hub(Counter reason, std::string_view why) {
   if (!id_) return;
   hub_.leave(*id_, this);
+  metrics_.add(reason);
   // Checked first: the arguments (the count takes the hub's lock) would be computed even if nothing is logged.
   if (spdlog::should_log(spdlog::level::debug)) {
-    auto const reason = closing_with_
-                            ? fmt::format("closed by the server with code {}", static_cast<int>(*closing_with_))
-                            : std::string(why);
-    spdlog::debug("client {} disconnected: {} ({} connected)", *id_, reason, hub_.client_count());
+    spdlog::debug("client {} disconnected: {} ({} connected)", *id_, why, hub_.client_count());
   }
   id_.reset();
 }
@@ -323,7 +354,9 @@ void WebSocketSession::arm_timer(std::chrono::steady_clock::duration delay) {
 void WebSocketSession::on_timer() {
   if (state_ != State::open) return finish("timed out");
   auto const silent = std::chrono::steady_clock::now() - last_heard_;
-  if (silent >= options_.idle_timeout) return finish("idle timeout: no answer to a ping");
+  if (silent >= options_.idle_timeout) {
+    return finish("idle timeout: no answer to a ping", Counter::disconnects_idle_timeout);
+  }
   if (silent >= options_.ping_interval) {
     send_frame(Opcode::ping, {});
     return arm_timer(options_.idle_timeout - silent);

@@ -11,6 +11,7 @@
 
 #include "hub.hpp"
 #include "message_reader.hpp"
+#include "metrics.hpp"
 #include "net.hpp"
 #include "outgoing_frame.hpp"
 #include "write_queue.hpp"
@@ -24,15 +25,16 @@ struct WebSocketOptions {
   // How long a close handshake we start may take before we drop the connection.
   std::chrono::steady_clock::duration close_timeout = std::chrono::seconds(5);
   // A client silent this long is pinged, and one silent for idle_timeout is dropped, so that dead peers do not
-  // hold their ids forever. 20 s and 40 s are uvicorn's behaviour (ping after 20 s, give up 20 s later).
-  std::chrono::steady_clock::duration ping_interval = std::chrono::seconds(20);
-  std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(40);
+  // hold their ids forever.
+  std::chrono::steady_clock::duration ping_interval = std::chrono::seconds(25);
+  std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
 };
 
 class WebSocketSession final : public HubClient, public std::enable_shared_from_this<WebSocketSession> {
  public:
   // early_bytes: what the client sent after its upgrade request, already read from the socket.
-  WebSocketSession(ConnectionSocket socket, std::string early_bytes, Hub& hub, WebSocketOptions const& options);
+  WebSocketSession(ConnectionSocket socket, std::string early_bytes, Hub& hub, WebSocketOptions const& options,
+                   Metrics& metrics);
 
   // Takes over once the upgrade request has been checked: sends the 101, then admits or refuses the client.
   void start(std::string_view path, std::string switching_protocols);
@@ -70,7 +72,9 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void start_close(CloseCode code, std::string_view reason);
   void disconnect_slow_consumer();
   void half_close_when_flushed();
-  void finish(std::string_view why);
+  // Closes the socket; a client still in the hub leaves it for `reason`, or for why we were closing it.
+  void finish(std::string_view why, Counter reason = Counter::disconnects_error);
+  void leave_hub(Counter reason, std::string_view why);
 
   void arm_timer(std::chrono::steady_clock::duration delay);
   void on_timer();
@@ -80,6 +84,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   ConnectionTimer timer_;  // keepalive, then the close deadline
   Hub& hub_;
   WebSocketOptions const& options_;
+  Metrics& metrics_;
   MessageReader reader_;
   std::string pending_;  // the start of a frame that the last read cut off
   WriteQueue queue_;

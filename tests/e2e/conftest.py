@@ -90,7 +90,10 @@ class Server:
             self.process.wait()
 
 
-ENV_SETTINGS = {"HOST", "PORT", "THREADS", "LOG_LEVEL", "FORCED_SHUTDOWN_AFTER_SEC", "PROGRESS_LOG_EVERY_SEC"}
+ENV_SETTINGS = {"HOST", "PORT", "THREADS", "LOG_LEVEL", "FORCED_SHUTDOWN_AFTER_SEC", "PROGRESS_LOG_EVERY_SEC",
+                "MAX_BACKPRESSURE_BYTES", "PING_INTERVAL_SEC", "IDLE_TIMEOUT_SEC", "MAX_CLIENTS", "MAX_MESSAGE_BYTES",
+                "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "REQUEST_TIMEOUT_SEC", "API_TOKEN", "METRICS_TOKEN",
+                "ALLOWED_ORIGINS"}
 
 
 @pytest.fixture
@@ -130,6 +133,27 @@ def request(server, method, path, body=None, headers=None):
         return response.status, response.headers, json.loads(raw) if raw else None
     finally:
         connection.close()
+
+
+def metrics_text(server, headers=None):
+    """The raw text of GET /metrics."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.request("GET", "/metrics", headers=headers or {})
+        response = connection.getresponse()
+        assert response.status == 200
+        return response.read().decode()
+    finally:
+        connection.close()
+
+
+def metric(server, sample):
+    """The value of one sample of GET /metrics, named as it appears: 'wshub_connections_total{outcome="accepted"}'."""
+    for line in metrics_text(server).splitlines():
+        name, _, value = line.rpartition(" ")
+        if name == sample:
+            return float(value)
+    raise AssertionError(f"no sample {sample} in /metrics")
 
 
 def read_until_closed(sock):

@@ -161,3 +161,65 @@ def test_an_idle_keep_alive_connection_does_not_hold_up_the_exit(start_server):
     server.signal()
     assert server.wait_exit(timeout=4) == 0
     connection.close()
+
+
+def test_under_load_every_broadcast_answered_before_the_forced_close_arrives_before_1001(start_server):
+    server = start_server("--threads", "2", env={"FORCED_SHUTDOWN_AFTER_SEC": "0"})
+    client_count, payload = 40, "x" * 2000
+
+    async def scenario():
+        connections = [await websockets.connect(server.ws_url(i), max_queue=None) for i in range(client_count)]
+
+        async def collect(ws):
+            received = []
+            try:
+                async for message in ws:
+                    received.append(int(message.split(":")[0]))
+            except websockets.ConnectionClosed:
+                pass
+            return received, ws.close_code
+
+        readers = [asyncio.create_task(collect(ws)) for ws in connections]
+        loop = asyncio.get_running_loop()
+
+        def broadcast_until_refused():
+            """Broadcasts numbered messages while echo traffic flows; signals midway; returns the numbers answered
+            with every client counted before the signal was sent."""
+            answered_before_signal = []
+            for number in range(400):
+                if number == 200:
+                    server.signal()
+                    signalled = True
+                try:
+                    sent = broadcast(server, f"{number}:{payload}")
+                except (AssertionError, ConnectionError, OSError):
+                    break
+                if number < 200:
+                    assert sent == client_count + 1  # the echoing client hears broadcasts too
+                    answered_before_signal.append(number)
+            return answered_before_signal
+
+        async def echo_traffic(echoer):
+            try:
+                for _ in range(10_000):
+                    await echoer.send("load")
+                    while not (await echoer.recv()).startswith("Server echo: "):
+                        pass
+            except websockets.ConnectionClosed:
+                pass
+
+        # Connected before the first broadcast, so that every broadcast counts it.
+        echo_task = asyncio.create_task(echo_traffic(await websockets.connect(server.ws_url(client_count))))
+        answered = await loop.run_in_executor(None, broadcast_until_refused)
+        results = await asyncio.gather(*readers)
+        await echo_task
+        return answered, results
+
+    answered, results = run(scenario())
+    assert answered == list(range(200))
+    for received, close_code in results:
+        assert close_code == 1001
+        # Everything answered before the signal arrived, in order; what raced the close may follow, in order.
+        assert received[:200] == answered
+        assert received == sorted(set(received))
+    assert server.wait_exit() == 0

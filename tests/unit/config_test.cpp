@@ -47,6 +47,63 @@ TEST(Config, DefaultsMatchTheSeedService) {
   EXPECT_DOUBLE_EQ(config.progress_log_every.count(), 5);
 }
 
+TEST(Config, LimitsAndKeepaliveHaveDocumentedDefaults) {
+  Config const config = read_ok({});
+  EXPECT_DOUBLE_EQ(config.ping_interval.count(), 25);
+  EXPECT_DOUBLE_EQ(config.idle_timeout.count(), 60);
+  EXPECT_EQ(config.max_clients, 0U);
+  EXPECT_EQ(config.max_message_bytes, 16U * 1024 * 1024);
+  EXPECT_EQ(config.max_body_bytes, 16U * 1024 * 1024);
+  EXPECT_EQ(config.max_header_bytes, 8U * 1024);
+  EXPECT_DOUBLE_EQ(config.request_timeout.count(), 10);
+  EXPECT_TRUE(config.api_token.empty());
+  EXPECT_TRUE(config.metrics_token.empty());
+  EXPECT_TRUE(config.allowed_origins.empty());
+}
+
+TEST(Config, ReadsLimitsAndAccessControlFromFlagsAndEnvironment) {
+  Config const config = read_ok({"--ping-interval-sec", "1.5", "--max-clients", "100", "--max-body-bytes", "1024",
+                                 "--api-token", "abc", "--allowed-origins", " https://A.example , http://b:8080"},
+                                {{"IDLE_TIMEOUT_SEC", "3"},
+                                 {"MAX_MESSAGE_BYTES", "2048"},
+                                 {"MAX_HEADER_BYTES", "4096"},
+                                 {"REQUEST_TIMEOUT_SEC", "2"},
+                                 {"METRICS_TOKEN", "m-token"}});
+  EXPECT_DOUBLE_EQ(config.ping_interval.count(), 1.5);
+  EXPECT_DOUBLE_EQ(config.idle_timeout.count(), 3);
+  EXPECT_EQ(config.max_clients, 100U);
+  EXPECT_EQ(config.max_message_bytes, 2048U);
+  EXPECT_EQ(config.max_body_bytes, 1024U);
+  EXPECT_EQ(config.max_header_bytes, 4096U);
+  EXPECT_DOUBLE_EQ(config.request_timeout.count(), 2);
+  EXPECT_EQ(config.api_token, "abc");
+  EXPECT_EQ(config.metrics_token, "m-token");
+  EXPECT_EQ(config.allowed_origins, (std::vector<std::string>{"https://a.example", "http://b:8080"}));
+}
+
+TEST(Config, RefusesBadLimitsNamingTheSetting) {
+  expect_refused({}, {{"MAX_CLIENTS", "-1"}}, "MAX_CLIENTS", "-1");
+  expect_refused({"--max-message-bytes", "0"}, {}, "--max-message-bytes", "0");
+  expect_refused({}, {{"MAX_BODY_BYTES", "lots"}}, "MAX_BODY_BYTES", "lots");
+  expect_refused({}, {{"REQUEST_TIMEOUT_SEC", "0"}}, "REQUEST_TIMEOUT_SEC", "0");
+  expect_refused({}, {{"PING_INTERVAL_SEC", "0"}}, "PING_INTERVAL_SEC", "0");
+  expect_refused({}, {{"ALLOWED_ORIGINS", "example.com"}}, "ALLOWED_ORIGINS", "example.com");
+  expect_refused({"--allowed-origins", "https://a.example,"}, {}, "--allowed-origins", "https://a.example,");
+}
+
+TEST(Config, TheIdleTimeoutMustOutlastThePingInterval) {
+  expect_refused({"--idle-timeout-sec", "25"}, {}, "--idle-timeout-sec", "25");
+  expect_refused({"--ping-interval-sec", "90"}, {}, "--idle-timeout-sec", "60");
+}
+
+TEST(Config, ABadTokenIsRefusedWithoutRepeatingIt) {
+  auto const decision = read({}, {{"API_TOKEN", "has space"}});
+  EXPECT_EQ(decision.exit_code, 2);
+  EXPECT_NE(decision.message.find("API_TOKEN"), std::string::npos) << decision.message;
+  EXPECT_EQ(decision.message.find("has space"), std::string::npos) << decision.message;
+  EXPECT_EQ(read({"--metrics-token", ""}).exit_code, 2);
+}
+
 TEST(Config, ReadsEveryFlag) {
   Config const config = read_ok({"--host", "0.0.0.0", "--port", "0", "--threads", "3", "--log-level", "debug",
                                  "--forced-shutdown-after-sec", "0.5", "--progress-log-every-sec=0.25"});

@@ -31,7 +31,20 @@ class HttpApiTest : public ::testing::Test {
   }
 
   Hub hub_;
-  HttpApi api_{hub_};
+  Metrics metrics_;
+  HttpApi api_{hub_, metrics_};
+};
+
+// The same API with both tokens set.
+class GuardedHttpApiTest : public HttpApiTest {
+ protected:
+  HttpResponse request_with(std::string_view target, std::string_view authorization) {
+    HttpRequest request{http::verb::get, target, 11};
+    if (!authorization.empty()) request.set(http::field::authorization, authorization);
+    return guarded_api_.handle(request);
+  }
+
+  HttpApi guarded_api_{hub_, metrics_, {.api_token = "s3cret", .metrics_token = "scrape-me"}};
 };
 
 TEST_F(HttpApiTest, ListsClientsInConnectionOrder) {
@@ -100,6 +113,66 @@ TEST_F(HttpApiTest, ErrorsForUnreadableRequestsAreJsonAndClose) {
   EXPECT_EQ(response.result(), http::status::payload_too_large);
   EXPECT_EQ(body_of(response), json::parse(R"({"detail":"too big"})"));
   EXPECT_FALSE(response.keep_alive());
+}
+
+TEST_F(HttpApiTest, HealthzIsOkWhileTheProcessServes) {
+  auto const response = request(http::verb::get, "/healthz");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(body_of(response), json::parse(R"({"status":"ok"})"));
+}
+
+TEST_F(HttpApiTest, ReadyzTurns503WhenTheHubStopsAdmitting) {
+  auto const ready = request(http::verb::get, "/readyz");
+  EXPECT_EQ(ready.result(), http::status::ok);
+  EXPECT_EQ(body_of(ready), json::parse(R"({"status":"ready"})"));
+  hub_.stop_admitting();
+  auto const draining = request(http::verb::get, "/readyz");
+  EXPECT_EQ(draining.result(), http::status::service_unavailable);
+  EXPECT_EQ(body_of(draining), json::parse(R"({"status":"shutting down"})"));
+}
+
+TEST_F(HttpApiTest, MetricsAreTextExpositionWithTheHubsFigures) {
+  hub_.join(1, std::make_shared<RecordingClient>());
+  request(http::verb::post, "/broadcast-to-all", R"({"message":"hi"})");
+  auto const response = request(http::verb::get, "/metrics");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(response[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(response.body().find("\nwshub_connected_clients 1\n"), std::string::npos) << response.body();
+  EXPECT_NE(response.body().find("\nwshub_broadcasts_total 1\n"), std::string::npos);
+  EXPECT_NE(response.body().find("\nwshub_broadcast_deliveries_total 1\n"), std::string::npos);
+  EXPECT_NE(response.body().find("\nwshub_shutdown_in_progress 0\n"), std::string::npos);
+  EXPECT_NE(response.body().find("\nwshub_http_requests_total 2\n"), std::string::npos);
+}
+
+TEST_F(GuardedHttpApiTest, TheApiWantsTheApiTokenAndSaysHow) {
+  auto const missing = request_with("/clients", "");
+  EXPECT_EQ(missing.result(), http::status::unauthorized);
+  EXPECT_EQ(missing[http::field::www_authenticate], R"(Bearer realm="wshub")");
+  EXPECT_EQ(body_of(missing), json::parse(R"({"detail":"Not authenticated"})"));
+  auto const wrong = request_with("/clients", "Bearer s3cre");
+  EXPECT_EQ(wrong.result(), http::status::unauthorized);
+  EXPECT_EQ(wrong[http::field::www_authenticate], R"(Bearer realm="wshub", error="invalid_token")");
+  EXPECT_EQ(request_with("/clients", "Basic s3cret").result(), http::status::unauthorized);
+  EXPECT_EQ(request_with("/clients", "Bearer scrape-me").result(), http::status::unauthorized);
+  EXPECT_EQ(request_with("/clients", "bearer s3cret").result(), http::status::ok);
+  EXPECT_EQ(metrics_.total(Counter::http_rejected_unauthorized), 4U);
+}
+
+TEST_F(GuardedHttpApiTest, BroadcastWantsTheApiTokenToo) {
+  HttpRequest post{http::verb::post, "/broadcast-to-all", 11};
+  post.body() = R"({"message":"hi"})";
+  post.prepare_payload();
+  EXPECT_EQ(guarded_api_.handle(post).result(), http::status::unauthorized);
+  post.set(http::field::authorization, "Bearer s3cret");
+  EXPECT_EQ(guarded_api_.handle(post).result(), http::status::ok);
+}
+
+TEST_F(GuardedHttpApiTest, MetricsWantTheMetricsTokenWhileHealthAndReadinessStayOpen) {
+  EXPECT_EQ(request_with("/metrics", "").result(), http::status::unauthorized);
+  EXPECT_EQ(request_with("/metrics", "Bearer s3cret").result(), http::status::unauthorized);
+  EXPECT_EQ(request_with("/metrics", "Bearer scrape-me").result(), http::status::ok);
+  EXPECT_EQ(request_with("/healthz", "").result(), http::status::ok);
+  EXPECT_EQ(request_with("/readyz", "").result(), http::status::ok);
 }
 
 }  // namespace

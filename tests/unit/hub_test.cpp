@@ -47,6 +47,26 @@ TEST(Hub, RefusesADuplicateAndKeepsTheOriginal) {
   EXPECT_TRUE(duplicate->delivered.empty());
 }
 
+TEST(Hub, RefusesOneMoreThanTheLimitUntilSomeoneLeaves) {
+  Hub hub({.max_clients = 2});
+  auto first = std::make_shared<FakeClient>();
+  ASSERT_EQ(hub.join(1, first), JoinOutcome::joined);
+  ASSERT_EQ(hub.join(2, std::make_shared<FakeClient>()), JoinOutcome::joined);
+  EXPECT_EQ(hub.join(3, std::make_shared<FakeClient>()), JoinOutcome::over_limit);
+  EXPECT_EQ(hub.join(1, std::make_shared<FakeClient>()), JoinOutcome::duplicate_id);
+  hub.leave(1, first.get());
+  EXPECT_EQ(hub.join(3, std::make_shared<FakeClient>()), JoinOutcome::joined);
+  EXPECT_EQ(hub.client_ids(), (std::vector<ClientId>{2, 3}));
+}
+
+TEST(Hub, AdmitsUntilToldToStop) {
+  Hub hub;
+  EXPECT_TRUE(hub.admitting());
+  hub.stop_admitting();
+  EXPECT_FALSE(hub.admitting());
+  EXPECT_EQ(hub.join(1, std::make_shared<FakeClient>()), JoinOutcome::shutting_down);
+}
+
 TEST(Hub, LeaveRemovesAndFreesTheId) {
   Hub hub;
   auto first = std::make_shared<FakeClient>();

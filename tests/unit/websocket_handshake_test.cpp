@@ -116,6 +116,7 @@ TEST(WebSocketHandshake, EachRefusalHasItsStatusAJsonDetailAndClosesTheConnectio
     SCOPED_TRACE(refusal.what);
     auto const answer = answer_websocket_handshake(refusal.request);
     EXPECT_TRUE(answer.refused);
+    EXPECT_EQ(answer.status, refusal.status);
     auto const response = parsed(answer.bytes);
     EXPECT_EQ(response.result(), refusal.status);
     EXPECT_EQ(response.version(), 11u);
@@ -127,6 +128,31 @@ TEST(WebSocketHandshake, EachRefusalHasItsStatusAJsonDetailAndClosesTheConnectio
     EXPECT_EQ(body.size(), 1u);
     EXPECT_FALSE(body.at("detail").as_string().empty());
   }
+}
+
+TEST(WebSocketHandshake, AnOriginNotAllowedIs403) {
+  std::vector<std::string> const allowed{"https://app.example.com", "http://localhost:8080"};
+  auto const answer = answer_websocket_handshake(with(http::field::origin, "https://evil.example.com"), allowed);
+  EXPECT_TRUE(answer.refused);
+  EXPECT_EQ(answer.status, http::status::forbidden);
+  auto const response = parsed(answer.bytes);
+  EXPECT_EQ(response.result(), http::status::forbidden);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_FALSE(json::parse(response.body()).at("detail").as_string().empty());
+}
+
+TEST(WebSocketHandshake, AnAllowedOriginMatchesIgnoringCase) {
+  std::vector<std::string> const allowed{"https://app.example.com", "http://localhost:8080"};
+  EXPECT_FALSE(answer_websocket_handshake(with(http::field::origin, "http://localhost:8080"), allowed).refused);
+  EXPECT_FALSE(answer_websocket_handshake(with(http::field::origin, "HTTPS://App.Example.com"), allowed).refused);
+  EXPECT_TRUE(answer_websocket_handshake(with(http::field::origin, "http://localhost:8081"), allowed).refused);
+  EXPECT_TRUE(answer_websocket_handshake(with(http::field::origin, "null"), allowed).refused);
+}
+
+TEST(WebSocketHandshake, WithoutAnAllowListOrAnOriginAnyClientMayConnect) {
+  EXPECT_FALSE(answer_websocket_handshake(with(http::field::origin, "https://anywhere.example")).refused);
+  std::vector<std::string> const allowed{"https://app.example.com"};
+  EXPECT_FALSE(answer_websocket_handshake(valid_request(), allowed).refused);
 }
 
 }  // namespace

@@ -1,0 +1,56 @@
+// The server's counters: added to by every thread, read by GET /metrics.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace wshub {
+
+enum class Counter : std::size_t {
+  connections_accepted,
+  connections_duplicate_id,
+  connections_invalid_id,
+  connections_shutting_down,
+  connections_over_limit,
+  messages_received,
+  message_bytes_received,
+  messages_sent,
+  message_bytes_sent,
+  broadcasts,
+  broadcast_deliveries,
+  disconnects_normal,
+  disconnects_error,
+  disconnects_slow_consumer,
+  disconnects_idle_timeout,
+  disconnects_message_too_big,
+  disconnects_shutdown,
+  http_requests,
+  http_rejected_bad_request,
+  http_rejected_body_too_large,
+  http_rejected_headers_too_large,
+  http_rejected_request_timeout,
+  http_rejected_unauthorized,
+  http_rejected_forbidden_origin,
+  count_,  // the number of counters, not a counter
+};
+
+// Thread-safe. Each thread adds to its own shard (a cache line apart from the others), so the echo path of one
+// I/O thread never waits for another's; a read sums the shards.
+class Metrics {
+ public:
+  void add(Counter counter, std::uint64_t amount = 1);
+  std::uint64_t total(Counter counter) const;
+
+ private:
+  static constexpr std::size_t shard_count = 16;  // threads beyond this share shards, which stays correct
+
+  struct alignas(64) Shard {
+    std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(Counter::count_)> values{};
+  };
+
+  std::array<Shard, shard_count> shards_{};
+};
+
+}  // namespace wshub

@@ -1,0 +1,22 @@
+// Writes the server's metrics in Prometheus's text exposition format (version 0.0.4) for GET /metrics.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "metrics.hpp"
+#include "process_stats.hpp"
+
+namespace wshub {
+
+inline constexpr std::string_view exposition_content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+// The figures that are states rather than counts.
+struct ServerGauges {
+  std::size_t connected_clients = 0;
+  bool shutting_down = false;
+};
+
+std::string prometheus_exposition(Metrics const& metrics, ServerGauges const& gauges, ProcessStats const& process);
+
+}  // namespace wshub
