@@ -1,48 +1,34 @@
-// A fixed window of one second with a small budget of lines, shared by every thread.
+// One line budget shared by every thread, behind a mutex that only DEBUG logging ever takes.
 #include "rejection_log.hpp"
 
-#include <chrono>
-#include <cstddef>
 #include <mutex>
 
 namespace wshub {
-namespace {
 
-constexpr std::size_t lines_per_second = 10;
-
-struct RateWindow {
-  std::mutex mutex;
-  std::chrono::steady_clock::time_point started;
-  std::size_t written = 0;
-  std::size_t suppressed = 0;
-};
-
-RateWindow& window() {
-  static RateWindow shared;
-  return shared;
+std::optional<std::size_t> LineBudget::admit(std::chrono::steady_clock::time_point now) {
+  if (now - window_start_ >= std::chrono::seconds(1)) {
+    window_start_ = now;
+    written_ = 0;
+  }
+  if (written_ == lines_per_second_) {
+    ++left_out_;
+    return std::nullopt;
+  }
+  ++written_;
+  return std::exchange(left_out_, 0);
 }
 
-}  // namespace
-
 void write_rate_limited_debug(std::string const& line) {
-  auto& rate = window();
-  std::size_t suppressed = 0;
+  static std::mutex mutex;
+  static LineBudget budget(10);
+  std::optional<std::size_t> left_out;
   {
-    std::scoped_lock lock(rate.mutex);
-    auto const now = std::chrono::steady_clock::now();
-    if (now - rate.started >= std::chrono::seconds(1)) {
-      rate.started = now;
-      rate.written = 0;
-    }
-    if (rate.written == lines_per_second) {
-      ++rate.suppressed;
-      return;
-    }
-    ++rate.written;
-    suppressed = std::exchange(rate.suppressed, 0);
+    std::scoped_lock lock(mutex);
+    left_out = budget.admit(std::chrono::steady_clock::now());
   }
-  if (suppressed == 0) return spdlog::debug("{}", line);
-  spdlog::debug("{} ({} similar lines left out)", line, suppressed);
+  if (!left_out) return;
+  if (*left_out == 0) return spdlog::debug("{}", line);
+  spdlog::debug("{} ({} similar lines left out)", line, *left_out);
 }
 
 }  // namespace wshub

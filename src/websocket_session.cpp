@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "client_id.hpp"
+#include "rejection_log.hpp"
 #include "routes.hpp"
 
 namespace wshub {
@@ -118,7 +119,7 @@ void WebSocketSession::admit(std::string_view path) {
 }
 
 void WebSocketSession::refuse(CloseCode code, std::string_view reason) {
-  spdlog::debug("refused a client with {}: {}", static_cast<int>(code), reason);
+  log_rejection("refused a client with {}: {}", static_cast<int>(code), reason);
   start_close(code, reason);
 }
 
