@@ -7,6 +7,7 @@
 
 #include "http_api.hpp"
 #include "http_connections.hpp"
+#include "http_request_limits.hpp"
 #include "net.hpp"
 #include "websocket_session.hpp"
 
@@ -42,7 +43,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   asio::awaitable<void> serve_requests();
   asio::awaitable<bool> await_next_request();
   bool next_request_has_begun();
-  asio::awaitable<error_code> read_request(http::request_parser<http::string_body>& parser);
+  asio::awaitable<error_code> read_request(HttpRequestParser& parser);
   asio::awaitable<void> refuse_unreadable(error_code error);
   asio::awaitable<void> linger_close();
   asio::awaitable<void> upgrade(HttpRequest request);
