@@ -14,25 +14,24 @@
 namespace wshub {
 namespace {
 
-constexpr unsigned http_1_1 = 11;  // Beast's encoding of the HTTP version
 // Enough for any request line and headers a client of this API sends in one go.
 constexpr std::size_t first_read_bytes = 4096;
 // After refusing a request we read (and drop) what the client is still sending for this long, so that
 // closing with unread data does not reset the connection before the client has read our answer.
 constexpr auto linger_timeout = std::chrono::seconds(2);
 
-bool is_upgrade_to_websocket_route(HttpRequest const& request) {
-  return websocket::is_upgrade(request) && routes::is_websocket_path(routes::path_of(request.target()));
+Counter rejection_counter(http::status status) {
+  switch (status) {
+    case http::status::payload_too_large:
+      return Counter::http_rejected_body_too_large;
+    case http::status::request_header_fields_too_large:
+      return Counter::http_rejected_headers_too_large;
+    default:
+      return Counter::http_rejected_bad_request;
+  }
 }
 
-// Beast's parser reports what it could not read in the http::error category; end of stream and a message
-// cut short mean the client went away rather than sent something wrong.
-bool is_bad_request(error_code error) {
-  bool const client_left = error == http::error::end_of_stream || error == http::error::partial_message;
-  return error.category() == http::make_error_code(http::error::bad_version).category() && !client_left;
-}
-
-bool expects_continue(http::request_parser<http::string_body> const& parser) {
+bool expects_continue(HttpRequestParser const& parser) {
   return beast::iequals(parser.get()[http::field::expect], "100-continue");
 }
 
@@ -68,15 +67,14 @@ asio::awaitable<void> HttpSession::run() {
 
 asio::awaitable<void> HttpSession::serve_requests() {
   while (co_await await_next_request()) {
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(context_.http.max_body_bytes);
-    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(context_.http.max_header_bytes, UINT32_MAX)));
+    HttpRequestParser parser;
+    limit_request(parser, context_.http.limits);
     if (auto const error = co_await read_request(parser)) {
       co_await refuse_unreadable(error);
       break;
     }
     HttpRequest request = parser.release();
-    if (is_upgrade_to_websocket_route(request)) {
+    if (is_websocket_upgrade(request)) {
       co_await upgrade(std::move(request));
       break;
     }
@@ -107,7 +105,7 @@ asio::awaitable<bool> HttpSession::await_next_request() {
   co_return !error && bytes > 0;
 }
 
-asio::awaitable<error_code> HttpSession::read_request(http::request_parser<http::string_body>& parser) {
+asio::awaitable<error_code> HttpSession::read_request(HttpRequestParser& parser) {
   stream_.expires_after(context_.http.request_timeout);
   auto [error, bytes] = co_await http::async_read_header(stream_, buffer_, parser, as_result);
   if (!error && expects_continue(parser)) {
@@ -123,28 +121,13 @@ asio::awaitable<void> HttpSession::refuse_unreadable(error_code error) {
     context_.metrics.add(Counter::http_rejected_request_timeout);
     log_rejection("dropped a connection that took longer than the request timeout to send its request");
   }
-  if (!is_bad_request(error)) co_return;  // the client left or was too slow: nobody to answer
-  auto response = refusal_for(error);
-  log_rejection("refused an HTTP request with {}: {}", response.result_int(), error.message());
+  auto response = answer_unreadable_request(error, context_.http.limits);
+  if (!response) co_return;  // the client left or was too slow: nobody to answer
+  context_.metrics.add(rejection_counter(response->result()));
+  log_rejection("refused an HTTP request with {}: {}", response->result_int(), error.message());
   stream_.expires_after(context_.http.request_timeout);
-  auto const [write_error, bytes] = co_await http::async_write(stream_, response, as_result);
+  auto const [write_error, bytes] = co_await http::async_write(stream_, *response, as_result);
   if (!write_error) co_await linger_close();
-}
-
-HttpResponse HttpSession::refusal_for(error_code error) const {
-  if (error == http::error::body_limit) {
-    context_.metrics.add(Counter::http_rejected_body_too_large);
-    return HttpApi::error(http::status::payload_too_large,
-                          fmt::format("Request body is larger than {} bytes", context_.http.max_body_bytes), http_1_1);
-  }
-  if (error == http::error::header_limit) {
-    context_.metrics.add(Counter::http_rejected_headers_too_large);
-    return HttpApi::error(
-        http::status::request_header_fields_too_large,
-        fmt::format("Request line and headers are larger than {} bytes", context_.http.max_header_bytes), http_1_1);
-  }
-  context_.metrics.add(Counter::http_rejected_bad_request);
-  return HttpApi::error(http::status::bad_request, "Invalid HTTP request", http_1_1);
 }
 
 asio::awaitable<void> HttpSession::linger_close() {

@@ -9,6 +9,7 @@
 
 #include "http_api.hpp"
 #include "http_connections.hpp"
+#include "http_request_limits.hpp"
 #include "metrics.hpp"
 #include "net.hpp"
 #include "websocket_session.hpp"
@@ -16,8 +17,7 @@
 namespace wshub {
 
 struct HttpOptions {
-  std::size_t max_body_bytes = 16 * 1024 * 1024;
-  std::size_t max_header_bytes = 8 * 1024;
+  RequestLimits limits;
   std::chrono::steady_clock::duration keep_alive_timeout = std::chrono::seconds(5);  // uvicorn's default
   // From a request's first byte to its last: a client that trickles its request (slowloris) is dropped.
   std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(10);
@@ -49,9 +49,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   asio::awaitable<void> serve_requests();
   asio::awaitable<bool> await_next_request();
   bool next_request_has_begun();
-  asio::awaitable<error_code> read_request(http::request_parser<http::string_body>& parser);
+  asio::awaitable<error_code> read_request(HttpRequestParser& parser);
   asio::awaitable<void> refuse_unreadable(error_code error);
-  HttpResponse refusal_for(error_code error) const;
   asio::awaitable<void> linger_close();
   asio::awaitable<void> upgrade(HttpRequest request);
 

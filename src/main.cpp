@@ -21,8 +21,7 @@ std::chrono::steady_clock::duration to_duration(wshub::Seconds seconds) {
 }
 
 wshub::HttpOptions http_options(wshub::Config const& config) {
-  return {.max_body_bytes = config.max_body_bytes,
-          .max_header_bytes = config.max_header_bytes,
+  return {.limits = {.max_header_bytes = config.max_header_bytes, .max_body_bytes = config.max_body_bytes},
           .request_timeout = to_duration(config.request_timeout),
           .allowed_origins = config.allowed_origins};
 }

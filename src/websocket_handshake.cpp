@@ -8,6 +8,7 @@
 #include <span>
 #include <sstream>
 
+#include "routes.hpp"
 #include "sha1.hpp"
 #include "version.hpp"
 
@@ -166,6 +167,10 @@ std::string switching_protocols(std::string_view key) {
 }
 
 }  // namespace
+
+bool is_websocket_upgrade(HttpRequest const& request) {
+  return websocket::is_upgrade(request) && routes::is_websocket_path(routes::path_of(request.target()));
+}
 
 std::string sec_websocket_accept(std::string_view key) {
   std::string accept;

@@ -16,6 +16,9 @@ struct HandshakeAnswer {
   http::status status = http::status::switching_protocols;
 };
 
+// A WebSocket upgrade request on the /ws route: answered by the handshake, everything else by the API.
+bool is_websocket_upgrade(HttpRequest const& request);
+
 // RFC 6455 section 4.2.2: base64(SHA-1(key + the protocol's GUID)).
 std::string sec_websocket_accept(std::string_view key);
 

@@ -49,6 +49,21 @@ HttpResponse parsed(std::string const& bytes) {
   return parser.release();
 }
 
+TEST(WebSocketHandshake, AnUpgradeOnTheWebSocketRouteIsTheHandshakes) {
+  EXPECT_TRUE(is_websocket_upgrade(valid_request()));
+  auto request = valid_request();
+  request.target("/ws?token=1");
+  EXPECT_TRUE(is_websocket_upgrade(request));
+}
+
+TEST(WebSocketHandshake, AnythingElseIsTheApis) {
+  auto request = valid_request();
+  request.target("/clients");
+  EXPECT_FALSE(is_websocket_upgrade(request));
+  EXPECT_FALSE(is_websocket_upgrade(without(http::field::upgrade)));
+  EXPECT_FALSE(is_websocket_upgrade(HttpRequest{http::verb::get, "/ws/1", 11}));
+}
+
 TEST(WebSocketHandshake, AcceptOfTheRfcExample) {
   EXPECT_EQ(sec_websocket_accept(rfc_key), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }

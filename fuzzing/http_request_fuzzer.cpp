@@ -1,0 +1,168 @@
+// Fuzzes HTTP request handling as HttpSession does it on one connection: bytes through Beast's parser with the
+// server's limits, then the API (with a real hub and no clients) or the WebSocket handshake. Every answer must read
+// back as one HTTP response with a status the server means to send and, unless it is a 101, a JSON body.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include <boost/json.hpp>
+
+#include "fuzz_check.hpp"
+#include "http_api.hpp"
+#include "http_request_limits.hpp"
+#include "http_session.hpp"
+#include "hub.hpp"
+#include "metrics_exposition.hpp"
+#include "websocket_handshake.hpp"
+
+namespace wshub::fuzzing {
+namespace {
+
+namespace json = boost::json;
+
+// The fuzzer's input as what a client sent on one connection: a read takes whatever has not been read yet.
+class ClientBytes {
+ public:
+  explicit ClientBytes(std::string_view bytes) : unread_(bytes) {}
+
+  template <typename MutableBuffers>
+  std::size_t read_some(MutableBuffers const& buffers, error_code& error) {
+    error = unread_.empty() ? error_code(asio::error::eof) : error_code();
+    std::size_t const copied = asio::buffer_copy(buffers, asio::buffer(unread_.data(), unread_.size()));
+    unread_.remove_prefix(copied);
+    return copied;
+  }
+
+  template <typename MutableBuffers>
+  std::size_t read_some(MutableBuffers const& buffers) {
+    error_code error;
+    std::size_t const copied = read_some(buffers, error);
+    if (error) throw boost::system::system_error(error);
+    return copied;
+  }
+
+ private:
+  std::string_view unread_;
+};
+
+// What one connection's requests meet in the server.
+struct Server {
+  Hub hub;
+  Metrics metrics;
+  HttpApi const api{hub, metrics};
+  HttpOptions const options{};
+};
+
+// HttpSession::read_request without the socket: the head, then the body (a 100 Continue only writes).
+error_code read_request(ClientBytes& client, beast::flat_buffer& buffer, HttpRequestParser& parser) {
+  error_code error;
+  http::read_header(client, buffer, parser, error);
+  if (!error) http::read(client, buffer, parser, error);
+  return error;
+}
+
+std::string serialized(HttpResponse const& response) {
+  std::ostringstream bytes;
+  bytes << response;
+  return std::move(bytes).str();
+}
+
+// Reads an answer back with Beast's parser, as the client would.
+HttpResponse read_back(std::string const& bytes) {
+  http::response_parser<http::string_body> parser;
+  parser.eager(true);
+  error_code error;
+  std::size_t const used = parser.put(asio::buffer(bytes), error);
+  check(!error && parser.is_done() && used == bytes.size(), "an answer is one whole HTTP response");
+  return parser.release();
+}
+
+void check_json_body(HttpResponse const& response) {
+  check(response[http::field::content_type] == "application/json", "an answer's body is declared JSON");
+  error_code error;
+  json::value const body = json::parse(response.body(), error);
+  check(!error && body.is_object(), "an answer's body is a JSON object");
+}
+
+bool is_one_of(http::status status, std::initializer_list<http::status> statuses) {
+  return std::ranges::find(statuses, status) != statuses.end();
+}
+
+void check_refusal(HttpResponse const& refusal) {
+  auto const answer = read_back(serialized(refusal));
+  check(is_one_of(answer.result(), {http::status::bad_request, http::status::payload_too_large,
+                                    http::status::request_header_fields_too_large}),
+        "an unreadable request is answered 400, 413 or 431");
+  check(!answer.keep_alive(), "an unreadable request closes the connection");
+  check_json_body(answer);
+}
+
+void check_handshake(HttpRequest const& request, HandshakeAnswer const& handshake) {
+  auto const answer = read_back(handshake.bytes);
+  if (!handshake.refused) {
+    check(answer.result() == http::status::switching_protocols, "an accepted upgrade is answered 101");
+    check(answer[http::field::sec_websocket_accept] == sec_websocket_accept(request[http::field::sec_websocket_key]),
+          "a 101 accepts the request's key");
+    return;
+  }
+  check(is_one_of(answer.result(), {http::status::bad_request, http::status::upgrade_required}),
+        "a refused upgrade is answered 400 or 426");
+  check(!answer.keep_alive(), "a refused upgrade closes the connection");
+  check_json_body(answer);
+}
+
+// The hub has no clients, so a 200 lists nobody, sends to nobody, reports health or readiness, or is the
+// metrics text counting nobody.
+void check_api_answer(HttpRequest const& request, HttpResponse const& response) {
+  auto const answer = read_back(serialized(response));
+  check(answer.version() == request.version(), "an answer speaks the request's HTTP version");
+  check(answer.keep_alive() == request.keep_alive(), "an answer keeps the connection as the request asks");
+  if (answer.result() == http::status::ok && answer[http::field::content_type] == exposition_content_type) {
+    check(answer.body().find("\nwshub_connected_clients 0\n") != std::string::npos, "the metrics count nobody");
+    return;
+  }
+  check_json_body(answer);
+  if (answer.result() == http::status::ok) {
+    auto const body = json::parse(answer.body());
+    bool const expected = body == json::parse(R"({"clients":[]})") || body == json::parse(R"({"sent":0})") ||
+                          body == json::parse(R"({"status":"ok"})") || body == json::parse(R"({"status":"ready"})");
+    check(expected, "a 200 is an empty list, a broadcast to nobody, health or readiness");
+    return;
+  }
+  check(is_one_of(answer.result(), {http::status::not_found, http::status::method_not_allowed,
+                                    http::status::unprocessable_entity, http::status::upgrade_required}),
+        "the API answers 200, 404, 405, 422 or 426");
+}
+
+// Answers the requests of one keep-alive connection, in the order HttpSession::serve_requests takes them.
+void serve(Server const& server, std::string_view bytes) {
+  ClientBytes client(bytes);
+  beast::flat_buffer buffer;
+  for (;;) {
+    HttpRequestParser parser;
+    limit_request(parser, server.options.limits);
+    if (auto const error = read_request(client, buffer, parser)) {
+      auto const refusal = answer_unreadable_request(error, server.options.limits);
+      if (refusal) check_refusal(*refusal);
+      return;
+    }
+    HttpRequest const request = parser.release();
+    if (is_websocket_upgrade(request)) return check_handshake(request, answer_websocket_handshake(request));
+    auto const response = server.api.handle(request);
+    check_api_answer(request, response);
+    if (!response.keep_alive()) return;
+  }
+}
+
+}  // namespace
+}  // namespace wshub::fuzzing
+
+extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
+  static wshub::fuzzing::Server const server;
+  wshub::fuzzing::serve(server, {reinterpret_cast<char const*>(data), size});
+  return 0;
+}

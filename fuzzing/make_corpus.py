@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Writes the fuzz targets' seed corpus, fuzzing/corpus/<target>/: real requests, bodies, paths and client frames.
+
+Run it after changing a seed here: python3 fuzzing/make_corpus.py. Files it did not write (such as inputs kept
+from crashes) are left alone.
+"""
+import pathlib
+import struct
+
+CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
+KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455 section 1.3's example
+
+
+def request(head, body=b""):
+    return head.replace("\n", "\r\n").encode() + b"\r\n" + body
+
+
+def upgrade(path="/ws/1", version="13", key=KEY):
+    return request(f"GET {path} HTTP/1.1\nHost: localhost:8000\nUpgrade: websocket\nConnection: Upgrade\n"
+                   f"Sec-WebSocket-Key: {key}\nSec-WebSocket-Version: {version}\n")
+
+
+BROADCAST = b'{"message":"Hello, clients!"}'
+
+HTTP_REQUESTS = {
+    "get_clients": request("GET /clients HTTP/1.1\nHost: localhost\n"),
+    "get_clients_http10": request("GET /clients?verbose=1 HTTP/1.0\n"),
+    "broadcast": request(f"POST /broadcast-to-all HTTP/1.1\nHost: localhost\nContent-Type: application/json\n"
+                         f"Content-Length: {len(BROADCAST)}\n", BROADCAST),
+    "broadcast_chunked": request("POST /broadcast-to-all HTTP/1.1\nHost: localhost\nTransfer-Encoding: chunked\n",
+                                 b"d\r\n{\"message\":\"h\r\n7\r\ni\"}    \r\n0\r\n\r\n"),
+    "broadcast_expect_continue": request("POST /broadcast-to-all HTTP/1.1\nHost: localhost\n"
+                                         "Expect: 100-continue\nContent-Length: 13\n", b'{"message":5}'),
+    "broadcast_wrong_method": request("DELETE /broadcast-to-all HTTP/1.1\nHost: localhost\nConnection: close\n"),
+    "pipelined": request("GET /clients HTTP/1.1\nHost: a\n") + request("GET /nowhere HTTP/1.1\nHost: a\n"),
+    "plain_get_on_ws": request("GET /ws/7 HTTP/1.1\nHost: localhost\n"),
+    "upgrade": upgrade(),
+    "upgrade_negative_id": upgrade("/ws/-5"),
+    "upgrade_version_8": upgrade(version="8"),
+    "upgrade_bad_key": upgrade(key="short"),
+    "upgrade_on_clients": upgrade("/clients"),
+    "body_over_limit": request("POST /broadcast-to-all HTTP/1.1\nHost: localhost\nContent-Length: 16777217\n"),
+    "headers_over_limit": request("GET /clients HTTP/1.1\nHost: localhost\nX-Padding: " + "a" * 8200 + "\n"),
+    "not_http": b"HELLO THERE\r\n\r\n",
+}
+
+BROADCAST_BODIES = {
+    "message": BROADCAST,
+    "message_unicode": '{"message": "caf\\u00e9 \u2603 \\ud83d\\ude00"}'.encode(),
+    "message_and_more": b'{"other": [1, 2.5, true, null, {"a": {}}], "message": "x"}',
+    "message_number": b'{"message": 5}',
+    "message_null": b'{"message": null}',
+    "no_message": b'{"text": "hi"}',
+    "not_an_object": b'["message"]',
+    "null": b"null",
+    "truncated": b'{"message": "Hel',
+    "multi_line_error": b'{\n  "message":\n  "x",\n}',
+    "extra_data": b'{"message": "a"} {"message": "b"}',
+    "deep": b'{"message": ' + b"[" * 40 + b"]" * 40 + b"}",
+}
+
+CLIENT_IDS = {
+    "positive": b"/ws/1",
+    "negative": b"/ws/-5",
+    "leading_zeros": b"/ws/007",
+    "percent_encoded": b"/ws/%2D%31",
+    "max": b"/ws/9223372036854775807",
+    "min": b"/ws/-9223372036854775808",
+    "too_big": b"/ws/9223372036854775808",
+    "not_a_number": b"/ws/abc",
+    "fraction": b"/ws/1.5",
+    "more_segments": b"/ws/1/2",
+    "missing": b"/ws/",
+    "root": b"/ws",
+    "other_path": b"/clients",
+    "long_and_binary": b"/ws/" + b"\xff\x00" * 30,
+}
+
+MASK = b"\x37\xfa\x21\x3d"
+
+
+def frame(opcode, payload=b"", final=True, masked=True, rsv=0, length=None):
+    """A client frame: the shortest length form unless length is given, masked with MASK."""
+    size = len(payload) if length is None else length
+    head = bytes([(0x80 if final else 0) | rsv | opcode])
+    mask_bit = 0x80 if masked else 0
+    if size < 126:
+        head += bytes([mask_bit | size])
+    elif size <= 0xFFFF:
+        head += bytes([mask_bit | 126]) + struct.pack("!H", size)
+    else:
+        head += bytes([mask_bit | 127]) + struct.pack("!Q", size)
+    if not masked:
+        return head + payload
+    return head + MASK + bytes(b ^ MASK[i % 4] for i, b in enumerate(payload))
+
+
+TEXT, BINARY, CLOSE, PING, PONG, CONTINUATION = 0x1, 0x2, 0x8, 0x9, 0xA, 0x0
+
+FRAMES = {
+    "text": frame(TEXT, b"hello"),
+    "two_texts": frame(TEXT, b"one") + frame(TEXT, "två".encode()),
+    "text_16_bit_length": frame(TEXT, b"x" * 200),
+    "fragmented_with_ping": frame(TEXT, b"frag", final=False) + frame(PING, b"p")
+    + frame(CONTINUATION, b"men", final=False) + frame(CONTINUATION, b"ted"),
+    "utf8_split_across_fragments": frame(TEXT, "€".encode()[:1], final=False)
+    + frame(CONTINUATION, "€".encode()[1:]),
+    "ping_pong": frame(PING, b"are you there") + frame(PONG, b"yes"),
+    "close_with_reason": frame(TEXT, b"bye") + frame(CLOSE, struct.pack("!H", 1000) + b"done"),
+    "close_empty": frame(CLOSE),
+    "close_bad_code": frame(CLOSE, struct.pack("!H", 1005)),
+    "binary": frame(BINARY, b"\x00\x01"),
+    "unmasked": frame(TEXT, b"hi", masked=False),
+    "reserved_bits": frame(TEXT, b"hi", rsv=0x40),
+    "invalid_utf8": frame(TEXT, b"\xc0\xaf"),
+    "oversized_length": frame(TEXT, length=1 << 40),
+    "oversized_fragments": frame(TEXT, b"a" * 600, final=False) + frame(CONTINUATION, b"b" * 600),
+    "ping_too_long": frame(PING, b"x" * 126),
+    "continuation_first": frame(CONTINUATION, b"x"),
+}
+
+
+def write(target, seeds):
+    folder = CORPUS / target
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in seeds.items():
+        (folder / name).write_bytes(data)
+
+
+if __name__ == "__main__":
+    write("http_request", HTTP_REQUESTS)
+    write("broadcast_request", BROADCAST_BODIES)
+    write("client_id", CLIENT_IDS)
+    write("websocket_frames", FRAMES)

@@ -1,0 +1,42 @@
+// Applies the request limits and turns the parser's refusals into FastAPI-shaped 400, 413 and 431 answers.
+#include "http_request_limits.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+namespace wshub {
+namespace {
+
+constexpr unsigned http_1_1 = 11;  // Beast's encoding of the HTTP version
+
+// Beast's parser reports what it could not read in the http::error category; end of stream and a message
+// cut short mean the client went away rather than sent something wrong.
+bool is_bad_request(error_code error) {
+  bool const client_left = error == http::error::end_of_stream || error == http::error::partial_message;
+  return error.category() == http::make_error_code(http::error::bad_version).category() && !client_left;
+}
+
+}  // namespace
+
+void limit_request(HttpRequestParser& parser, RequestLimits const& limits) {
+  // Beast counts the header limit in 32 bits; a larger setting means "no limit" in practice.
+  parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+  parser.body_limit(limits.max_body_bytes);
+}
+
+std::optional<HttpResponse> answer_unreadable_request(error_code read_error, RequestLimits const& limits) {
+  if (!is_bad_request(read_error)) return std::nullopt;
+  if (read_error == http::error::body_limit) {
+    return HttpApi::error(http::status::payload_too_large,
+                          "Request body is larger than " + std::to_string(limits.max_body_bytes) + " bytes", http_1_1);
+  }
+  if (read_error == http::error::header_limit) {
+    return HttpApi::error(
+        http::status::request_header_fields_too_large,
+        "Request line and headers are larger than " + std::to_string(limits.max_header_bytes) + " bytes", http_1_1);
+  }
+  return HttpApi::error(http::status::bad_request, "Invalid HTTP request", http_1_1);
+}
+
+}  // namespace wshub

@@ -1,0 +1,69 @@
+// Tests the limits a request is read under and the answers to requests that cannot be read, without sockets.
+#include "http_request_limits.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <string>
+
+namespace wshub {
+namespace {
+
+namespace json = boost::json;
+
+constexpr RequestLimits limits{.max_header_bytes = 8 * 1024, .max_body_bytes = 100};
+
+// What Beast's parser says about these bytes when they are the whole request.
+error_code parse_error(std::string_view bytes) {
+  HttpRequestParser parser;
+  limit_request(parser, limits);
+  error_code error;
+  parser.put(asio::buffer(bytes.data(), bytes.size()), error);
+  return error;
+}
+
+json::value detail_of(HttpResponse const& response) {
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  EXPECT_FALSE(response.keep_alive());
+  return json::parse(response.body()).at("detail");
+}
+
+TEST(HttpRequestLimitsTest, RefusesHeadersOverTheirLimit) {
+  std::string const request = "GET / HTTP/1.1\r\nX-Padding: " + std::string(limits.max_header_bytes, 'a') + "\r\n\r\n";
+  EXPECT_EQ(parse_error(request), http::error::header_limit);
+}
+
+TEST(HttpRequestLimitsTest, RefusesABodyOverTheLimitFromItsLength) {
+  EXPECT_EQ(parse_error("POST / HTTP/1.1\r\nContent-Length: 101\r\n\r\n"), http::error::body_limit);
+  EXPECT_FALSE(parse_error("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n"));
+}
+
+TEST(HttpRequestLimitsTest, AnswersABodyOverTheLimitWith413NamingIt) {
+  auto const response = answer_unreadable_request(http::error::body_limit, limits);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result(), http::status::payload_too_large);
+  EXPECT_EQ(detail_of(*response), "Request body is larger than 100 bytes");
+}
+
+TEST(HttpRequestLimitsTest, AnswersHeadersOverTheLimitWith431) {
+  auto const response = answer_unreadable_request(http::error::header_limit, limits);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result(), http::status::request_header_fields_too_large);
+  EXPECT_EQ(detail_of(*response), "Request line and headers are larger than 8192 bytes");
+}
+
+TEST(HttpRequestLimitsTest, AnswersWhatIsNotHttpWith400) {
+  auto const response = answer_unreadable_request(parse_error("HELLO\r\n\r\n"), limits);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result(), http::status::bad_request);
+  EXPECT_EQ(detail_of(*response), "Invalid HTTP request");
+}
+
+TEST(HttpRequestLimitsTest, AnswersNobodyWhenTheClientLeftOrWasTooSlow) {
+  EXPECT_FALSE(answer_unreadable_request(http::error::end_of_stream, limits));
+  EXPECT_FALSE(answer_unreadable_request(http::error::partial_message, limits));
+  EXPECT_FALSE(answer_unreadable_request(beast::error::timeout, limits));
+}
+
+}  // namespace
+}  // namespace wshub
