@@ -72,16 +72,27 @@ ParsedFrame parse_frame(std::span<char> bytes, std::size_t max_payload_bytes) {
   if (extra_length_bytes == 8 && length <= 0xffff) return invalid("length not minimally encoded");
   if (length >> 63 != 0) return invalid("64-bit length with its top bit set");
   if (length > max_payload_bytes) return invalid("message too big", CloseCode::message_too_big);
-  if (bytes.size() - header_bytes < length) return {};
 
   ParsedFrame frame;
-  frame.status = ParsedFrame::Status::complete;
   frame.opcode = opcode;
   frame.final = final;
+  std::memcpy(frame.mask_key.data(), header + header_bytes - mask_key_bytes, mask_key_bytes);
+  if (bytes.size() - header_bytes < length) {
+    frame.payload = bytes.subspan(header_bytes);
+    return frame;
+  }
+  frame.status = ParsedFrame::Status::complete;
   frame.payload = bytes.subspan(header_bytes, static_cast<std::size_t>(length));
   frame.frame_bytes = header_bytes + frame.payload.size();
-  unmask(frame.payload, header + header_bytes - mask_key_bytes);
+  unmask(frame.payload, frame.mask_key.data());
   return frame;
+}
+
+void unmask_copy(std::span<char const> masked, std::size_t offset, MaskKey const& key, std::span<char> out) {
+  std::memcpy(out.data(), masked.data(), masked.size());
+  MaskKey rotated;
+  for (std::size_t i = 0; i < rotated.size(); ++i) rotated[i] = key[(offset + i) % key.size()];
+  unmask(out.first(masked.size()), rotated.data());
 }
 
 }  // namespace wshub

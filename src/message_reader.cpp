@@ -2,6 +2,8 @@
 #include "message_reader.hpp"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "frame_parser.hpp"
 
@@ -35,7 +37,7 @@ ClientEvent MessageReader::next(std::span<char>& input) {
     // before its payload is buffered. Control frames (at most 125 bytes) are let through to be judged on their own.
     auto const budget = std::max(max_message_bytes_ - fragments_.size(), max_control_payload_bytes);
     auto const frame = parse_frame(input, budget);
-    if (frame.status == ParsedFrame::Status::incomplete) return event(Kind::need_more_bytes);
+    if (frame.status == ParsedFrame::Status::incomplete) return check_arrived_text(frame);
     if (frame.status == ParsedFrame::Status::invalid) return violation(frame.error, frame.error_reason);
     input = input.subspan(frame.frame_bytes);
     auto event = on_frame(frame.opcode, frame.final, as_text(frame.payload));
@@ -65,12 +67,34 @@ std::optional<ClientEvent> MessageReader::on_frame(Opcode opcode, bool final, st
   return violation(CloseCode::protocol_error, "unknown opcode");
 }
 
+// RFC 6455 section 8.1 asks to fail the connection as soon as text is invalid, so the part of a text frame that has
+// arrived is checked before the rest of it comes (Autobahn 6.4.3), each byte once.
+ClientEvent MessageReader::check_arrived_text(ParsedFrame const& frame) {
+  bool const starts_message = frame.opcode == Opcode::text && !in_message_;
+  bool const continues_message = frame.opcode == Opcode::continuation && in_message_;
+  if (!starts_message && !continues_message) return event(Kind::need_more_bytes);
+  if (starts_message && arrived_text_checked_ == 0) utf8_.reset();
+  std::array<char, 4096> unmasked;
+  while (arrived_text_checked_ < frame.payload.size()) {
+    auto const masked = frame.payload.subspan(arrived_text_checked_)
+                            .first(std::min(unmasked.size(), frame.payload.size() - arrived_text_checked_));
+    unmask_copy(masked, arrived_text_checked_, frame.mask_key, unmasked);
+    arrived_text_checked_ += masked.size();
+    if (!utf8_.feed({unmasked.data(), masked.size()}))
+      return violation(CloseCode::invalid_payload, "invalid UTF-8 in a text message");
+  }
+  return event(Kind::need_more_bytes);
+}
+
 std::optional<ClientEvent> MessageReader::on_data_frame(bool starts_message, bool final, std::string_view payload) {
-  if (starts_message) utf8_.reset();
+  // What arrived of this frame before the rest of it has already been fed to the validator.
+  auto const checked = std::exchange(arrived_text_checked_, 0);
+  if (starts_message && checked == 0) utf8_.reset();
   // A fragmented message may not grow past the limit either.
   if (fragments_.size() + payload.size() > max_message_bytes_)
     return violation(CloseCode::message_too_big, "message too big");
-  if (!utf8_.feed(payload)) return violation(CloseCode::invalid_payload, "invalid UTF-8 in a text message");
+  if (!utf8_.feed(payload.substr(checked)))
+    return violation(CloseCode::invalid_payload, "invalid UTF-8 in a text message");
   // The common case, one frame per message, is handed on in place without a copy.
   if (starts_message && final) return finish_message(payload);
   fragments_.append(payload);

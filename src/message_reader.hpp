@@ -29,8 +29,8 @@ struct ClientEvent {
 };
 
 // RFC 6455 sections 5.4-5.5 and 8.1: gathers fragments into messages, lets control frames interleave, validates
-// UTF-8 as fragments arrive, refuses binary messages (this hub speaks text) and enforces the message size limit.
-// After a violation the stream makes no sense any more, and the caller must stop calling next.
+// UTF-8 as its bytes arrive (even within one frame), refuses binary messages (this hub speaks text) and enforces the
+// message size limit. After a violation the stream makes no sense any more, and the caller must stop calling next.
 class MessageReader {
  public:
   explicit MessageReader(std::size_t max_message_bytes) : max_message_bytes_(max_message_bytes) {}
@@ -42,6 +42,7 @@ class MessageReader {
   // The event a frame completes, if any.
   std::optional<ClientEvent> on_frame(Opcode opcode, bool final, std::string_view payload);
   std::optional<ClientEvent> on_data_frame(bool starts_message, bool final, std::string_view payload);
+  ClientEvent check_arrived_text(ParsedFrame const& frame);
   ClientEvent finish_message(std::string_view payload);
   void release_fragments();
   static ClientEvent on_close_frame(std::string_view payload);
@@ -50,6 +51,7 @@ class MessageReader {
   bool in_message_ = false;  // a fragmented message has begun and not yet ended
   std::string fragments_;    // the fragments of that message so far
   Utf8Validator utf8_;
+  std::size_t arrived_text_checked_ = 0;  // payload bytes of the incomplete text frame in front already validated
 };
 
 }  // namespace wshub

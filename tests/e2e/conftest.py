@@ -260,3 +260,38 @@ class RawWebSocket:
 
     def close(self):
         self.sock.close()
+
+
+WITNESS_ID = 0
+
+
+@pytest.fixture(scope="module")
+def shared_server():
+    """One server for a whole file of short cases (hundreds of them); it must stop cleanly after the last."""
+    server = Server()
+    try:
+        yield server
+        server.shut_down()
+    finally:
+        server.kill()
+        print(f"--- wshub on port {server.port}:", *server.lines, sep="\n", file=sys.stderr)
+
+
+@pytest.fixture(scope="module")
+def witness(shared_server):
+    """A client connected to the shared server from the first case to the last."""
+    ws = RawWebSocket(shared_server, f"/ws/{WITNESS_ID}")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def survived(shared_server, witness):
+    """The shared server; after the test, the witness must still be echoed and be the only client left."""
+    yield shared_server
+    witness.send_frame(0x1, b"still there?")
+    # A test that takes long lets the server's keepalive ping the witness first.
+    while (frame := witness.recv_frame())[0] == 0x9:
+        pass
+    assert frame == (0x1, b"Server echo: still there?")
+    wait_until(lambda: clients(shared_server) == [WITNESS_ID], what="the test's clients to leave the registry")

@@ -50,6 +50,20 @@ TEST(FrameParser, WaitsForTheWholeFrame) {
   }
 }
 
+TEST(FrameParser, ShowsThePayloadSoFarOfAnIncompleteFrameStillMasked) {
+  auto bytes = testing::text("Hello, hub");
+  auto const whole = bytes;
+  bytes.resize(bytes.size() - 3);
+  auto const frame = parse(bytes);
+  ASSERT_EQ(frame.status, Status::incomplete);
+  EXPECT_EQ(frame.opcode, Opcode::text);
+  EXPECT_EQ(payload_of(frame), whole.substr(6, 7));  // untouched: unmasked only once the frame is whole
+  // Unmasked from an offset, as the rest of a frame is when it arrives.
+  std::string unmasked(4, '\0');
+  unmask_copy(frame.payload.subspan(3), 3, frame.mask_key, unmasked);
+  EXPECT_EQ(unmasked, "lo, ");
+}
+
 TEST(FrameParser, RefusesWhatRfc6455Forbids) {
   struct Case {
     std::string bytes;

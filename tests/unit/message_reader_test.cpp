@@ -86,6 +86,35 @@ TEST(MessageReader, ChecksUtf8AcrossFragmentsAndFailsFast) {
   expect_violation(testing::text("\xe2\x82"), CloseCode::invalid_payload);
 }
 
+TEST(MessageReader, FailsOnInvalidUtf8BeforeItsFrameIsWhole) {
+  // Autobahn 6.4.3: the bytes of U+110000 have arrived, the rest of the frame has not.
+  auto bytes = testing::text(
+      "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xf4\x90\x80\x80"
+      "edited");
+  bytes.resize(bytes.size() - 6);
+  expect_violation(bytes, CloseCode::invalid_payload);
+}
+
+TEST(MessageReader, ChecksEachByteOnceWhileAFrameArrivesInPieces) {
+  // As the session does it: the input begins with the incomplete frame, grows a byte at a time, and is read twice
+  // in between. Had a piece been validated twice, the split characters would be refused.
+  std::string const text = "Hello-\xc2\xb5@\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80!";
+  auto bytes = encode({.payload = "one ", .final = false}) + encode({.opcode = Opcode::continuation, .payload = text});
+  MessageReader reader(1000);
+  std::size_t start = 0;
+  std::vector<Seen> seen;
+  for (std::size_t end = 1; end <= bytes.size(); ++end) {
+    for (int pass = 0; pass < 2; ++pass) {
+      std::span<char> input(bytes.data() + start, end - start);
+      auto const event = reader.next(input);
+      if (event.kind != Kind::need_more_bytes)
+        seen.push_back({event.kind, std::string(event.payload), event.close_code});
+      start = end - input.size();
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<Seen>{{Kind::text, "one " + text, {}}}));
+}
+
 TEST(MessageReader, EnforcesTheSizeLimitOnWholeMessages) {
   EXPECT_EQ(read_all(testing::text(std::string(10, 'a')), 10).size(), 1U);
   expect_violation(testing::text(std::string(11, 'a')), CloseCode::message_too_big, 10);

@@ -1,0 +1,124 @@
+"""Hostile input beyond Autobahn's cases: broken HTTP, huge headers, forbidden frame headers, connections cut short.
+
+Every test runs against one shared server with a witness client connected throughout; after each, the witness must
+still be echoed and be the only client registered (the `survived` fixture).
+"""
+import os
+import socket
+import struct
+
+import pytest
+
+from autobahn_cases import BINARY, CONTINUATION, TEXT, Client, Closed, Frame
+from conftest import MIB, read_until_closed, send_raw
+
+UPGRADE = (b"GET /ws/1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")
+
+
+def status_of(response):
+    return int(response.split(b" ", 2)[1])
+
+
+# "THIS IS NOT HTTP" and one oversized header are in test_http_api.py; these are the other ways to get it wrong.
+@pytest.mark.parametrize("request_bytes", [
+    pytest.param(b"GET\r\n\r\n", id="no target"),
+    pytest.param(b"GET /clients HTTP/1.1 extra\r\nHost: x\r\n\r\n", id="extra token in the request line"),
+    pytest.param(b"GET /clients HTTP/9.9\r\nHost: x\r\n\r\n", id="unknown HTTP version"),
+    pytest.param(bytes(range(256)) + b"\r\n\r\n", id="binary garbage"),
+    pytest.param(bytes.fromhex("16030100a5010000a10303") + bytes(32) + b"\r\n\r\n", id="TLS ClientHello"),
+    pytest.param(b"GET /clients HTTP/1.1\r\nHost x\r\n\r\n", id="header without a colon"),
+    pytest.param(b"GET /clients HTTP/1.1\r\nHo st: x\r\n\r\n", id="space in a header name"),
+    pytest.param(b"GET /clients HTTP/1.1\nHost: x\n\n", id="bare LF line ends"),
+    pytest.param(b"GET /cli\x00ents HTTP/1.1\r\nHost: x\r\n\r\n", id="NUL in the target"),
+    pytest.param(b"POST /broadcast-to-all HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", id="negative length"),
+    pytest.param(b"POST /broadcast-to-all HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+                 id="two different lengths"),
+    pytest.param(b"POST /broadcast-to-all HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                 id="invalid chunk size"),
+])
+def test_malformed_http_is_400(survived, request_bytes):
+    response = send_raw(survived, request_bytes)
+    assert status_of(response) == 400, response[:200]
+    assert response.endswith(b'{"detail":"Invalid HTTP request"}')
+
+
+# Beast 1.81 holds the request line and the header fields to 8 KiB each, so many small headers pass up to about
+# 16 KiB in all (docs/conformance.md); 17 KiB of them is refused.
+@pytest.mark.parametrize("request_bytes", [
+    pytest.param(b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", id="request line over 8 KiB"),
+    pytest.param(b"GET /clients HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: %s\r\n" % (i, b"v" * 80)
+                                                                    for i in range(200)) + b"\r\n",
+                 id="many small headers"),
+    pytest.param(UPGRADE + b"Cookie: " + b"c" * 9000 + b"\r\n\r\n", id="WebSocket upgrade"),
+])
+def test_oversized_headers_are_431(survived, request_bytes):
+    response = send_raw(survived, request_bytes)
+    assert status_of(response) == 431, response[:200]
+
+
+# RFC 6455 rules for frame headers that Autobahn, as a well-behaved client, never breaks.
+@pytest.mark.parametrize("header, code", [
+    pytest.param(bytes([0x81, 0x05]) + b"hello", 1002, id="unmasked"),
+    pytest.param(bytes([0x81, 0xFE]) + struct.pack("!H", 5) + os.urandom(4) + b"hello", 1002,
+                 id="16-bit length for 5 bytes"),
+    pytest.param(bytes([0x81, 0xFF]) + struct.pack("!Q", 200) + os.urandom(4), 1002, id="64-bit length for 200 bytes"),
+    pytest.param(bytes([0x81, 0xFF]) + struct.pack("!Q", 1 << 63) + os.urandom(4), 1002, id="64-bit length top bit"),
+    pytest.param(bytes([0x81, 0xFF]) + struct.pack("!Q", (1 << 63) - 1) + os.urandom(4), 1009,
+                 id="2^63-1 bytes announced"),
+    pytest.param(Frame(TEXT, b"first", fin=False).wire() + bytes([0x80, 0xFF]) + struct.pack("!Q", 16 * MIB)
+                 + os.urandom(4), 1009, id="a fragment taking the message over 16 MiB"),
+])
+def test_a_forbidden_frame_header_is_refused_before_its_payload(survived, header, code):
+    ws = Client(survived, "/ws/1")
+    ws.send_bytes(header)
+    Closed(code).run(ws)
+    ws.close()
+
+
+def echoing_client(server):
+    """A client that has been registered and echoed, so what it does next happens to a live session."""
+    ws = Client(server, "/ws/1")
+    ws.send_frame(TEXT, b"hello")
+    assert ws.recv_frame() == (TEXT, b"Server echo: hello")
+    return ws
+
+
+big_text = Frame(TEXT, b"x" * 70000)
+fragment = Frame(TEXT, b"first half", fin=False)
+
+
+@pytest.mark.parametrize("sent", [
+    pytest.param(big_text.wire()[:1], id="after one header byte"),
+    pytest.param(big_text.wire()[:3], id="inside the extended length"),
+    pytest.param(big_text.wire()[:6], id="inside the mask key"),
+    pytest.param(big_text.wire()[:40000], id="inside the payload"),
+    pytest.param(fragment.wire(), id="between the fragments of a message"),
+    pytest.param(fragment.wire() + Frame(CONTINUATION, b"second half").wire()[:9], id="inside a continuation"),
+    pytest.param(Frame(BINARY, b"\x00" * 1000).wire()[:500], id="inside a binary frame"),
+])
+@pytest.mark.parametrize("ending", ["eof", "reset"])
+def test_a_connection_cut_mid_frame_leaves_the_registry(survived, sent, ending):
+    ws = echoing_client(survived)
+    ws.send_bytes(sent)
+    ws.reset() if ending == "reset" else ws.close()
+
+
+@pytest.mark.parametrize("sent", [
+    pytest.param(b"GE", id="inside the request line"),
+    pytest.param(UPGRADE[:70], id="inside an upgrade's headers"),
+    pytest.param(b"POST /broadcast-to-all HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"mess",
+                 id="inside a body"),
+])
+@pytest.mark.parametrize("ending", ["eof", "reset"])
+def test_a_connection_cut_mid_request_does_no_harm(survived, sent, ending):
+    sock = socket.create_connection(("127.0.0.1", survived.port), timeout=10)
+    sock.sendall(sent)
+    if ending == "reset":
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+        return
+    sock.shutdown(socket.SHUT_WR)
+    response = read_until_closed(sock)  # nothing, or a 400 for the request cut short
+    sock.close()
+    assert response == b"" or status_of(response) == 400
