@@ -108,6 +108,8 @@ asio::awaitable<bool> HttpSession::await_next_request() {
 asio::awaitable<error_code> HttpSession::read_request(HttpRequestParser& parser) {
   stream_.expires_after(context_.http.request_timeout);
   auto [error, bytes] = co_await http::async_read_header(stream_, buffer_, parser, as_result);
+  // Beast holds the request line and the fields to the limit separately; the limit is for the head as a whole.
+  if (!error && bytes > context_.http.limits.max_header_bytes) error = http::error::header_limit;
   if (!error && expects_continue(parser)) {
     http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
     std::tie(error, bytes) = co_await http::async_write(stream_, go_on, as_result);

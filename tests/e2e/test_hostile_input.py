@@ -43,12 +43,11 @@ def test_malformed_http_is_400(survived, request_bytes):
     assert response.endswith(b'{"detail":"Invalid HTTP request"}')
 
 
-# Beast 1.81 holds the request line and the header fields to 8 KiB each, so many small headers pass up to about
-# 16 KiB in all (docs/conformance.md); 17 KiB of them is refused.
+# The limit is on the request line and headers together (Beast alone would hold each part to 8 KiB separately).
 @pytest.mark.parametrize("request_bytes", [
     pytest.param(b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", id="request line over 8 KiB"),
     pytest.param(b"GET /clients HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: %s\r\n" % (i, b"v" * 80)
-                                                                    for i in range(200)) + b"\r\n",
+                                                                    for i in range(100)) + b"\r\n",
                  id="many small headers"),
     pytest.param(UPGRADE + b"Cookie: " + b"c" * 9000 + b"\r\n\r\n", id="WebSocket upgrade"),
 ])
