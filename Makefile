@@ -1,6 +1,10 @@
 # Benchmarks: `make bench` runs every case three times and rewrites docs/benchmarks.md and docs/bench/*.svg;
 # `make bench-quick` runs a short round (under two minutes) and writes build/bench-quick.md.
-.PHONY: bench bench-quick bench-setup
+# Soak: `make soak` runs the load generator's soak scenario against the release build for ten minutes
+# (SOAK_SECONDS=60 for one minute) and prints its table; docs/benchmarks.md has the recorded run.
+.PHONY: bench bench-quick bench-setup soak release-build
+
+SOAK_SECONDS ?= 600
 
 bench: bench-setup
 	/usr/bin/python3 bench/run.py --full
@@ -8,9 +12,16 @@ bench: bench-setup
 bench-quick: bench-setup
 	/usr/bin/python3 bench/run.py --quick
 
-# What the build needs (scripts/setup.sh), the release build of wshub and the load generator, the peers (if bench/peers is there) and gnuplot for the plots.
-bench-setup:
+soak: release-build
+	/usr/bin/python3 bench/soak.py --seconds $(SOAK_SECONDS)
+
+# The peers (if bench/peers is there) and gnuplot for the plots, on top of the release build.
+bench-setup: release-build
 	bash scripts/setup.sh build gnuplot-nox
+	if [ -f bench/peers/install.sh ]; then bash bench/peers/install.sh; fi
+
+# What the build needs (scripts/setup.sh), and the release build of wshub and the load generator.
+release-build:
+	bash scripts/setup.sh build
 	cmake --preset release
 	cmake --build --preset release --target wshub wshub-loadgen
-	if [ -f bench/peers/install.sh ]; then bash bench/peers/install.sh; fi

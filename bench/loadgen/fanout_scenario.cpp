@@ -1,7 +1,6 @@
 // The fan-out scenario: idle clients, and broadcasts over HTTP timed until the last client has each one.
 #include "fanout_scenario.hpp"
 
-#include <charconv>
 #include <cstdint>
 #include <iostream>
 #include <optional>
@@ -9,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "broadcast_api.hpp"
 #include "client_crowd.hpp"
 #include "http_client.hpp"
 #include "latency_samples.hpp"
@@ -22,19 +22,6 @@ constexpr std::int64_t kFirstClientId = 2'000'000;
 // After the last round, long enough for a duplicate delivery to show up.
 constexpr auto kDuplicateWatch = std::chrono::milliseconds(100);
 
-// The number in {"sent": N}, whatever the spacing.
-std::optional<std::size_t> sent_count(std::string_view body) {
-  const std::size_t key = body.find("\"sent\"");
-  if (key == std::string_view::npos) return std::nullopt;
-  const std::size_t digits = body.find_first_of("0123456789", key);
-  std::size_t count = 0;
-  if (digits == std::string_view::npos ||
-      std::from_chars(body.data() + digits, body.data() + body.size(), count).ec != std::errc{}) {
-    return std::nullopt;
-  }
-  return count;
-}
-
 // Sends each round's broadcast and checks that every client gets every round once, in order.
 class Broadcaster final : public WsHandler {
  public:
@@ -46,7 +33,7 @@ class Broadcaster final : public WsHandler {
     round_ = round;
     message_ = "round-" + std::to_string(round);
     delivered_ = 0;
-    http_.send("POST", "/broadcast-to-all", "{\"message\":\"" + message_ + "\"}");
+    http_.send("POST", kBroadcastPath, broadcast_body(message_));
     const bool finished = context_.loop.run_until(context_.step_deadline(), [this] {
       return http_.done() && (delivered_ == crowd_.size() || !http_.failure().empty());
     });
@@ -86,8 +73,7 @@ class Broadcaster final : public WsHandler {
       return false;
     }
     const HttpResponse& response = *http_.response();
-    const std::optional<std::size_t> sent = sent_count(response.body);
-    if (response.status != 200 || sent != crowd_.size()) {
+    if (sent_count(response) != crowd_.size()) {
       context_.checks.fail(message_ + ": expected 200 {\"sent\":" + std::to_string(crowd_.size()) + "}, got " +
                            std::to_string(response.status) + " " + response.body.substr(0, 80));
       return false;

@@ -20,6 +20,8 @@ class HttpClient final : public EventHandler {
 
   // Sends a request, connecting first when there is no open connection (servers close idle ones).
   void send(std::string_view method, std::string_view path, std::string_view json_body = {});
+  // Closes the connection, so that the server holds nothing open for us; the next send opens another.
+  void disconnect() { drop_connection(); }
   // True once the response, or a failure, has come.
   bool done() const { return response_.has_value() || !failure_.empty(); }
   const std::optional<HttpResponse>& response() const { return response_; }

@@ -71,11 +71,6 @@ std::optional<std::size_t> listed_clients(ScenarioContext& context) {
   return count;
 }
 
-std::optional<double> as_number(std::optional<std::int64_t> value) {
-  if (!value) return std::nullopt;
-  return static_cast<double>(*value);
-}
-
 std::optional<double> difference(std::optional<std::int64_t> from, std::optional<std::int64_t> to) {
   if (!from || !to) return std::nullopt;
   return static_cast<double>(*to - *from);

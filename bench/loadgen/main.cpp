@@ -11,6 +11,7 @@
 #include "echo_scenario.hpp"
 #include "fanout_scenario.hpp"
 #include "idle_scenario.hpp"
+#include "soak_scenario.hpp"
 
 namespace {
 
@@ -20,6 +21,7 @@ using namespace loadgen;
 const CLI::Range kCount(1, 1'000'000'000);
 const CLI::Range kSeconds(0.001, 86'400.0);
 const CLI::Range kSecondsOrZero(0.0, 86'400.0);
+const CLI::Range kPercent(0.0, 1'000'000.0);
 
 // Each client is a file descriptor, and the idle scenario wants nearly 20,000 of them.
 void raise_open_file_limit() {
@@ -35,7 +37,7 @@ void add_common_options(CLI::App& command, CommonOptions& options) {
   command.add_option("--port", options.port, "server port")->capture_default_str();
   command.add_option("--server-pid", options.server_pid, "server process, for its CPU time, memory and open files");
   command.add_option("--label", options.label, "the server's name in the outputs")->capture_default_str();
-  command.add_option("--warmup", options.warmup_seconds, "seconds of load before measuring (echo, fanout, churn)")
+  command.add_option("--warmup", options.warmup_seconds, "seconds of load before measuring (all but idle)")
       ->capture_default_str()
       ->check(kSecondsOrZero);
   command.add_option("--timeout", options.timeout_seconds, "longest wait for any one step, seconds")
@@ -79,6 +81,26 @@ void add_churn_command(CLI::App& app, CommonOptions& common, ChurnOptions& optio
   churn->add_option("--seconds", options.seconds, "length of the measurement")->capture_default_str()->check(kSeconds);
 }
 
+void add_soak_command(CLI::App& app, CommonOptions& common, SoakOptions& options) {
+  CLI::App* soak = app.add_subcommand(
+      "soak", "clients come, echo and go while broadcasts go out back to back; every delivery, memory, open files");
+  add_common_options(*soak, common);
+  soak->add_option("--concurrency", options.concurrency, "clients connected at once")
+      ->capture_default_str()
+      ->check(kCount);
+  soak->add_option("--broadcasts-per-client", options.broadcasts_per_client,
+                   "broadcasts answered after a client's 101 before it leaves")
+      ->capture_default_str()
+      ->check(kCount);
+  soak->add_option("--seconds", options.seconds, "length of the soak after the warm-up")
+      ->capture_default_str()
+      ->check(kSeconds);
+  soak->add_option("--max-rss-growth-percent", options.max_rss_growth_percent,
+                   "fail if the server's RSS (nobody connected) grows more than this over the soak")
+      ->capture_default_str()
+      ->check(kPercent);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,10 +111,12 @@ int main(int argc, char** argv) {
   FanoutOptions fanout_options;
   IdleOptions idle_options;
   ChurnOptions churn_options;
+  SoakOptions soak_options;
   add_echo_command(app, common, echo_options);
   add_fanout_command(app, common, fanout_options);
   add_idle_command(app, common, idle_options);
   add_churn_command(app, common, churn_options);
+  add_soak_command(app, common, soak_options);
   CLI11_PARSE(app, argc, argv);
 
   raise_open_file_limit();
@@ -100,8 +124,9 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("echo")) return run_echo_scenario(common, echo_options);
     if (app.got_subcommand("fanout")) return run_fanout_scenario(common, fanout_options);
     if (app.got_subcommand("idle")) return run_idle_scenario(common, idle_options);
-    // require_subcommand(1) leaves churn as the only other possibility.
-    return run_churn_scenario(common, churn_options);
+    if (app.got_subcommand("churn")) return run_churn_scenario(common, churn_options);
+    // require_subcommand(1) leaves soak as the only other possibility.
+    return run_soak_scenario(common, soak_options);
   } catch (const std::exception& error) {
     std::cerr << "wshub-loadgen: " << error.what() << '\n';
     return 1;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -11,6 +12,12 @@
 #include "check_log.hpp"
 
 namespace loadgen {
+
+// A reading from /proc (KiB, files) as a report's number; empty stays empty.
+inline std::optional<double> as_number(std::optional<std::int64_t> value) {
+  if (!value) return std::nullopt;
+  return static_cast<double>(*value);
+}
 
 class Report {
  public:

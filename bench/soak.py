@@ -1,0 +1,42 @@
+#!/usr/bin/python3
+# Runs wshub-loadgen's soak scenario against the release build of wshub, each pinned to a core of its own (make soak).
+"""Usage: /usr/bin/python3 bench/soak.py [--seconds 600] [--warmup 30] [--concurrency 32]
+
+Starts build/release/wshub with two I/O threads on core 0 and the load generator on core 1, as bench/run.py does,
+prints the load generator's table and RESULT line, stops the server, and exits 1 if a check failed or the server
+did not exit cleanly. The server's log is in build/bench-logs/wshub-soak.log.
+"""
+import argparse
+import subprocess
+import sys
+
+from run import LOADGEN, LOADGEN_CPUS, ServerSpec, start_server, stop_server
+
+# Two I/O threads, so that broadcasts cross threads as they do in production; both share the server's one core.
+SERVER = ServerSpec("wshub", ["build/release/wshub", "--threads", "2"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=600, help="length of the soak after the warm-up")
+    parser.add_argument("--warmup", type=float, default=30, help="seconds of load before the first RSS reading")
+    parser.add_argument("--concurrency", type=int, default=32, help="clients connected at once")
+    options = parser.parse_args()
+    if not LOADGEN.exists():
+        sys.exit(f"soak.py: {LOADGEN} is missing; build with: cmake --preset release && cmake --build build/release")
+
+    process, port = start_server(SERVER, "wshub-soak")
+    try:
+        command = ["taskset", "-c", LOADGEN_CPUS, str(LOADGEN), "soak", "--port", str(port),
+                   "--server-pid", str(process.pid), "--label", SERVER.name, "--seconds", str(options.seconds),
+                   "--warmup", str(options.warmup), "--concurrency", str(options.concurrency)]
+        status = subprocess.run(command).returncode
+    finally:
+        stop_server(process)
+    if process.returncode != 0:
+        print(f"soak.py: wshub exited with status {process.returncode}", file=sys.stderr)
+    return 1 if status != 0 or process.returncode != 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
