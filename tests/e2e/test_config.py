@@ -22,7 +22,13 @@ def test_help_lists_every_setting_with_its_environment_variable():
     assert result.returncode == 0
     for name in ["--host", "HOST", "--port", "PORT", "--threads", "THREADS", "--log-level", "LOG_LEVEL",
                  "--forced-shutdown-after-sec", "FORCED_SHUTDOWN_AFTER_SEC",
-                 "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC"]:
+                 "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC",
+                 "--max-backpressure-bytes", "MAX_BACKPRESSURE_BYTES", "--ping-interval-sec", "PING_INTERVAL_SEC",
+                 "--idle-timeout-sec", "IDLE_TIMEOUT_SEC", "--max-clients", "MAX_CLIENTS",
+                 "--max-message-bytes", "MAX_MESSAGE_BYTES", "--max-body-bytes", "MAX_BODY_BYTES",
+                 "--max-header-bytes", "MAX_HEADER_BYTES", "--request-timeout-sec", "REQUEST_TIMEOUT_SEC",
+                 "--api-token", "API_TOKEN", "--metrics-token", "METRICS_TOKEN",
+                 "--allowed-origins", "ALLOWED_ORIGINS"]:
         assert name in result.stdout
 
 
@@ -41,6 +47,10 @@ def test_version():
     ([], {"FORCED_SHUTDOWN_AFTER_SEC": "-1"}, 'FORCED_SHUTDOWN_AFTER_SEC value "-1"'),
     ([], {"FORCED_SHUTDOWN_AFTER_SEC": "never"}, 'FORCED_SHUTDOWN_AFTER_SEC value "never"'),
     (["--progress-log-every-sec", "0"], {}, '--progress-log-every-sec value "0"'),
+    ([], {"MAX_CLIENTS": "many"}, 'MAX_CLIENTS value "many"'),
+    (["--idle-timeout-sec", "5", "--ping-interval-sec", "10"], {}, '--idle-timeout-sec value "5"'),
+    ([], {"ALLOWED_ORIGINS": "not-an-origin"}, 'ALLOWED_ORIGINS value "not-an-origin"'),
+    ([], {"API_TOKEN": "two words"}, "API_TOKEN value: expected a non-empty token"),
     (["--unknown-flag"], {}, "--unknown-flag"),
 ])
 def test_a_bad_setting_stops_start_up_with_one_line_and_status_2(args, env, named):
