@@ -21,6 +21,7 @@ namespace {
 
 // Longer than any drain anyone plans, and far from the limits of the clocks' tick counts.
 constexpr double max_seconds = 31'536'000;
+constexpr double min_positive_seconds = 0.001;
 constexpr unsigned max_threads = 1024;
 constexpr long long max_byte_count = 1LL << 40;  // 1 TiB: more than any queue a server can hold
 constexpr long long max_client_count = 1'000'000'000;
@@ -87,11 +88,11 @@ unsigned parse_threads(GivenValue const& given) {
 
 Seconds parse_seconds(GivenValue const& given, bool zero_allowed) {
   auto const seconds = parse_number<double>(given.text);
-  bool const in_range =
-      seconds && std::isfinite(*seconds) && *seconds <= max_seconds && (zero_allowed ? *seconds >= 0 : *seconds > 0);
+  // A millisecond at least: shorter intervals round to nothing on the timers and would fire in a busy loop.
+  double const least = zero_allowed ? 0 : min_positive_seconds;
+  bool const in_range = seconds && std::isfinite(*seconds) && *seconds <= max_seconds && *seconds >= least;
   if (!in_range) {
-    throw SettingError(
-        given, fmt::format("a number of seconds {} {:.0f}", zero_allowed ? "from 0 to" : "above 0 up to", max_seconds));
+    throw SettingError(given, fmt::format("a number of seconds from {} to {:.0f}", least, max_seconds));
   }
   return Seconds{*seconds};
 }
@@ -129,6 +130,7 @@ std::string parse_token(GivenValue const& given) {
 
 // "https://example.com, http://localhost:8080": origins as browsers send them, compared case-insensitively.
 std::vector<std::string> parse_origins(GivenValue const& given) {
+  if (trimmed(given.text).empty()) throw SettingError(given, "a comma-separated list of origins, not an empty one");
   std::vector<std::string> origins;
   for (auto const part : std::views::split(std::string_view(given.text), ',')) {
     std::string origin(trimmed(std::string_view(part.begin(), part.end())));

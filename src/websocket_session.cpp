@@ -82,10 +82,7 @@ void WebSocketSession::start(std::string_view path, std::string switching_protoc
 
 void WebSocketSession::deliver(SharedFrame frame) {
   asio::post(executor_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    if (self->state_ != State::open) return;
-    self->metrics_.add(Counter::messages_sent);
-    self->metrics_.add(Counter::message_bytes_sent, frame.payload().size());
-    self->send_shared(std::move(frame));
+    if (self->state_ == State::open) self->send_shared(std::move(frame));
   });
 }
 
@@ -185,9 +182,10 @@ void WebSocketSession::handle(ClientEvent const& event) {
       if (state_ != State::open) return;
       metrics_.add(Counter::messages_received);
       metrics_.add(Counter::message_bytes_received, event.payload.size());
-      metrics_.add(Counter::messages_sent);
-      metrics_.add(Counter::message_bytes_sent, echo_prefix.size() + event.payload.size());
-      return send_frame(Opcode::text, echo_prefix, event.payload);
+      send_frame(Opcode::text, echo_prefix, event.payload);
+      // Still open: the echo went out or was queued, rather than closing this client as a slow consumer.
+      if (state_ == State::open) count_sent(echo_prefix.size() + event.payload.size());
+      return;
     case ClientEvent::Kind::ping:
       if (state_ == State::open) send_frame(Opcode::pong, event.payload);
       return;
@@ -254,8 +252,14 @@ void WebSocketSession::uncork() {
   flush();
 }
 
+void WebSocketSession::count_sent(std::size_t payload_bytes) {
+  metrics_.add(Counter::messages_sent);
+  metrics_.add(Counter::message_bytes_sent, payload_bytes);
+}
+
 void WebSocketSession::send_shared(SharedFrame frame) {
   if (is_slow_consumer()) return disconnect_slow_consumer();
+  count_sent(frame.payload().size());
   if (!queue_.empty() || waiting_writable_) {
     queue_.push(std::move(frame));
     return flush();

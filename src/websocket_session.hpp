@@ -67,6 +67,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void send(Encode encode);
   void uncork();
   void send_shared(SharedFrame frame);
+  void count_sent(std::size_t payload_bytes);
   bool is_slow_consumer() const;
   void flush();
   void start_close(CloseCode code, std::string_view reason);

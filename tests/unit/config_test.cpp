@@ -87,6 +87,8 @@ TEST(Config, RefusesBadLimitsNamingTheSetting) {
   expect_refused({}, {{"MAX_BODY_BYTES", "lots"}}, "MAX_BODY_BYTES", "lots");
   expect_refused({}, {{"REQUEST_TIMEOUT_SEC", "0"}}, "REQUEST_TIMEOUT_SEC", "0");
   expect_refused({}, {{"PING_INTERVAL_SEC", "0"}}, "PING_INTERVAL_SEC", "0");
+  expect_refused({}, {{"PING_INTERVAL_SEC", "1e-12"}}, "PING_INTERVAL_SEC", "1e-12");
+  expect_refused({}, {{"ALLOWED_ORIGINS", ""}}, "ALLOWED_ORIGINS", "");
   expect_refused({}, {{"ALLOWED_ORIGINS", "example.com"}}, "ALLOWED_ORIGINS", "example.com");
   expect_refused({"--allowed-origins", "https://a.example,"}, {}, "--allowed-origins", "https://a.example,");
 }
