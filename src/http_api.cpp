@@ -15,14 +15,19 @@ namespace {
 
 namespace json = boost::json;
 
-HttpResponse json_response(http::status status, json::value const& body, unsigned http_version, bool keep_alive) {
+HttpResponse response_with(http::status status, std::string_view content_type, std::string body, unsigned http_version,
+                           bool keep_alive) {
   HttpResponse response{status, http_version};
   response.set(http::field::server, std::string("wshub/") + version);
-  response.set(http::field::content_type, "application/json");
+  response.set(http::field::content_type, content_type);
   response.keep_alive(keep_alive);
-  response.body() = json::serialize(body);
+  response.body() = std::move(body);
   response.prepare_payload();
   return response;
+}
+
+HttpResponse json_response(http::status status, json::value const& body, unsigned http_version, bool keep_alive) {
+  return response_with(status, "application/json", json::serialize(body), http_version, keep_alive);
 }
 
 HttpResponse reply(HttpRequest const& request, http::status status, json::value const& body) {
@@ -119,13 +124,9 @@ HttpResponse HttpApi::readiness(HttpRequest const& request) const {
 
 HttpResponse HttpApi::metrics(HttpRequest const& request) const {
   ServerGauges const gauges{.connected_clients = hub_.client_count(), .shutting_down = !hub_.admitting()};
-  HttpResponse response{http::status::ok, request.version()};
-  response.set(http::field::server, std::string("wshub/") + version);
-  response.set(http::field::content_type, exposition_content_type);
-  response.keep_alive(request.keep_alive());
-  response.body() = prometheus_exposition(metrics_, gauges, read_process_stats());
-  response.prepare_payload();
-  return response;
+  return response_with(http::status::ok, exposition_content_type,
+                       prometheus_exposition(metrics_, gauges, read_process_stats()), request.version(),
+                       request.keep_alive());
 }
 
 }  // namespace wshub
