@@ -1,9 +1,32 @@
 // Starts, balances and stops the per-thread io_contexts.
 #include "io_threads.hpp"
 
+#include <exception>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 namespace wshub {
+
+namespace {
+
+// Runs the context until it is stopped. A handler that throws is a bug, but it must not end the process for every
+// other client (an exception out of a std::thread's function calls std::terminate): log it and run on, as Asio
+// allows calling run() again after a handler threw.
+void run_until_stopped(asio::io_context& context) {
+  for (;;) {
+    try {
+      context.run();
+      return;
+    } catch (std::exception const& error) {
+      spdlog::critical("an I/O handler threw, serving on: {}", error.what());
+    } catch (...) {
+      spdlog::critical("an I/O handler threw something that is not a std::exception, serving on");
+    }
+  }
+}
+
+}  // namespace
 
 IoThreads::IoThreads(unsigned count) {
   for (unsigned i = 0; i < count; ++i) {
@@ -23,8 +46,14 @@ asio::io_context& IoThreads::next() {
 
 void IoThreads::run() {
   std::vector<std::jthread> workers;
-  for (std::size_t i = 1; i < contexts_.size(); ++i) workers.emplace_back([this, i] { contexts_[i]->run(); });
-  main().run();
+  try {
+    for (std::size_t i = 1; i < contexts_.size(); ++i)
+      workers.emplace_back([this, i] { run_until_stopped(*contexts_[i]); });
+  } catch (...) {
+    stop();  // the threads already started must return, or destroying `workers` would wait for them forever
+    throw;
+  }
+  run_until_stopped(main());
 }
 
 void IoThreads::stop() {
