@@ -40,7 +40,8 @@ bool declined(std::string const& bytes) {
 
 TEST(UpgradeRequest, ReadsTheTargetTheFieldsAndWhereTheRequestEnds) {
   auto const bytes = request("/ws/42?x=1");
-  auto const scanned = scan_upgrade_request(bytes + "\x81\x80", header_limit);
+  auto const with_a_frame = bytes + "\x81\x80";  // what follows the head is not the request's
+  auto const scanned = scan_upgrade_request(with_a_frame, header_limit);
   ASSERT_TRUE(scanned);
   EXPECT_EQ(scanned->target, "/ws/42?x=1");
   EXPECT_EQ(scanned->head_bytes, bytes.size());
