@@ -1,13 +1,16 @@
 // Fuzzes HTTP request handling as HttpSession does it on one connection: bytes through Beast's parser with the
 // server's limits, then the API (with a real hub and no clients) or the WebSocket handshake. Every answer must read
-// back as one HTTP response with a status the server means to send and, unless it is a 101, a JSON body.
+// back as one HTTP response with a status the server means to send and, unless it is a 101, a JSON body. Where the
+// plain upgrade reader (upgrade_request) takes the connection's first bytes, Beast must read them the same way.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -17,6 +20,7 @@
 #include "http_session.hpp"
 #include "hub.hpp"
 #include "metrics_exposition.hpp"
+#include "upgrade_request.hpp"
 #include "websocket_handshake.hpp"
 
 namespace wshub::fuzzing {
@@ -138,8 +142,43 @@ void check_api_answer(HttpRequest const& request, HttpResponse const& response) 
         "the API answers 200, 404, 405, 422 or 426");
 }
 
+// Beast's reading of a request the plain reader took, with the header limit the reader was given.
+HttpRequest read_by_beast(std::string_view bytes, UpgradeRequest const& scanned, std::size_t max_header_bytes) {
+  HttpRequestParser parser;
+  limit_request(parser, {.max_header_bytes = max_header_bytes});
+  error_code error;
+  std::size_t const used = parser.put(asio::buffer(bytes.data(), bytes.size()), error);
+  check(!error && parser.is_done(), "Beast reads a whole request where the plain reader took one");
+  check(used == scanned.head_bytes, "Beast's request ends where the plain reader's does");
+  return parser.release();
+}
+
+void check_same_answer(HttpRequest const& request, HandshakeFields const& fields,
+                       std::span<std::string const> allowed_origins) {
+  auto const ours = answer_websocket_handshake(fields, allowed_origins);
+  auto const beasts = answer_websocket_handshake(request, allowed_origins);
+  check(ours.refused == beasts.refused && ours.bytes == beasts.bytes, "the handshake answers both readings alike");
+}
+
+// HttpSession::upgrade_at_once on the connection's first bytes: what the plain reader takes, Beast takes too, with
+// the same target, fields and answer (with and without an Origin allow list), and with the same header limit.
+void check_plain_reader(std::string_view bytes, std::size_t max_header_bytes) {
+  auto const scanned = scan_upgrade_request(bytes, max_header_bytes);
+  if (!scanned) return;
+  check(!scan_upgrade_request(bytes, scanned->head_bytes - 1), "the header limit counts the whole head");
+  auto const request = read_by_beast(bytes, *scanned, scanned->head_bytes);
+  check(is_websocket_upgrade(request) || answer_websocket_handshake(scanned->fields).refused,
+        "a request the plain reader upgrades is an upgrade for Beast too");
+  check(request.target() == scanned->target, "both readings have the same target");
+  check(request.version() == 11 && request.method() == http::verb::get, "the plain reader takes GET in HTTP/1.1");
+  static std::vector<std::string> const allowed_origins{"https://app.example.com"};
+  check_same_answer(request, scanned->fields, {});
+  check_same_answer(request, scanned->fields, allowed_origins);
+}
+
 // Answers the requests of one keep-alive connection, in the order HttpSession::serve_requests takes them.
 void serve(Server const& server, std::string_view bytes) {
+  check_plain_reader(bytes, server.options.limits.max_header_bytes);
   ClientBytes client(bytes);
   beast::flat_buffer buffer;
   for (;;) {

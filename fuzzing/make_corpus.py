@@ -39,6 +39,10 @@ HTTP_REQUESTS = {
     "upgrade_version_8": upgrade(version="8"),
     "upgrade_bad_key": upgrade(key="short"),
     "upgrade_on_clients": upgrade("/clients"),
+    "upgrade_with_origin_and_frame": request("GET /ws/3?x=1 HTTP/1.1\nhost: a\nconnection: keep-alive, Upgrade\n"
+                                             "UPGRADE: WebSocket\nOrigin: https://app.example.com\n"
+                                             f"Sec-WebSocket-Key: {KEY}\nSec-WebSocket-Version: 13\n")
+    + b"\x81\x82abcd\x09\x0b",
     "body_over_limit": request("POST /broadcast-to-all HTTP/1.1\nHost: localhost\nContent-Length: 16777217\n"),
     "headers_over_limit": request("GET /clients HTTP/1.1\nHost: localhost\nX-Padding: " + "a" * 8200 + "\n"),
     "not_http": b"HELLO THERE\r\n\r\n",

@@ -2,13 +2,16 @@
 #include "http_session.hpp"
 
 #include <array>
+#include <span>
 #include <tuple>
 
 #include <spdlog/spdlog.h>
 
+#include "first_request_timeouts.hpp"
 #include "rejection_log.hpp"
 #include "routes.hpp"
 #include "spawn.hpp"
+#include "upgrade_request.hpp"
 #include "websocket_handshake.hpp"
 
 namespace wshub {
@@ -19,6 +22,12 @@ constexpr std::size_t first_read_bytes = 4096;
 // After refusing a request we read (and drop) what the client is still sending for this long, so that
 // closing with unread data does not reset the connection before the client has read our answer.
 constexpr auto linger_timeout = std::chrono::seconds(2);
+
+// A new connection's first read lands here: a connection that is upgraded at once never allocates a read buffer.
+std::span<char> thread_first_read_buffer() {
+  thread_local std::array<char, first_read_bytes> buffer;
+  return buffer;
+}
 
 Counter rejection_counter(http::status status) {
   switch (status) {
@@ -66,7 +75,7 @@ asio::awaitable<void> HttpSession::run() {
 }
 
 asio::awaitable<void> HttpSession::serve_requests() {
-  while (co_await await_next_request()) {
+  for (bool more = co_await await_first_request(); more; more = co_await await_next_request()) {
     HttpRequestParser parser;
     limit_request(parser, context_.http.limits);
     if (auto const error = co_await read_request(parser)) {
@@ -84,6 +93,36 @@ asio::awaitable<void> HttpSession::serve_requests() {
     auto const [error, bytes] = co_await http::async_write(stream_, response, as_result);
     if (error || !response.keep_alive()) break;
   }
+}
+
+asio::awaitable<bool> HttpSession::await_first_request() {
+  if (stopping_) co_return next_request_has_begun();
+  idle_ = true;
+  FirstRequestTimeouts::of(stream_.socket().get_executor().context()).wait(*this, context_.http.keep_alive_timeout);
+  // Read what is there; wait for more without holding a buffer (the client may not have sent anything yet).
+  auto const buffer = thread_first_read_buffer();
+  error_code error;
+  std::size_t bytes = 0;
+  for (;;) {
+    bytes = stream_.socket().read_some(asio::buffer(buffer.data(), buffer.size()), error);
+    if (error != asio::error::would_block) break;
+    std::tie(error) = co_await stream_.socket().async_wait(tcp::socket::wait_read, as_result);
+    if (error) break;
+  }
+  FirstRequestTimeouts::leave(*this);
+  idle_ = false;
+  if (error || bytes == 0) co_return false;
+  auto const received = buffer.first(bytes);
+  if (upgrade_at_once({received.data(), received.size()})) co_return false;
+  // Anything else is Beast's, from the same bytes the connection's own buffer would have held.
+  buffer_.commit(asio::buffer_copy(buffer_.prepare(bytes), asio::buffer(received.data(), received.size())));
+  co_return true;
+}
+
+void HttpSession::on_first_request_timeout() {
+  // The same end as a keep-alive timeout: the connection closes without an answer.
+  error_code ignored;
+  stream_.socket().cancel(ignored);
 }
 
 bool HttpSession::next_request_has_begun() {
@@ -154,13 +193,26 @@ asio::awaitable<void> HttpSession::upgrade(HttpRequest request) {
     if (!error) co_await linger_close();
     co_return;
   }
+  std::string_view const buffered(static_cast<char const*>(buffer_.cdata().data()), buffer_.size());
+  hand_over(request.target(), buffered, std::move(answer.bytes));
+}
+
+bool HttpSession::upgrade_at_once(std::string_view received) {
+  auto const request = scan_upgrade_request(received, context_.http.limits.max_header_bytes);
+  if (!request) return false;
+  auto answer = answer_websocket_handshake(request->fields, context_.http.allowed_origins);
+  // A refusal is rare: Beast reads the request again and answers it, counted and logged as always.
+  if (answer.refused) return false;
+  hand_over(request->target, received.substr(request->head_bytes), std::move(answer.bytes));
+  return true;
+}
+
+void HttpSession::hand_over(std::string_view target, std::string_view early_bytes, std::string switching_protocols) {
   handed_over_ = true;
   stream_.expires_never();
-  // Bytes the client sent after its request belong to the WebSocket connection.
-  std::string early_bytes(static_cast<char const*>(buffer_.cdata().data()), buffer_.size());
-  auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), std::move(early_bytes), context_.hub,
+  auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), std::string(early_bytes), context_.hub,
                                                     context_.websocket, context_.metrics);
-  session->start(routes::path_of(request.target()), std::move(answer.bytes));
+  session->start(routes::path_of(target), std::move(switching_protocols));
 }
 
 }  // namespace wshub

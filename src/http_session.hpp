@@ -5,8 +5,10 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "first_request_timeouts.hpp"
 #include "http_api.hpp"
 #include "http_connections.hpp"
 #include "http_request_limits.hpp"
@@ -34,7 +36,7 @@ struct ConnectionContext {
   WebSocketOptions websocket;
 };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+class HttpSession : public std::enable_shared_from_this<HttpSession>, private FirstRequestWaiter {
  public:
   HttpSession(ConnectionSocket socket, ConnectionContext& context);
 
@@ -47,12 +49,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   asio::awaitable<void> run();
   asio::awaitable<void> serve_requests();
+  // Reads the connection's first bytes into the thread's buffer and answers a plain upgrade from there; false
+  // when the connection is done (upgraded, closed, timed out), true when Beast is to read a request.
+  asio::awaitable<bool> await_first_request();
+  void on_first_request_timeout() override;
   asio::awaitable<bool> await_next_request();
   bool next_request_has_begun();
   asio::awaitable<error_code> read_request(HttpRequestParser& parser);
   asio::awaitable<void> refuse_unreadable(error_code error);
   asio::awaitable<void> linger_close();
   asio::awaitable<void> upgrade(HttpRequest request);
+  // The common case without Beast's parser: a plain upgrade request that gets its 101 (see upgrade_request).
+  bool upgrade_at_once(std::string_view received);
+  // Gives the socket, and what the client sent after its request, to a WebSocketSession.
+  void hand_over(std::string_view target, std::string_view early_bytes, std::string switching_protocols);
 
   asio::any_io_executor executor_;  // the connection's thread; kept apart because the stream moves on upgrade
   beast::basic_stream<tcp, ConnectionExecutor> stream_;

@@ -1,6 +1,12 @@
 // Binds the listening socket and runs the accept loop.
 #include "listener.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <tuple>
+
 #include <spdlog/spdlog.h>
 
 namespace wshub {
@@ -8,6 +14,18 @@ namespace {
 
 // Running out of file descriptors makes accept fail at once; waiting a moment keeps the loop from spinning.
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
+// Connections taken in one go before the other handlers of the first thread get their turn.
+constexpr std::size_t accept_batch = 64;
+
+// Asio cannot adopt a socket that is already non-blocking without asking the kernel again (ioctl FIONBIO):
+// this records in Asio's state what non_blocking(true) would record, and makes no syscall.
+class NonBlockingSocket : public ConnectionSocket {
+ public:
+  static void adopt(ConnectionSocket& socket) {
+    auto& implementation = (socket.*&NonBlockingSocket::impl_).get_implementation();
+    implementation.state_ |= asio::detail::socket_ops::non_blocking;
+  }
+};
 
 tcp::endpoint resolve(ListenerOptions const& options) {
   asio::io_context resolver_context;
@@ -27,6 +45,7 @@ void bind(tcp::acceptor& acceptor, tcp::endpoint const& endpoint, ListenerOption
   if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
   if (!error) acceptor.bind(endpoint, error);
   if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (!error) acceptor.non_blocking(true, error);  // the accept loop takes connections until EAGAIN
   if (error) {
     throw ListenError(fmt::format("cannot listen on --host/HOST \"{}\" --port/PORT {}: {}", options.host, options.port,
                                   error.message()));
@@ -45,7 +64,9 @@ Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi c
                .connections = connections_,
                .http = http_options,
                .websocket = websocket_options} {
-  bind(acceptor_, resolve(options), options);
+  auto const endpoint = resolve(options);
+  bind(acceptor_, endpoint, options);
+  protocol_ = endpoint.protocol();
 }
 
 void Listener::start() {
@@ -72,27 +93,52 @@ void Listener::stop(std::function<void()> on_stopped) {
 asio::awaitable<void> Listener::accept_loop() {
   asio::steady_timer retry_timer(acceptor_.get_executor());
   while (acceptor_.is_open()) {
-    // The connection lives on the thread it is accepted for: its handlers never run concurrently.
-    auto [error, socket] = co_await acceptor_.async_accept(threads_.next(), as_result);
-    if (error == asio::error::operation_aborted) co_return;
-    if (error) {
+    // Take every connection waiting, then wait until the listening socket is readable again.
+    error_code error = accept_waiting();
+    if (!error) {
+      // A full batch: let the connections' handlers run before taking more.
+      co_await asio::post(acceptor_.get_executor(), asio::use_awaitable);
+      continue;
+    }
+    if (error == asio::error::would_block) {
+      std::tie(error) = co_await acceptor_.async_wait(tcp::acceptor::wait_read, as_result);
+      if (error == asio::error::operation_aborted) co_return;
+    }
+    if (error && error != asio::error::would_block) {
       spdlog::warn("accept failed: {}", error.message());
       retry_timer.expires_after(accept_retry_delay);
       co_await retry_timer.async_wait(as_result);
-      continue;
     }
-    // Every connection's I/O is non-blocking. Saying so before the first asynchronous operation spares the
-    // ioctl Asio would make for it, and lets the WebSocket session read and write at once.
-    socket.non_blocking(true, error);
-    if (error) {
-      spdlog::warn("could not make a connection non-blocking: {}", error.message());
-      continue;
-    }
-    try {
-      std::make_shared<HttpSession>(std::move(socket), context_)->start();
-    } catch (std::exception const& e) {
-      spdlog::error("could not start a connection: {}", e.what());
-    }
+  }
+}
+
+error_code Listener::accept_waiting() {
+  for (std::size_t accepted = 0; accepted < accept_batch; ++accepted) {
+    // accept4 makes the socket non-blocking as it creates it: Asio's accept would take a second syscall (an ioctl).
+    int const fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0 && (errno == EINTR || errno == ECONNABORTED)) continue;  // the client left before we took it
+    if (fd < 0) return {errno, boost::system::system_category()};
+    start_connection(fd);
+  }
+  return {};
+}
+
+void Listener::start_connection(int fd) {
+  // The connection lives on the thread it is accepted for: its handlers never run concurrently.
+  ConnectionSocket socket(threads_.next());
+  error_code error;
+  socket.assign(protocol_, fd, error);
+  if (error) {
+    spdlog::warn("could not start a connection: {}", error.message());
+    ::close(fd);
+    return;
+  }
+  // Every connection's I/O is non-blocking; the WebSocket session reads and writes at once.
+  NonBlockingSocket::adopt(socket);
+  try {
+    std::make_shared<HttpSession>(std::move(socket), context_)->start();
+  } catch (std::exception const& e) {
+    spdlog::error("could not start a connection: {}", e.what());
   }
 }
 

@@ -39,9 +39,14 @@ class Listener final : public StoppableServer {
 
  private:
   asio::awaitable<void> accept_loop();
+  // Accepts the connections waiting, at most a batch; returns why it stopped: would_block once none is left, no
+  // error after a full batch.
+  error_code accept_waiting();
+  void start_connection(int fd);
 
   IoThreads& threads_;
   tcp::acceptor acceptor_;
+  tcp protocol_ = tcp::v4();  // the bound address's, for the sockets accept4 creates
   HttpConnections connections_;
   ConnectionContext context_;
 };

@@ -65,16 +65,6 @@ std::array<std::uint8_t, 20> accept_digest(std::string_view key) {
   return sha1(keyed);
 }
 
-// The fields the handshake reads, found in one pass over the header: Beast's find() compares names as strings.
-struct HandshakeFields {
-  std::optional<std::string_view> host;
-  std::optional<std::string_view> connection;
-  std::optional<std::string_view> upgrade;
-  std::optional<std::string_view> key;
-  std::optional<std::string_view> version;
-  std::optional<std::string_view> origin;
-};
-
 std::optional<std::string_view>* slot_of(HandshakeFields& fields, http::field name) {
   switch (name) {
     case http::field::host:
@@ -108,17 +98,25 @@ bool has_token(std::optional<std::string_view> value, std::string_view token) {
   return value && http::token_list{*value}.exists(token);
 }
 
-// The first rule of RFC 6455 section 4.2.1 the request breaks, in the order Beast's accept checks them.
-std::optional<Refusal> find_fault(HttpRequest const& request, HandshakeFields const& fields) {
-  auto const bad = [](std::string_view detail) { return Refusal{http::status::bad_request, detail}; };
-  if (request.version() != http_1_1) return bad("A WebSocket handshake must use HTTP/1.1");
-  if (request.method() != http::verb::get) return bad("A WebSocket handshake must be a GET request");
-  if (!fields.host) return bad("The Host header is missing");
-  if (!has_token(fields.connection, "upgrade")) return bad("Connection must include 'upgrade'");
-  if (!has_token(fields.upgrade, "websocket")) return bad("Upgrade must include 'websocket'");
-  if (!fields.key) return bad("The Sec-WebSocket-Key header is missing");
-  if (!is_valid_key(*fields.key)) return bad("Sec-WebSocket-Key must be 16 bytes in base64");
-  if (!fields.version) return bad("The Sec-WebSocket-Version header is missing");
+Refusal bad_request(std::string_view detail) {
+  return Refusal{http::status::bad_request, detail};
+}
+
+// The first rule of RFC 6455 section 4.2.1 the request line breaks, in the order Beast's accept checks them.
+std::optional<Refusal> find_request_line_fault(HttpRequest const& request) {
+  if (request.version() != http_1_1) return bad_request("A WebSocket handshake must use HTTP/1.1");
+  if (request.method() != http::verb::get) return bad_request("A WebSocket handshake must be a GET request");
+  return std::nullopt;
+}
+
+// The first rule of RFC 6455 section 4.2.1 the fields break, in the order Beast's accept checks them.
+std::optional<Refusal> find_field_fault(HandshakeFields const& fields) {
+  if (!fields.host) return bad_request("The Host header is missing");
+  if (!has_token(fields.connection, "upgrade")) return bad_request("Connection must include 'upgrade'");
+  if (!has_token(fields.upgrade, "websocket")) return bad_request("Upgrade must include 'websocket'");
+  if (!fields.key) return bad_request("The Sec-WebSocket-Key header is missing");
+  if (!is_valid_key(*fields.key)) return bad_request("Sec-WebSocket-Key must be 16 bytes in base64");
+  if (!fields.version) return bad_request("The Sec-WebSocket-Version header is missing");
   if (*fields.version != supported_version) {
     return Refusal{http::status::upgrade_required, "Only WebSocket version 13 is supported"};
   }
@@ -166,6 +164,10 @@ std::string switching_protocols(std::string_view key) {
   return response;
 }
 
+HandshakeAnswer refused(Refusal const& fault) {
+  return {.bytes = refusal_bytes(fault), .refused = true, .status = fault.status};
+}
+
 }  // namespace
 
 bool is_websocket_upgrade(HttpRequest const& request) {
@@ -179,10 +181,15 @@ std::string sec_websocket_accept(std::string_view key) {
 }
 
 HandshakeAnswer answer_websocket_handshake(HttpRequest const& request, std::span<std::string const> allowed_origins) {
-  auto const fields = handshake_fields(request);
-  auto fault = find_fault(request, fields);
+  if (auto const fault = find_request_line_fault(request)) return refused(*fault);
+  return answer_websocket_handshake(handshake_fields(request), allowed_origins);
+}
+
+HandshakeAnswer answer_websocket_handshake(HandshakeFields const& fields,
+                                           std::span<std::string const> allowed_origins) {
+  auto fault = find_field_fault(fields);
   if (!fault) fault = check_origin(fields, allowed_origins);
-  if (fault) return {.bytes = refusal_bytes(*fault), .refused = true, .status = fault->status};
+  if (fault) return refused(*fault);
   return {.bytes = switching_protocols(*fields.key), .refused = false, .status = http::status::switching_protocols};
 }
 

@@ -1,6 +1,7 @@
 // Answers a WebSocket opening handshake (RFC 6455 section 4.2) by hand, without Beast's websocket::stream.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +17,16 @@ struct HandshakeAnswer {
   http::status status = http::status::switching_protocols;
 };
 
+// The fields the handshake reads; where a field occurs twice, the first one (as with Beast's find()).
+struct HandshakeFields {
+  std::optional<std::string_view> host;
+  std::optional<std::string_view> connection;
+  std::optional<std::string_view> upgrade;
+  std::optional<std::string_view> key;
+  std::optional<std::string_view> version;
+  std::optional<std::string_view> origin;
+};
+
 // A WebSocket upgrade request on the /ws route: answered by the handshake, everything else by the API.
 bool is_websocket_upgrade(HttpRequest const& request);
 
@@ -27,6 +38,9 @@ std::string sec_websocket_accept(std::string_view key);
 // and the Origin header is not in it; 400 when anything else is wrong. Refusals carry {"detail": ...} and
 // Connection: close, like the API's other errors.
 HandshakeAnswer answer_websocket_handshake(HttpRequest const& request,
+                                           std::span<std::string const> allowed_origins = {});
+// The same for a GET request in HTTP/1.1 of which only the fields are known (see upgrade_request).
+HandshakeAnswer answer_websocket_handshake(HandshakeFields const& fields,
                                            std::span<std::string const> allowed_origins = {});
 
 }  // namespace wshub

@@ -82,3 +82,12 @@ def test_a_slowloris_request_is_dropped_after_the_request_timeout(start_server):
     assert 0.9 <= closed_after <= 3
     assert metric(server, 'wshub_http_rejections_total{reason="request_timeout"}') == 1
     assert request(server, "GET", "/healthz")[0] == 200
+
+
+def test_a_connection_that_sends_nothing_is_closed_after_the_keep_alive_timeout(start_server):
+    server = start_server()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as silent:
+        started = time.monotonic()
+        assert silent.recv(1024) == b""  # uvicorn's keep-alive timeout: 5 s, then closed without an answer
+        assert 4.5 <= time.monotonic() - started <= 8
+    assert request(server, "GET", "/healthz")[0] == 200

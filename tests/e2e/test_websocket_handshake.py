@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import socket
+import time
 
 import pytest
 import websockets
@@ -70,6 +71,47 @@ def test_a_handshake_gets_101_with_the_accept_for_its_key_and_the_connection_ech
         while len(rest) < 2 + len("Server echo: hi"):
             rest += sock.recv(4096)
     assert rest == bytes([0x81, len("Server echo: hi")]) + b"Server echo: hi"
+
+
+def read_101_then_echo(sock):
+    """Reads the 101 and the echo of "hi", sent in the same packet as the request's end."""
+    received = b""
+    while b"\r\n\r\n" not in received or len(received.split(b"\r\n\r\n", 1)[1]) < 2 + len("Server echo: hi"):
+        chunk = sock.recv(4096)
+        assert chunk, "the server closed the connection"
+        received += chunk
+    status, _, rest = parse_response(received)
+    return status, rest
+
+
+# A plain request is answered without Beast's parser; these two are left to Beast. Either way the same 101.
+UNUSUAL_FIELDS = pytest.mark.parametrize("extra", [b"", b"X-Tab:\ta\r\n", b"Connection: keep-alive\r\n"],
+                                         ids=["plain", "a tab", "a second Connection"])
+
+
+def with_fields(extra):
+    return upgrade_request().replace(b"\r\n\r\n", b"\r\n" + extra + b"\r\n")
+
+
+@UNUSUAL_FIELDS
+def test_frames_sent_with_the_request_are_read_after_the_101(server, extra):
+    # The request and a frame in one packet: the frame is read with the request and must reach the WebSocket.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(with_fields(extra) + masked_text_frame("hi"))
+        assert read_101_then_echo(sock) == (101, bytes([0x81, len("Server echo: hi")]) + b"Server echo: hi")
+
+
+@UNUSUAL_FIELDS
+def test_a_request_in_pieces_is_read_whole(server, extra):
+    # Each piece is likely its own read: the first read is then not a whole request, and Beast reads the rest.
+    request_bytes = with_fields(extra)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for start in range(0, len(request_bytes), 40):
+            sock.sendall(request_bytes[start:start + 40])
+            time.sleep(0.01)
+        sock.sendall(masked_text_frame("hi"))
+        assert read_101_then_echo(sock) == (101, bytes([0x81, len("Server echo: hi")]) + b"Server echo: hi")
 
 
 @pytest.mark.parametrize("request_bytes, status", [
