@@ -1,5 +1,5 @@
 """The live page at / in a real browser (Debian's headless chromium via selenium): the client list, the broadcast
-form, the WebSocket console, close codes, and the API token prompt. WSHUB_SCREENSHOT=PATH saves a screenshot
+form, the WebSocket console, close codes, the API token prompt, a phone-sized screen and dark mode. WSHUB_SCREENSHOT=PATH saves a screenshot
 (make screenshot rewrites docs/live-page.png)."""
 import asyncio
 import os
@@ -161,3 +161,26 @@ def test_with_an_api_token_the_page_asks_for_it_and_then_works(browser, start_se
     submit(browser, "broadcast-message", "with a token")
     wait_for(browser, lambda: browser.find_element(By.ID, "broadcast-result").text == "sent 1", "sent 1")
     wait_for(browser, lambda: "with a token" in console_lines(browser, "in"), "the broadcast in the console")
+
+
+def test_the_page_fits_a_phone_and_follows_dark_mode(browser, server):
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    try:
+        browser.get(f"http://127.0.0.1:{server.port}/")
+        wait_for(browser, lambda: client_count(browser) == "0", "the client list")
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        background, text = browser.execute_script(
+            "const style = getComputedStyle(document.body); return [style.backgroundColor, style.color]")
+        assert brightness(background) < 64 < 192 < brightness(text), (background, text)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+def brightness(css_color):
+    """The mean of the channels of an 'rgb(r, g, b)' colour."""
+    channels = [int(part) for part in css_color[css_color.index("(") + 1:css_color.index(")")].split(",")[:3]]
+    return sum(channels) / 3
