@@ -1,6 +1,6 @@
 """The live page at / in a real browser (Debian's headless chromium via selenium): the client list, the broadcast
-form, the WebSocket console, close codes, the API token prompt, a phone-sized screen and dark mode. WSHUB_SCREENSHOT=PATH saves a screenshot
-(make screenshot rewrites docs/live-page.png)."""
+form, the WebSocket console, close codes, the API token prompt, a phone-sized screen and dark mode.
+WSHUB_SCREENSHOT=PATH saves a screenshot (make screenshot rewrites docs/live-page.png)."""
 import asyncio
 import os
 import threading
