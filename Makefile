@@ -2,7 +2,8 @@
 # `make bench-quick` runs a short round (under two minutes) and writes build/bench-quick.md.
 # Soak: `make soak` runs the load generator's soak scenario against the release build for ten minutes
 # (SOAK_SECONDS=60 for one minute) and prints its table; docs/benchmarks.md has the recorded run.
-.PHONY: bench bench-quick bench-setup soak release-build
+# Screenshot: `make screenshot` rewrites docs/live-page.png from the live page's browser test.
+.PHONY: bench bench-quick bench-setup soak release-build screenshot
 
 SOAK_SECONDS ?= 600
 
@@ -14,6 +15,11 @@ bench-quick: bench-setup
 
 soak: release-build
 	/usr/bin/python3 bench/soak.py --seconds $(SOAK_SECONDS)
+
+screenshot: release-build
+	bash scripts/setup.sh test
+	cd tests/e2e && WSHUB_BINARY=$(CURDIR)/build/release/wshub WSHUB_SCREENSHOT=$(CURDIR)/docs/live-page.png \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider test_live_page.py -k only_its_own_traffic
 
 # The peers (if bench/peers is there) and gnuplot for the plots, on top of the release build.
 bench-setup: release-build

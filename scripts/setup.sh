@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages wshub needs: `setup.sh build` for building and running, `setup.sh test` for the
 # tests too; packages named after the profile are added (the benchmark's tools). Installs only what is missing, and
-# refreshes apt's lists only when it has something to install.
+# refreshes apt's lists only when it has something to install. `test` also installs the OpenAPI validator's npm
+# packages (tests/openapi_validator, from its lockfile).
 set -euo pipefail
 
 build_packages=(g++ cmake ninja-build libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
 # clang-14's libFuzzer runtime (libclang_rt.fuzzer) is only recommended by it, so it is named here.
-test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev)
+test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev
+               chromium chromium-driver python3-selenium python3-fastapi python3-uvicorn)
+# Node.js from elsewhere (NodeSource) ships npm itself and conflicts with Debian's npm: ask for the commands instead.
+command -v node >/dev/null || test_packages+=(nodejs)
+command -v npm >/dev/null || test_packages+=(npm)
+validator_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi_validator"
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
@@ -19,12 +25,17 @@ missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
-
-if [[ $(id -u) -ne 0 ]]; then
-  echo "setup: these Debian packages are missing; install them as root: ${missing[*]}" >&2
-  exit 1
+if [[ ${#missing[@]} -gt 0 ]]; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: these Debian packages are missing; install them as root: ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "setup: installing ${missing[*]}"
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+if [[ ${1:-build} == test && ! -d $validator_dir/node_modules ]]; then
+  echo "setup: installing the OpenAPI validator's npm packages"
+  (cd "$validator_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "logging.hpp"
+#include "routes.hpp"
 #include "version.hpp"
 
 namespace wshub {
@@ -144,6 +145,18 @@ std::vector<std::string> parse_origins(GivenValue const& given) {
   return origins;
 }
 
+// Where the Swagger UI page goes: a path of its own, or nothing (empty turns the page off).
+std::string parse_docs_url(GivenValue const& given) {
+  if (given.text.empty()) return given.text;
+  bool const visible =
+      std::ranges::all_of(given.text, [](char c) { return c > ' ' && c < 0x7f && c != '?' && c != '#'; });
+  if (!given.text.starts_with('/') || !visible) {
+    throw SettingError(given, "a path starting with '/' (no spaces, '?' or '#'), or empty to turn the page off");
+  }
+  if (routes::is_fixed(given.text)) throw SettingError(given, "a path that no other route of wshub answers");
+  return given.text;
+}
+
 std::string parse_host(GivenValue const& given) {
   if (given.text.empty()) throw SettingError(given, "an IP address or host name");
   return given.text;
@@ -203,6 +216,7 @@ class CommandLine {
         "when set, /metrics requires \"Authorization: Bearer TOKEN\" (default: open)");
     add(allowed_origins_, "--allowed-origins", "ALLOWED_ORIGINS", "ORIGINS",
         "comma-separated origins that may open a WebSocket; others get 403 (default: any)");
+    add(docs_url_, "--docs-url", "DOCS_URL", "PATH", "path of the Swagger UI page; empty turns it off (default /docs)");
   }
 
   Config parse(std::vector<std::string> const& args, EnvironmentLookup const& environment) {
@@ -228,6 +242,7 @@ class CommandLine {
     resolve(config.api_token, api_token_, environment, parse_token);
     resolve(config.metrics_token, metrics_token_, environment, parse_token);
     resolve(config.allowed_origins, allowed_origins_, environment, parse_origins);
+    resolve(config.docs_url, docs_url_, environment, parse_docs_url);
     check_idle_timeout(config, environment);
     return config;
   }
@@ -261,7 +276,7 @@ class CommandLine {
       "wshub"};
   Setting host_, port_, threads_, log_level_, forced_, progress_, backpressure_;
   Setting ping_interval_, idle_timeout_, max_clients_, max_message_, max_body_, max_header_, request_timeout_;
-  Setting api_token_, metrics_token_, allowed_origins_;
+  Setting api_token_, metrics_token_, allowed_origins_, docs_url_;
 };
 
 }  // namespace

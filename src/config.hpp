@@ -34,6 +34,7 @@ struct Config {
   std::string api_token;                     // empty: the API is open, as the Python service's was
   std::string metrics_token;                 // empty: /metrics is open
   std::vector<std::string> allowed_origins;  // empty: any origin may open a WebSocket
+  std::string docs_url = "/docs";            // empty: no Swagger UI page
 };
 
 // What start-up should do: run with a config, or print a message (help, version, error) and exit.

@@ -3,11 +3,13 @@
 
 #include <boost/json.hpp>
 
+#include "api_document.hpp"
 #include "bearer_token.hpp"
 #include "broadcast_request.hpp"
+#include "live_page.hpp"
 #include "metrics_exposition.hpp"
 #include "process_stats.hpp"
-#include "routes.hpp"
+#include "swagger_ui_page.hpp"
 #include "version.hpp"
 
 namespace wshub {
@@ -40,6 +42,18 @@ HttpResponse method_not_allowed(HttpRequest const& request, std::string_view all
   return response;
 }
 
+constexpr std::string_view html_content_type = "text/html; charset=utf-8";
+// The title FastAPI's document and Swagger UI page would show, had the application named itself.
+constexpr std::string_view api_title = "wshub";
+
+HttpResponse live_page_response(HttpRequest const& request) {
+  auto response = response_with(http::status::ok, html_content_type, std::string(live_page()), request.version(),
+                                request.keep_alive());
+  response.set("Content-Security-Policy", live_page_security_policy(request[http::field::host]));
+  response.set("X-Content-Type-Options", "nosniff");
+  return response;
+}
+
 HttpResponse upgrade_required(HttpRequest const& request) {
   auto response = reply(request, http::status::upgrade_required,
                         {{"detail", "/ws/{clientId} is a WebSocket endpoint: send a WebSocket upgrade request"}});
@@ -58,6 +72,14 @@ HttpResponse unauthorized(HttpRequest const& request, bool token_sent) {
 }
 
 }  // namespace
+
+HttpApi::HttpApi(Hub& hub, Metrics& metrics, ApiOptions options)
+    : hub_(hub),
+      metrics_(metrics),
+      options_(std::move(options)),
+      api_document_(api_document({.api_token_required = !options_.api_token.empty(),
+                                  .metrics_token_required = !options_.metrics_token.empty()})),
+      swagger_ui_page_(swagger_ui_page(api_title, routes::openapi)) {}
 
 HttpResponse HttpApi::handle(HttpRequest const& request) const {
   metrics_.add(Counter::http_requests);
@@ -85,7 +107,19 @@ HttpResponse HttpApi::route(HttpRequest const& request) const {
     return guarded(request, options_.metrics_token, [this](auto const& r) { return metrics(r); });
   }
   if (routes::is_websocket_path(path)) return upgrade_required(request);
+  if (auto response = page(request, path)) return std::move(*response);
   return reply(request, http::status::not_found, {{"detail", "Not Found"}});
+}
+
+std::optional<HttpResponse> HttpApi::page(HttpRequest const& request, std::string_view path) const {
+  bool const is_docs = !options_.docs_url.empty() && path == options_.docs_url;
+  if (path != routes::live_page && path != routes::openapi && !is_docs) return std::nullopt;
+  if (request.method() != http::verb::get) return method_not_allowed(request, "GET");
+  if (path == routes::live_page) return live_page_response(request);
+  auto const version = request.version();
+  if (path == routes::openapi)
+    return response_with(http::status::ok, "application/json", api_document_, version, request.keep_alive());
+  return response_with(http::status::ok, html_content_type, swagger_ui_page_, version, request.keep_alive());
 }
 
 template <typename Answer>

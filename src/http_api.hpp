@@ -1,29 +1,33 @@
-// The HTTP API: GET /clients, POST /broadcast-to-all, and FastAPI-shaped errors for everything else.
+// The HTTP API: GET /clients, POST /broadcast-to-all, the operations routes, the pages (/, /openapi.json, /docs),
+// and FastAPI-shaped errors for everything else.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "hub.hpp"
 #include "metrics.hpp"
 #include "net.hpp"
+#include "routes.hpp"
 
 namespace wshub {
 
 using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;
 
-// Access control; an empty token leaves its routes open.
+// Access control (an empty token leaves its routes open) and where the Swagger UI page is.
 struct ApiOptions {
-  std::string api_token;      // guards /clients and /broadcast-to-all
-  std::string metrics_token;  // guards /metrics
+  std::string api_token;                                     // guards /clients and /broadcast-to-all
+  std::string metrics_token;                                 // guards /metrics
+  std::string docs_url = std::string(routes::default_docs);  // empty: no Swagger UI page
 };
 
-// Turns requests into calls on the hub and back into JSON; holds no state of its own.
+// Turns requests into calls on the hub and back into JSON; holds no state of its own but the pages it serves,
+// made once.
 class HttpApi {
  public:
-  HttpApi(Hub& hub, Metrics& metrics, ApiOptions options = {})
-      : hub_(hub), metrics_(metrics), options_(std::move(options)) {}
+  HttpApi(Hub& hub, Metrics& metrics, ApiOptions options = {});
 
   HttpResponse handle(HttpRequest const& request) const;
 
@@ -32,6 +36,8 @@ class HttpApi {
 
  private:
   HttpResponse route(HttpRequest const& request) const;
+  // The pages for people and generators (/, /openapi.json, the Swagger UI); nullopt for any other path.
+  std::optional<HttpResponse> page(HttpRequest const& request, std::string_view path) const;
   HttpResponse list_clients(HttpRequest const& request) const;
   HttpResponse broadcast(HttpRequest const& request) const;
   HttpResponse readiness(HttpRequest const& request) const;
@@ -43,6 +49,8 @@ class HttpApi {
   Hub& hub_;
   Metrics& metrics_;
   ApiOptions options_;
+  std::string api_document_;
+  std::string swagger_ui_page_;
 };
 
 }  // namespace wshub

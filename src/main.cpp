@@ -38,7 +38,9 @@ int serve(wshub::Config const& config) {
   IoThreads threads(config.threads);
   Hub hub({.max_clients = config.max_clients});
   Metrics metrics;
-  HttpApi const api(hub, metrics, {.api_token = config.api_token, .metrics_token = config.metrics_token});
+  HttpApi const api(
+      hub, metrics,
+      {.api_token = config.api_token, .metrics_token = config.metrics_token, .docs_url = config.docs_url});
   Listener listener(threads, {.host = config.host, .port = config.port}, api, hub, metrics, http_options(config),
                     websocket_options(config));
   ShutdownCoordinator coordinator(

@@ -12,6 +12,10 @@ inline constexpr std::string_view broadcast_to_all = "/broadcast-to-all";
 inline constexpr std::string_view healthz = "/healthz";
 inline constexpr std::string_view readyz = "/readyz";
 inline constexpr std::string_view metrics = "/metrics";
+inline constexpr std::string_view live_page = "/";
+inline constexpr std::string_view openapi = "/openapi.json";
+// The Swagger UI page's path is a setting (DOCS_URL); this is its default, FastAPI's.
+inline constexpr std::string_view default_docs = "/docs";
 
 // The path of a request target, without its query string.
 constexpr std::string_view path_of(std::string_view target) {
@@ -21,6 +25,14 @@ constexpr std::string_view path_of(std::string_view target) {
 // True for "/ws" and everything under "/ws/": the WebSocket route, valid client id or not.
 constexpr bool is_websocket_path(std::string_view path) {
   return path == websocket_root || path.starts_with(websocket_prefix);
+}
+
+// True for a path one of the routes above answers, whatever the settings: where the docs page may not go.
+constexpr bool is_fixed(std::string_view path) {
+  for (auto const route : {clients, broadcast_to_all, healthz, readyz, metrics, live_page, openapi}) {
+    if (path == route) return true;
+  }
+  return is_websocket_path(path);
 }
 
 }  // namespace wshub::routes

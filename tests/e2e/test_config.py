@@ -28,7 +28,7 @@ def test_help_lists_every_setting_with_its_environment_variable():
                  "--max-message-bytes", "MAX_MESSAGE_BYTES", "--max-body-bytes", "MAX_BODY_BYTES",
                  "--max-header-bytes", "MAX_HEADER_BYTES", "--request-timeout-sec", "REQUEST_TIMEOUT_SEC",
                  "--api-token", "API_TOKEN", "--metrics-token", "METRICS_TOKEN",
-                 "--allowed-origins", "ALLOWED_ORIGINS"]:
+                 "--allowed-origins", "ALLOWED_ORIGINS", "--docs-url", "DOCS_URL"]:
         assert name in result.stdout
 
 
@@ -51,6 +51,8 @@ def test_version():
     (["--idle-timeout-sec", "5", "--ping-interval-sec", "10"], {}, '--idle-timeout-sec value "5"'),
     ([], {"ALLOWED_ORIGINS": "not-an-origin"}, 'ALLOWED_ORIGINS value "not-an-origin"'),
     ([], {"API_TOKEN": "two words"}, "API_TOKEN value: expected a non-empty token"),
+    (["--docs-url", "docs"], {}, '--docs-url value "docs"'),
+    ([], {"DOCS_URL": "/clients"}, 'DOCS_URL value "/clients": expected a path that no other route'),
     (["--unknown-flag"], {}, "--unknown-flag"),
 ])
 def test_a_bad_setting_stops_start_up_with_one_line_and_status_2(args, env, named):

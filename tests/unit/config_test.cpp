@@ -190,6 +190,24 @@ TEST(Config, RefusesAnEmptyHost) {
   expect_refused({"--host", ""}, {}, "--host", "");
 }
 
+TEST(Config, TheDocsPageMovesOrTurnsOff) {
+  EXPECT_EQ(read_ok({}).docs_url, "/docs");
+  EXPECT_EQ(read_ok({"--docs-url", "/api/docs"}).docs_url, "/api/docs");
+  EXPECT_EQ(read_ok({}, {{"DOCS_URL", "/swagger"}}).docs_url, "/swagger");
+  EXPECT_EQ(read_ok({"--docs-url", ""}).docs_url, "");
+  EXPECT_EQ(read_ok({}, {{"DOCS_URL", ""}}).docs_url, "");
+}
+
+TEST(Config, RefusesADocsUrlThatIsNotAPathOrIsTaken) {
+  expect_refused({"--docs-url", "docs"}, {}, "--docs-url", "docs");
+  expect_refused({}, {{"DOCS_URL", "/my docs"}}, "DOCS_URL", "/my docs");
+  expect_refused({}, {{"DOCS_URL", "/docs?x=1"}}, "DOCS_URL", "/docs?x=1");
+  for (std::string const taken :
+       {"/", "/clients", "/broadcast-to-all", "/healthz", "/readyz", "/metrics", "/openapi.json", "/ws", "/ws/docs"}) {
+    expect_refused({"--docs-url", taken}, {}, "--docs-url", taken);
+  }
+}
+
 TEST(Config, RefusesUnknownFlags) {
   auto const decision = read({"--colour", "blue"});
   EXPECT_EQ(decision.exit_code, 2);
@@ -202,7 +220,7 @@ TEST(Config, HelpNamesEveryFlagAndVariable) {
   EXPECT_EQ(decision.exit_code, 0);
   for (char const* name : {"--host", "HOST", "--port", "PORT", "--threads", "THREADS", "--log-level", "LOG_LEVEL",
                            "--forced-shutdown-after-sec", "FORCED_SHUTDOWN_AFTER_SEC", "--progress-log-every-sec",
-                           "PROGRESS_LOG_EVERY_SEC"}) {
+                           "PROGRESS_LOG_EVERY_SEC", "--docs-url", "DOCS_URL"}) {
     EXPECT_NE(decision.message.find(name), std::string::npos) << name;
   }
 }

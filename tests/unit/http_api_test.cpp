@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "live_page.hpp"
+
 namespace wshub {
 namespace {
 
@@ -173,6 +175,47 @@ TEST_F(GuardedHttpApiTest, MetricsWantTheMetricsTokenWhileHealthAndReadinessStay
   EXPECT_EQ(request_with("/metrics", "Bearer scrape-me").result(), http::status::ok);
   EXPECT_EQ(request_with("/healthz", "").result(), http::status::ok);
   EXPECT_EQ(request_with("/readyz", "").result(), http::status::ok);
+}
+
+TEST_F(HttpApiTest, ServesTheLivePageUnderItsPolicy) {
+  HttpRequest page_request{http::verb::get, "/", 11};
+  page_request.set(http::field::host, "hub.example:8000");
+  auto const response = api_.handle(page_request);
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(response[http::field::content_type], "text/html; charset=utf-8");
+  EXPECT_EQ(response.body(), live_page());
+  EXPECT_EQ(response["Content-Security-Policy"], live_page_security_policy("hub.example:8000"));
+  EXPECT_EQ(response["X-Content-Type-Options"], "nosniff");
+}
+
+TEST_F(HttpApiTest, ServesTheApiDocumentAndTheDocsPage) {
+  auto const document = request(http::verb::get, "/openapi.json");
+  EXPECT_EQ(document.result(), http::status::ok);
+  EXPECT_EQ(body_of(document).at("openapi"), "3.0.2");
+  auto const docs = request(http::verb::get, "/docs");
+  EXPECT_EQ(docs.result(), http::status::ok);
+  EXPECT_EQ(docs[http::field::content_type], "text/html; charset=utf-8");
+  EXPECT_NE(docs.body().find("url: '/openapi.json',"), std::string::npos);
+}
+
+TEST_F(HttpApiTest, ThePagesAnswerOnlyGet) {
+  for (auto const target : {"/", "/openapi.json", "/docs"}) {
+    auto const response = request(http::verb::post, target);
+    EXPECT_EQ(response.result(), http::status::method_not_allowed) << target;
+    EXPECT_EQ(response[http::field::allow], "GET") << target;
+  }
+}
+
+TEST_F(HttpApiTest, TheDocsPageMovesOrIsGone) {
+  HttpApi const moved{hub_, metrics_, {.api_token = "", .metrics_token = "", .docs_url = "/api/docs"}};
+  HttpApi const gone{hub_, metrics_, {.api_token = "", .metrics_token = "", .docs_url = ""}};
+  auto const get = [](HttpApi const& api, std::string_view target) {
+    return api.handle(HttpRequest{http::verb::get, target, 11}).result();
+  };
+  EXPECT_EQ(get(moved, "/api/docs"), http::status::ok);
+  EXPECT_EQ(get(moved, "/docs"), http::status::not_found);
+  EXPECT_EQ(get(gone, "/docs"), http::status::not_found);
+  EXPECT_EQ(get(gone, "/openapi.json"), http::status::ok);
 }
 
 }  // namespace

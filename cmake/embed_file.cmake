@@ -1,0 +1,81 @@
+# Turns a file into a C++ header holding its bytes as a std::string_view, so the binary serves it without reading
+# the disk: cmake -DINPUT=file -DOUTPUT=header.hpp -DNAME=identifier [-DINLINE_HASHES=ON] -P embed_file.cmake.
+# With INLINE_HASHES (an HTML page), the header also holds the CSP sources ('sha256-...') of the page's one inline
+# <script> and one inline <style>, so the page can be served under a Content-Security-Policy without
+# 'unsafe-inline'.
+cmake_minimum_required(VERSION 3.25)
+
+set(base64_alphabet "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+# The base64 of the bytes whose lowercase hex is `hex` (a SHA-256 digest: 32 bytes).
+function(hex_to_base64 hex out)
+  string(LENGTH "${hex}" hex_length)
+  set(result "")
+  set(at 0)
+  while(at LESS hex_length)
+    string(SUBSTRING "${hex}" ${at} 6 group)
+    string(LENGTH "${group}" group_length)
+    math(EXPR padding "(6 - ${group_length}) / 2")
+    string(REPEAT "00" ${padding} fill)
+    math(EXPR bits "0x${group}${fill}")
+    math(EXPR chars "4 - ${padding}")
+    foreach(index RANGE 3)
+      if(index LESS chars)
+        math(EXPR sextet "(${bits} >> (18 - 6 * ${index})) & 63")
+        string(SUBSTRING "${base64_alphabet}" ${sextet} 1 char)
+        string(APPEND result "${char}")
+      else()
+        string(APPEND result "=")
+      endif()
+    endforeach()
+    math(EXPR at "${at} + 6")
+  endwhile()
+  set(${out} "${result}" PARENT_SCOPE)
+endfunction()
+
+# The CSP source of the one inline element `tag` of the page: 'sha256-' and the base64 of its content's digest.
+function(inline_hash page tag out)
+  string(REGEX MATCHALL "<${tag}>" openings "${page}")
+  list(LENGTH openings count)
+  if(NOT count EQUAL 1)
+    message(FATAL_ERROR "${INPUT} must have exactly one inline <${tag}> (it has ${count})")
+  endif()
+  string(FIND "${page}" "<${tag}>" start)
+  string(FIND "${page}" "</${tag}>" end)
+  string(LENGTH "<${tag}>" opening_length)
+  math(EXPR start "${start} + ${opening_length}")
+  math(EXPR length "${end} - ${start}")
+  string(SUBSTRING "${page}" ${start} ${length} content)
+  string(SHA256 digest "${content}")
+  hex_to_base64("${digest}" encoded)
+  set(${out} "'sha256-${encoded}'" PARENT_SCOPE)
+endfunction()
+
+file(READ "${INPUT}" hex HEX)
+string(LENGTH "${hex}" hex_length)
+math(EXPR byte_count "${hex_length} / 2")
+# 32 bytes per line of "\xNN" escapes; adjacent literals are joined by the compiler.
+set(lines "")
+set(at 0)
+while(at LESS hex_length)
+  string(SUBSTRING "${hex}" ${at} 64 line)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" line "${line}")
+  string(APPEND lines "    \"${line}\"\n")
+  math(EXPR at "${at} + 64")
+endwhile()
+
+get_filename_component(input_name "${INPUT}" NAME)
+set(header "// Generated from ${input_name} by cmake/embed_file.cmake at build time: edit the source file, not this.\n")
+string(APPEND header "#pragma once\n\n#include <string_view>\n\nnamespace wshub::embedded {\n\n")
+string(APPEND header "inline constexpr std::string_view ${NAME}{\n${lines}    , ${byte_count}};\n")
+if(INLINE_HASHES)
+  file(READ "${INPUT}" page)
+  inline_hash("${page}" script script_source)
+  inline_hash("${page}" style style_source)
+  string(APPEND header "inline constexpr std::string_view ${NAME}_script_source = \"${script_source}\";\n")
+  string(APPEND header "inline constexpr std::string_view ${NAME}_style_source = \"${style_source}\";\n")
+endif()
+string(APPEND header "\n}  // namespace wshub::embedded\n")
+
+# Rewrite only on change, so what includes the header is not rebuilt for nothing.
+file(CONFIGURE OUTPUT "${OUTPUT}" CONTENT "${header}" @ONLY)

@@ -1,0 +1,137 @@
+"""The API description: /openapi.json as FastAPI writes it for the seed, valid, complete, and /docs (Swagger UI)."""
+import http.client
+import importlib.util
+import json
+import pathlib
+import re
+import subprocess
+
+from fastapi.openapi.docs import get_swagger_ui_html
+
+from conftest import request
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+VALIDATOR = REPO / "tests" / "openapi_validator" / "validate.js"
+# The pages FastAPI adds by itself and leaves out of its document; the WebSocket route has no OpenAPI operation.
+UNLISTED = {"/openapi.json", "/docs", "/ws", "/ws/"}
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def fetch(server, method, path, body=None):
+    """(status, headers, text) of a request whose answer need not be JSON."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.request(method, path, body=body)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode()
+    finally:
+        connection.close()
+
+
+def page_status(server, method, path="/", body=None):
+    return fetch(server, method, path, body)[0]
+
+
+def document(server):
+    status, headers, body = request(server, "GET", "/openapi.json")
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    return body
+
+
+def fastapi_document():
+    """The document FastAPI makes for the Python service (bench/peers/python), the one its clients came from."""
+    spec = importlib.util.spec_from_file_location("python_peer", REPO / "bench" / "peers" / "python" / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.app.openapi()
+
+
+def validate(doc, tmp_path):
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(doc))
+    return subprocess.run(["node", str(VALIDATOR), str(path)], capture_output=True, text=True, timeout=60)
+
+
+def fixed_routes():
+    """The paths named in src/routes.hpp: every route the server answers whatever its settings."""
+    text = (REPO / "src" / "routes.hpp").read_text()
+    return set(re.findall(r'inline constexpr std::string_view \w+ = "([^"]*)";', text))
+
+
+def test_the_document_is_valid_openapi(server, tmp_path):
+    result = validate(document(server), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_validator_catches_an_invalid_document(server, tmp_path):
+    doc = document(server)
+    doc["paths"]["/clients"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/NoSuchSchema"}
+    assert validate(doc, tmp_path).returncode == 1
+
+
+def test_the_seeds_routes_and_schemas_are_described_as_fastapi_describes_them(server):
+    ours, theirs = document(server), fastapi_document()
+    assert ours["openapi"] == theirs["openapi"]
+    for path, operations in theirs["paths"].items():
+        for method, operation in operations.items():
+            mine = ours["paths"][path][method]
+            for key, value in operation.items():
+                assert mine[key] == value, f"{method} {path} {key}"
+    for name, schema in theirs["components"]["schemas"].items():
+        assert ours["components"]["schemas"][name] == schema, name
+    assert ours["info"]["version"] == "0.1.0"
+
+
+def test_every_route_the_server_answers_is_documented_and_nothing_else(server):
+    doc = document(server)
+    documented = set(doc["paths"])
+    assert documented == fixed_routes() - UNLISTED
+    for path, operations in doc["paths"].items():
+        for method in METHODS:
+            body = json.dumps({"message": "probe"}) if method == "POST" else None
+            status = page_status(server, method, path, body)
+            if method.lower() in operations:
+                assert status not in (404, 405), f"{method} {path} is documented but answers {status}"
+            else:
+                assert status == 405, f"{method} {path} is not documented but answers {status}"
+    for path in ["/openapi.json", "/docs"]:
+        assert page_status(server, "GET", path) == 200, path
+    assert page_status(server, "GET", "/not-a-route") == 404
+
+
+def test_the_websocket_route_and_every_close_code_are_described(server):
+    description = document(server)["info"]["description"]
+    assert "## WebSocket `/ws/{client_id}`" in description
+    codes = re.findall(r"= (\d{4}),", (REPO / "src" / "close_code.hpp").read_text())
+    assert len(codes) >= 8
+    for code in codes:
+        assert f"\n| {code} |" in description, code
+
+
+def test_the_tokens_declare_the_bearer_scheme_on_the_routes_they_guard(start_server, tmp_path):
+    server = start_server("--api-token", "api-t0ken", "--metrics-token", "scrape-t0ken")
+    doc = document(server)
+    assert doc["components"]["securitySchemes"] == {"HTTPBearer": {"type": "http", "scheme": "bearer"}}
+    guarded = {(path, method) for path, operations in doc["paths"].items()
+               for method, operation in operations.items() if operation.get("security") == [{"HTTPBearer": []}]}
+    assert guarded == {("/clients", "get"), ("/broadcast-to-all", "post"), ("/metrics", "get")}
+    result = validate(doc, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_docs_is_fastapis_swagger_ui_page(server):
+    status, headers, page = fetch(server, "GET", "/docs")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert page == get_swagger_ui_html(openapi_url="/openapi.json", title="wshub - Swagger UI").body.decode()
+
+
+def test_docs_url_moves_the_page_and_an_empty_one_turns_it_off(start_server):
+    moved = start_server("--docs-url", "/api/docs")
+    assert page_status(moved, "GET", "/api/docs") == 200
+    assert page_status(moved, "GET", "/docs") == 404
+    off = start_server(env={"DOCS_URL": ""})
+    assert page_status(off, "GET", "/docs") == 404
+    assert page_status(off, "GET", "/openapi.json") == 200
