@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "logging.hpp"
+
 namespace wshub {
 namespace {
 
@@ -50,7 +52,7 @@ Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi c
 
 void Listener::start() {
   asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](std::exception_ptr error) {
-    if (error) spdlog::critical("the accept loop stopped: no new connections will be accepted");
+    if (error) log_event(spdlog::level::critical, {}, "the accept loop stopped: no new connections will be accepted");
   });
 }
 
@@ -76,7 +78,7 @@ asio::awaitable<void> Listener::accept_loop() {
     auto [error, socket] = co_await acceptor_.async_accept(threads_.next(), as_result);
     if (error == asio::error::operation_aborted) co_return;
     if (error) {
-      spdlog::warn("accept failed: {}", error.message());
+      log_event(spdlog::level::warn, {{"reason", error.message()}}, "accept failed: {}", error.message());
       retry_timer.expires_after(accept_retry_delay);
       co_await retry_timer.async_wait(as_result);
       continue;
@@ -85,13 +87,14 @@ asio::awaitable<void> Listener::accept_loop() {
     // ioctl Asio would make for it, and lets the WebSocket session read and write at once.
     socket.non_blocking(true, error);
     if (error) {
-      spdlog::warn("could not make a connection non-blocking: {}", error.message());
+      log_event(spdlog::level::warn, {{"reason", error.message()}}, "could not make a connection non-blocking: {}",
+                error.message());
       continue;
     }
     try {
       std::make_shared<HttpSession>(std::move(socket), context_)->start();
     } catch (std::exception const& e) {
-      spdlog::error("could not start a connection: {}", e.what());
+      log_event(spdlog::level::err, {{"reason", e.what()}}, "could not start a connection: {}", e.what());
     }
   }
 }

@@ -9,6 +9,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "logging.hpp"
+
 namespace wshub {
 
 // A fixed window of one second with a budget of lines. Not thread-safe; the log below guards it.
@@ -27,14 +29,14 @@ class LineBudget {
 };
 
 // Writes the line at DEBUG if fewer than 10 were written this second; otherwise counts it, and the next line
-// written says how many were left out. Thread-safe.
-void write_rate_limited_debug(std::string const& line);
+// written says how many were left out (in words, and as the field left_out). Thread-safe.
+void write_rate_limited_debug(std::string const& message, LogFields fields);
 
 template <typename... Args>
-void log_rejection(spdlog::format_string_t<Args...> format, Args&&... args) {
+void log_rejection(LogFields fields, spdlog::format_string_t<Args...> format, Args&&... args) {
   // Checked first, so that a server not logging at DEBUG does not even format the line.
   if (!spdlog::should_log(spdlog::level::debug)) return;
-  write_rate_limited_debug(fmt::format(format, std::forward<Args>(args)...));
+  write_rate_limited_debug(fmt::format(format, std::forward<Args>(args)...), fields);
 }
 
 }  // namespace wshub
