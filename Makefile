@@ -2,7 +2,8 @@
 # `make bench-quick` runs a short round (under two minutes) and writes build/bench-quick.md.
 # Soak: `make soak` runs the load generator's soak scenario against the release build for ten minutes
 # (SOAK_SECONDS=60 for one minute) and prints its table; docs/benchmarks.md has the recorded run.
-.PHONY: bench bench-quick bench-setup soak release-build
+# Debian package: `make deb` is scripts/build-deb.sh (build/deb/wshub_<version>_amd64.deb, docs/packaging.md).
+.PHONY: bench bench-quick bench-setup soak release-build deb
 
 SOAK_SECONDS ?= 600
 
@@ -25,3 +26,6 @@ release-build:
 	bash scripts/setup.sh build
 	cmake --preset release
 	cmake --build --preset release --target wshub wshub-loadgen
+
+deb:
+	scripts/build-deb.sh

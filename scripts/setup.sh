@@ -6,7 +6,9 @@ set -euo pipefail
 
 build_packages=(g++ cmake ninja-build libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
 # clang-14's libFuzzer runtime (libclang_rt.fuzzer) is only recommended by it, so it is named here.
-test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev)
+# lintian, help2man and dpkg-dev: the Debian package's test builds and checks the package.
+test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev
+  lintian help2man dpkg-dev)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
