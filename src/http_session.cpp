@@ -124,14 +124,14 @@ asio::awaitable<error_code> HttpSession::read_request(HttpRequestParser& parser)
 asio::awaitable<void> HttpSession::refuse_unreadable(error_code error) {
   if (error == beast::error::timeout) {
     context_.metrics.add(Counter::http_rejected_request_timeout);
-    log_rejection({{"remote", remote_address(stream_.socket())}},
+    log_rejection(stream_.socket(), {},
                   "dropped a connection that took longer than the request timeout to send its request");
   }
   auto response = answer_unreadable_request(error, context_.http.limits);
   if (!response) co_return;  // the client left or was too slow: nobody to answer
   context_.metrics.add(rejection_counter(response->result()));
   auto const status = response->result_int();
-  log_rejection({{"remote", remote_address(stream_.socket())}, {"status", status}, {"reason", error.message()}},
+  log_rejection(stream_.socket(), {{"status", status}, {"reason", error.message()}},
                 "refused an HTTP request with {}: {}", status, error.message());
   stream_.expires_after(context_.http.request_timeout);
   auto const [write_error, bytes] = co_await http::async_write(stream_, *response, as_result);
@@ -155,8 +155,7 @@ asio::awaitable<void> HttpSession::upgrade(HttpRequest request) {
     bool const forbidden = answer.status == http::status::forbidden;
     context_.metrics.add(forbidden ? Counter::http_rejected_forbidden_origin : Counter::http_rejected_bad_request);
     auto const status = static_cast<int>(answer.status);
-    log_rejection({{"remote", remote_address(stream_.socket())}, {"status", status}},
-                  "refused a WebSocket handshake with {}", status);
+    log_rejection(stream_.socket(), {{"status", status}}, "refused a WebSocket handshake with {}", status);
     stream_.expires_after(context_.http.request_timeout);
     auto const [error, bytes] = co_await asio::async_write(stream_, asio::buffer(answer.bytes), as_result);
     if (!error) co_await linger_close();

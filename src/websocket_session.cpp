@@ -122,8 +122,8 @@ void WebSocketSession::admit(std::string_view path) {
 
 void WebSocketSession::refuse(CloseCode code, std::string_view reason) {
   auto const close_code = static_cast<int>(code);
-  log_rejection({{"remote", remote_address(socket_)}, {"close_code", close_code}, {"reason", reason}},
-                "refused a client with {}: {}", close_code, reason);
+  log_rejection(socket_, {{"close_code", close_code}, {"reason", reason}}, "refused a client with {}: {}", close_code,
+                reason);
   start_close(code, reason);
 }
 
