@@ -3,7 +3,8 @@
 # Soak: `make soak` runs the load generator's soak scenario against the release build for ten minutes
 # (SOAK_SECONDS=60 for one minute) and prints its table; docs/benchmarks.md has the recorded run.
 # Screenshot: `make screenshot` rewrites docs/live-page.png from the live page's browser test.
-.PHONY: bench bench-quick bench-setup soak release-build screenshot
+# Debian package: `make deb` is scripts/build-deb.sh (build/deb/wshub_<version>_amd64.deb, docs/packaging.md).
+.PHONY: bench bench-quick bench-setup soak release-build screenshot deb
 
 SOAK_SECONDS ?= 600
 
@@ -31,3 +32,6 @@ release-build:
 	bash scripts/setup.sh build
 	cmake --preset release
 	cmake --build --preset release --target wshub wshub-loadgen
+
+deb:
+	scripts/build-deb.sh

@@ -19,6 +19,9 @@ enum class CloseCode : std::uint16_t {
   try_again_later = 1013,
 };
 
+// Reported (never sent) for a close frame that carried no code (RFC 6455 section 7.4.1).
+inline constexpr std::uint16_t no_status_received = 1005;
+
 // Whether a peer may put this code in a close frame (RFC 6455 section 7.4): the codes defined for use on the
 // wire, and the ranges kept for libraries (3000-3999) and applications (4000-4999). 1004-1006 and 1015 are
 // reserved for reporting and must never be sent.

@@ -13,6 +13,7 @@
 #include <spdlog/fmt/fmt.h>
 #include <CLI/CLI.hpp>
 
+#include "build_commit.hpp"
 #include "logging.hpp"
 #include "routes.hpp"
 #include "version.hpp"
@@ -112,6 +113,12 @@ spdlog::level::level_enum parse_level(GivenValue const& given) {
   return *level;
 }
 
+LogFormat parse_format(GivenValue const& given) {
+  auto const format = parse_log_format(given.text);
+  if (!format) throw SettingError(given, "text or json");
+  return *format;
+}
+
 std::size_t parse_client_limit(GivenValue const& given) {
   auto const limit = parse_number<long long>(given.text);
   if (!limit || *limit < 0 || *limit > max_client_count) {
@@ -184,12 +191,14 @@ void resolve(Value& target, Setting const& setting, EnvironmentLookup const& env
 class CommandLine {
  public:
   CommandLine() {
-    app_.set_version_flag("--version", fmt::format("wshub {}", version));
+    app_.set_version_flag("--version", fmt::format("wshub {} (commit {})", version, build_commit));
     add(host_, "--host", "HOST", "ADDRESS", "address to listen on (default 127.0.0.1)");
     add(port_, "--port", "PORT", "PORT", "TCP port; 0 picks a free one (default 8000)");
     add(threads_, "--threads", "THREADS", "N", "I/O threads (default: the number of cores)");
     add(log_level_, "--log-level", "LOG_LEVEL", "LEVEL",
         "TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF (default INFO)");
+    add(log_format_, "--log-format", "LOG_FORMAT", "FORMAT",
+        "text, or json for one JSON object a line with the fields of each event (default text)");
     add(forced_, "--forced-shutdown-after-sec", "FORCED_SHUTDOWN_AFTER_SEC", "SECONDS",
         "longest wait for clients to leave after a signal; 0 closes them at once (default 1800)");
     add(progress_, "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC", "SECONDS",
@@ -229,6 +238,7 @@ class CommandLine {
     resolve(config.port, port_, environment, parse_port);
     resolve(config.threads, threads_, environment, parse_threads);
     resolve(config.log_level, log_level_, environment, parse_level);
+    resolve(config.log_format, log_format_, environment, parse_format);
     resolve(config.forced_shutdown_after, forced_, environment, parse_seconds_or_zero);
     resolve(config.progress_log_every, progress_, environment, parse_positive_seconds);
     resolve(config.max_backpressure_bytes, backpressure_, environment, parse_byte_count);
@@ -274,7 +284,7 @@ class CommandLine {
       "wshub: a WebSocket hub. Clients connect to /ws/{clientId}; GET /clients lists them and "
       "POST /broadcast-to-all sends them a message.",
       "wshub"};
-  Setting host_, port_, threads_, log_level_, forced_, progress_, backpressure_;
+  Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
   Setting ping_interval_, idle_timeout_, max_clients_, max_message_, max_body_, max_header_, request_timeout_;
   Setting api_token_, metrics_token_, allowed_origins_, docs_url_;
 };

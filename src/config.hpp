@@ -12,6 +12,8 @@
 
 #include <spdlog/common.h>
 
+#include "logging.hpp"
+
 namespace wshub {
 
 using Seconds = std::chrono::duration<double>;
@@ -21,6 +23,7 @@ struct Config {
   std::uint16_t port = 8000;
   unsigned threads = 1;
   spdlog::level::level_enum log_level = spdlog::level::info;
+  LogFormat log_format = LogFormat::text;
   Seconds forced_shutdown_after{1800};
   Seconds progress_log_every{5};
   std::size_t max_backpressure_bytes = 4 * 1024 * 1024;

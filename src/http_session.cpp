@@ -8,7 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include "first_request_timeouts.hpp"
+#include "logging.hpp"
 #include "rejection_log.hpp"
+#include "remote_address.hpp"
 #include "routes.hpp"
 #include "spawn.hpp"
 #include "upgrade_request.hpp"
@@ -65,7 +67,8 @@ asio::awaitable<void> HttpSession::run() {
   try {
     co_await serve_requests();
   } catch (std::exception const& e) {
-    spdlog::error("HTTP connection failed: {}", e.what());
+    log_event(spdlog::level::err, {{"remote", remote_address(stream_.socket())}, {"reason", e.what()}},
+              "HTTP connection failed: {}", e.what());
   }
   if (!handed_over_) {
     error_code ignored;
@@ -160,12 +163,15 @@ asio::awaitable<error_code> HttpSession::read_request(HttpRequestParser& parser)
 asio::awaitable<void> HttpSession::refuse_unreadable(error_code error) {
   if (error == beast::error::timeout) {
     context_.metrics.add(Counter::http_rejected_request_timeout);
-    log_rejection("dropped a connection that took longer than the request timeout to send its request");
+    log_rejection(stream_.socket(), {},
+                  "dropped a connection that took longer than the request timeout to send its request");
   }
   auto response = answer_unreadable_request(error, context_.http.limits);
   if (!response) co_return;  // the client left or was too slow: nobody to answer
   context_.metrics.add(rejection_counter(response->result()));
-  log_rejection("refused an HTTP request with {}: {}", response->result_int(), error.message());
+  auto const status = response->result_int();
+  log_rejection(stream_.socket(), {{"status", status}, {"reason", error.message()}},
+                "refused an HTTP request with {}: {}", status, error.message());
   stream_.expires_after(context_.http.request_timeout);
   auto const [write_error, bytes] = co_await http::async_write(stream_, *response, as_result);
   if (!write_error) co_await linger_close();
@@ -187,7 +193,8 @@ asio::awaitable<void> HttpSession::upgrade(HttpRequest request) {
   if (answer.refused) {
     bool const forbidden = answer.status == http::status::forbidden;
     context_.metrics.add(forbidden ? Counter::http_rejected_forbidden_origin : Counter::http_rejected_bad_request);
-    log_rejection("refused a WebSocket handshake with {}", static_cast<int>(answer.status));
+    auto const status = static_cast<int>(answer.status);
+    log_rejection(stream_.socket(), {{"status", status}}, "refused a WebSocket handshake with {}", status);
     stream_.expires_after(context_.http.request_timeout);
     auto const [error, bytes] = co_await asio::async_write(stream_, asio::buffer(answer.bytes), as_result);
     if (!error) co_await linger_close();

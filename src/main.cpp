@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "build_commit.hpp"
 #include "config.hpp"
 #include "http_api.hpp"
 #include "hub.hpp"
@@ -49,11 +50,18 @@ int serve(wshub::Config const& config) {
       [&threads] { threads.stop(); });
   SignalWatcher signals(threads.main(), [&coordinator](std::string name) { coordinator.on_signal(std::move(name)); });
 
-  spdlog::info("wshub {} starting: {} threads, log level {}, forced shutdown after {} s, progress every {} s", version,
-               config.threads, spdlog::level::to_string_view(config.log_level), config.forced_shutdown_after.count(),
-               config.progress_log_every.count());
+  auto const level = spdlog::level::to_string_view(config.log_level);
+  log_event(spdlog::level::info,
+            {{"version", version},
+             {"commit", build_commit},
+             {"threads", config.threads},
+             {"log_level", std::string_view(level.data(), level.size())}},
+            "wshub {} (commit {}) starting: {} threads, log level {}, forced shutdown after {} s, progress every {} s",
+            version, build_commit, config.threads, level, config.forced_shutdown_after.count(),
+            config.progress_log_every.count());
   listener.start();
-  spdlog::info("listening on {}", listener.url());
+  auto const url = listener.url();
+  log_event(spdlog::level::info, {{"url", url}}, "listening on {}", url);
   threads.run();  // returns once every I/O thread has stopped and joined
   return 0;
 }
@@ -66,7 +74,7 @@ int main(int argc, char** argv) {
     (decision.exit_code == 0 ? std::cout : std::cerr) << decision.message << '\n';
     return decision.exit_code;
   }
-  wshub::init_logging(decision.config->log_level);
+  wshub::init_logging(decision.config->log_level, decision.config->log_format);
   try {
     return serve(*decision.config);
   } catch (wshub::ListenError const& error) {

@@ -6,6 +6,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "build_commit.hpp"
 #include "version.hpp"
 
 namespace wshub {
@@ -109,8 +110,8 @@ void append_process(std::string& out, ProcessStats const& process) {
 
 std::string prometheus_exposition(Metrics const& metrics, ServerGauges const& gauges, ProcessStats const& process) {
   std::string out;
-  append_family_head(out, {"wshub_build_info", "gauge", "The running version of wshub; always 1."});
-  append_sample(out, "wshub_build_info", fmt::format(R"(version="{}")", version), 1);
+  append_family_head(out, {"wshub_build_info", "gauge", "The running version of wshub and its git commit; always 1."});
+  append_sample(out, "wshub_build_info", fmt::format(R"(version="{}",commit="{}")", version, build_commit), 1);
   append_gauge(out, {"wshub_connected_clients", "gauge", "WebSocket clients connected now."},
                static_cast<double>(gauges.connected_clients));
   append_gauge(out, {"wshub_shutdown_in_progress", "gauge", "1 from the first shutdown signal on, else 0."},

@@ -2,6 +2,7 @@
 #include "rejection_log.hpp"
 
 #include <mutex>
+#include <vector>
 
 namespace wshub {
 
@@ -18,7 +19,7 @@ std::optional<std::size_t> LineBudget::admit(std::chrono::steady_clock::time_poi
   return std::exchange(left_out_, 0);
 }
 
-void write_rate_limited_debug(std::string const& line) {
+void write_rate_limited_debug(std::string const& message, std::span<LogField const> fields) {
   static std::mutex mutex;
   static LineBudget budget(10);
   std::optional<std::size_t> left_out;
@@ -27,8 +28,10 @@ void write_rate_limited_debug(std::string const& line) {
     left_out = budget.admit(std::chrono::steady_clock::now());
   }
   if (!left_out) return;
-  if (*left_out == 0) return spdlog::debug("{}", line);
-  spdlog::debug("{} ({} similar lines left out)", line, *left_out);
+  if (*left_out == 0) return write_log(spdlog::level::debug, message, fields);
+  std::vector<LogField> with_count(fields.begin(), fields.end());
+  with_count.emplace_back("left_out", *left_out);
+  write_log(spdlog::level::debug, fmt::format("{} ({} similar lines left out)", message, *left_out), with_count);
 }
 
 }  // namespace wshub

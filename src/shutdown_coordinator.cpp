@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "logging.hpp"
+
 namespace wshub {
 
 ShutdownCoordinator::ShutdownCoordinator(asio::any_io_executor executor, DrainableClients& clients,
@@ -27,11 +29,12 @@ void ShutdownCoordinator::on_signal(std::string signal_name) {
         close_remaining(fmt::format("second signal {}", signal_name));
         return;
       case Phase::closing:
-        spdlog::info("received {}: not waiting for close handshakes", signal_name);
+        log_event(spdlog::level::info, {{"signal", signal_name}}, "received {}: not waiting for close handshakes",
+                  signal_name);
         stop_server();
         return;
       default:
-        spdlog::info("received {}: already stopping", signal_name);
+        log_event(spdlog::level::info, {{"signal", signal_name}}, "received {}: already stopping", signal_name);
         return;
     }
   });
@@ -41,8 +44,12 @@ void ShutdownCoordinator::begin_drain(std::string_view signal_name) {
   phase_ = Phase::draining;
   drain_started_ = std::chrono::steady_clock::now();
   clients_.stop_admitting();
-  spdlog::info("received {}: shutting down; no new clients; waiting for {} clients to leave (forcing after {} s)",
-               signal_name, clients_.client_count(), options_.forced_shutdown_after.count());
+  auto const clients = clients_.client_count();
+  auto const forcing_after = options_.forced_shutdown_after.count();
+  log_event(spdlog::level::info,
+            {{"signal", signal_name}, {"clients", clients}, {"forced_shutdown_after_sec", forcing_after}},
+            "received {}: shutting down; no new clients; waiting for {} clients to leave (forcing after {} s)",
+            signal_name, clients, forcing_after);
   if (options_.forced_shutdown_after == Seconds::zero()) {
     close_remaining("FORCED_SHUTDOWN_AFTER_SEC is 0");
   } else {
@@ -56,8 +63,10 @@ void ShutdownCoordinator::begin_drain(std::string_view signal_name) {
 void ShutdownCoordinator::log_progress() {
   if (phase_ != Phase::draining) return;  // the timer fired just as the phase ended
   double const waited = seconds_waited();
-  spdlog::info("shutdown: {} clients remain; waited {:.1f} s; forcing in {:.1f} s", clients_.client_count(), waited,
-               options_.forced_shutdown_after.count() - waited);
+  auto const clients = clients_.client_count();
+  double const forcing_in = options_.forced_shutdown_after.count() - waited;
+  log_event(spdlog::level::info, {{"clients", clients}, {"waited_sec", waited}, {"forcing_in_sec", forcing_in}},
+            "shutdown: {} clients remain; waited {:.1f} s; forcing in {:.1f} s", clients, waited, forcing_in);
   arm(progress_timer_, options_.progress_log_every, &ShutdownCoordinator::log_progress);
 }
 
@@ -67,8 +76,11 @@ void ShutdownCoordinator::on_deadline() {
 }
 
 void ShutdownCoordinator::on_empty() {
-  if (phase_ == Phase::draining) spdlog::info("shutdown: all clients left after {:.1f} s", seconds_waited());
-  if (phase_ == Phase::closing) spdlog::info("shutdown: all remaining clients closed");
+  if (phase_ == Phase::draining) {
+    double const waited = seconds_waited();
+    log_event(spdlog::level::info, {{"waited_sec", waited}}, "shutdown: all clients left after {:.1f} s", waited);
+  }
+  if (phase_ == Phase::closing) log_event(spdlog::level::info, {}, "shutdown: all remaining clients closed");
   if (phase_ == Phase::draining || phase_ == Phase::closing) stop_server();
 }
 
@@ -76,15 +88,20 @@ void ShutdownCoordinator::close_remaining(std::string_view why) {
   phase_ = Phase::closing;
   progress_timer_.cancel();
   deadline_timer_.cancel();
-  spdlog::info("shutdown: closing {} remaining clients with 1001 ({})", clients_.client_count(), why);
+  auto const clients = clients_.client_count();
+  auto const code = static_cast<int>(CloseCode::going_away);
+  log_event(spdlog::level::info, {{"clients", clients}, {"close_code", code}, {"reason", why}},
+            "shutdown: closing {} remaining clients with {} ({})", clients, code, why);
   clients_.close_all(CloseCode::going_away, shutting_down_reason);
   arm(phase_timer_, options_.close_timeout, &ShutdownCoordinator::on_close_timeout);
 }
 
 void ShutdownCoordinator::on_close_timeout() {
   if (phase_ != Phase::closing) return;
-  spdlog::warn("shutdown: {} clients did not finish the close handshake within {} s", clients_.client_count(),
-               options_.close_timeout.count());
+  auto const clients = clients_.client_count();
+  auto const timeout = options_.close_timeout.count();
+  log_event(spdlog::level::warn, {{"clients", clients}, {"close_timeout_sec", timeout}},
+            "shutdown: {} clients did not finish the close handshake within {} s", clients, timeout);
   stop_server();
 }
 
@@ -92,7 +109,7 @@ void ShutdownCoordinator::stop_server() {
   phase_ = Phase::stopping;
   progress_timer_.cancel();
   deadline_timer_.cancel();
-  spdlog::info("shutdown: no longer accepting connections; finishing HTTP requests in flight");
+  log_event(spdlog::level::info, {}, "shutdown: no longer accepting connections; finishing HTTP requests in flight");
   server_.stop([this] { asio::post(strand_, [this] { finish(); }); });
   arm(phase_timer_, options_.http_drain_timeout, &ShutdownCoordinator::finish);
 }
@@ -101,7 +118,7 @@ void ShutdownCoordinator::finish() {
   if (phase_ == Phase::finished) return;
   phase_ = Phase::finished;
   phase_timer_.cancel();
-  spdlog::info("shutdown: stopped");
+  log_event(spdlog::level::info, {}, "shutdown: stopped");
   on_finished_();
 }
 

@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "logging.hpp"
+
 #include "net.hpp"
 
 namespace wshub {
@@ -20,7 +22,7 @@ void spawn_owned(std::shared_ptr<Owner> owner, asio::awaitable<void> coroutine, 
     try {
       std::rethrow_exception(error);
     } catch (std::exception const& e) {
-      spdlog::error("{} failed: {}", what, e.what());
+      log_event(spdlog::level::err, {{"reason", e.what()}}, "{} failed: {}", what, e.what());
     }
   });
 }

@@ -6,7 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "client_id.hpp"
+#include "logging.hpp"
 #include "rejection_log.hpp"
+#include "remote_address.hpp"
 #include "routes.hpp"
 
 namespace wshub {
@@ -73,7 +75,10 @@ void WebSocketSession::start(std::string_view path, std::string switching_protoc
   // Join before the 101 goes out, so that a client that has seen it is already listed and counted by broadcasts.
   admit(path);
   if (id_ && spdlog::should_log(spdlog::level::debug)) {
-    spdlog::debug("client {} connected ({} connected)", *id_, hub_.client_count());
+    auto const remote = remote_address(socket_);
+    auto const connected = hub_.client_count();
+    log_event(spdlog::level::debug, {{"client_id", *id_}, {"remote", remote}, {"connected", connected}},
+              "client {} connected from {} ({} connected)", *id_, remote, connected);
   }
   flush();
   if (state_ != State::closed && !pending_.empty()) consume({});
@@ -116,7 +121,9 @@ void WebSocketSession::admit(std::string_view path) {
 }
 
 void WebSocketSession::refuse(CloseCode code, std::string_view reason) {
-  log_rejection("refused a client with {}: {}", static_cast<int>(code), reason);
+  auto const close_code = static_cast<int>(code);
+  log_rejection(socket_, {{"close_code", close_code}, {"reason", reason}}, "refused a client with {}: {}", close_code,
+                reason);
   start_close(code, reason);
 }
 
@@ -206,8 +213,9 @@ void WebSocketSession::handle(ClientEvent const& event) {
 void WebSocketSession::on_close_frame(ClientEvent const& event) {
   // Leave the moment the client's close frame arrives: a client that reconnects as soon as its close handshake
   // is done must find its id free.
+  auto const code = event.close_code.value_or(no_status_received);
   leave_hub(closing_with_ ? disconnect_reason(*closing_with_) : Counter::disconnects_normal,
-            fmt::format("closed with code {}", event.close_code.value_or(1005)));
+            fmt::format("closed with code {}", code), code);
   input_ignored_ = true;  // RFC 6455 section 5.5.1: nothing the client sends after its close frame counts
   // Either way the server then closes the TCP connection first (section 7.1.1): a FIN once our close frame is out,
   // then we wait for the client's.
@@ -311,10 +319,16 @@ void WebSocketSession::start_close(CloseCode code, std::string_view reason) {
 }
 
 void WebSocketSession::disconnect_slow_consumer() {
-  spdlog::info("client {} is a slow consumer: over {} bytes queued; closing it with 1008", *id_,
-               options_.max_backpressure_bytes);
+  auto const code = static_cast<int>(CloseCode::policy_violation);
+  log_event(spdlog::level::info,
+            {{"client_id", *id_},
+             {"remote", remote_address(socket_)},
+             {"queued_bytes_limit", options_.max_backpressure_bytes},
+             {"close_code", code}},
+            "client {} is a slow consumer: over {} bytes queued; closing it with {}", *id_,
+            options_.max_backpressure_bytes, code);
   // It gets no more broadcasts, so it must not be counted in them.
-  leave_hub(Counter::disconnects_slow_consumer, slow_consumer_reason);
+  leave_hub(Counter::disconnects_slow_consumer, slow_consumer_reason, code);
   // Drop what has not started to go out; a frame half written must be finished before the close frame.
   queue_.drop_unstarted();
   start_close(CloseCode::policy_violation, slow_consumer_reason);
@@ -329,22 +343,33 @@ void WebSocketSession::half_close_when_flushed() {
 void WebSocketSession::finish(std::string_view why, Counter reason) {
   if (state_ == State::closed) return;
   state_ = State::closed;
-  error_code ignored;
   timer_.cancel();
+  // Leave before the socket closes, so that the log line can still name the client's address.
+  if (closing_with_) {
+    auto const code = static_cast<int>(*closing_with_);
+    leave_hub(disconnect_reason(*closing_with_), fmt::format("closed by the server with code {}", code), code);
+  } else {
+    leave_hub(reason, why);
+  }
+  error_code ignored;
   socket_.close(ignored);
   queue_.clear();
-  if (!closing_with_) return leave_hub(reason, why);
-  leave_hub(disconnect_reason(*closing_with_),
-            fmt::format("closed by the server with code {}", static_cast<int>(*closing_with_)));
 }
 
-void WebSocketSession::leave_hub(Counter reason, std::string_view why) {
+void WebSocketSession::leave_hub(Counter reason, std::string_view why, std::optional<int> close_code) {
   if (!id_) return;
   hub_.leave(*id_, this);
   metrics_.add(reason);
   // Checked first: the arguments (the count takes the hub's lock) would be computed even if nothing is logged.
   if (spdlog::should_log(spdlog::level::debug)) {
-    spdlog::debug("client {} disconnected: {} ({} connected)", *id_, why, hub_.client_count());
+    auto const connected = hub_.client_count();
+    log_event(spdlog::level::debug,
+              {{"client_id", *id_},
+               {"remote", remote_address(socket_)},
+               {"close_code", close_code},
+               {"reason", why},
+               {"connected", connected}},
+              "client {} disconnected: {} ({} connected)", *id_, why, connected);
   }
   id_.reset();
 }

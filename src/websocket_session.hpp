@@ -75,7 +75,8 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void half_close_when_flushed();
   // Closes the socket; a client still in the hub leaves it for `reason`, or for why we were closing it.
   void finish(std::string_view why, Counter reason = Counter::disconnects_error);
-  void leave_hub(Counter reason, std::string_view why);
+  // close_code: the code of the close frame that ended the connection, if one did.
+  void leave_hub(Counter reason, std::string_view why, std::optional<int> close_code = std::nullopt);
 
   void arm_timer(std::chrono::steady_clock::duration delay);
   void on_timer();

@@ -1,6 +1,7 @@
 """Start-up: flags, environment variables, --help, --version, and clear refusals of bad settings."""
 import http.client
 import os
+import pathlib
 import re
 import socket
 import subprocess
@@ -21,6 +22,7 @@ def test_help_lists_every_setting_with_its_environment_variable():
     result = run_binary("--help")
     assert result.returncode == 0
     for name in ["--host", "HOST", "--port", "PORT", "--threads", "THREADS", "--log-level", "LOG_LEVEL",
+                 "--log-format", "LOG_FORMAT",
                  "--forced-shutdown-after-sec", "FORCED_SHUTDOWN_AFTER_SEC",
                  "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC",
                  "--max-backpressure-bytes", "MAX_BACKPRESSURE_BYTES", "--ping-interval-sec", "PING_INTERVAL_SEC",
@@ -35,7 +37,12 @@ def test_help_lists_every_setting_with_its_environment_variable():
 def test_version():
     result = run_binary("--version")
     assert result.returncode == 0
-    assert result.stdout.startswith("wshub ")
+    assert re.fullmatch(r"wshub \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}|unknown)\)\n", result.stdout), result.stdout
+    source = pathlib.Path(__file__).resolve().parents[2]
+    head = subprocess.run(["git", "-C", str(source), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True)
+    # Built from this checkout: the commit is the one the sources are at (the build looks it up every time).
+    if head.returncode == 0:
+        assert f"(commit {head.stdout.strip()})" in result.stdout
 
 
 @pytest.mark.parametrize("args, env, named", [
@@ -44,6 +51,8 @@ def test_version():
     ([], {"THREADS": "0"}, 'THREADS value "0"'),
     (["--log-level", "chatty"], {}, '--log-level value "chatty"'),
     ([], {"LOG_LEVEL": "verbose"}, 'LOG_LEVEL value "verbose"'),
+    (["--log-format", "xml"], {}, '--log-format value "xml"'),
+    ([], {"LOG_FORMAT": "logfmt"}, 'LOG_FORMAT value "logfmt"'),
     ([], {"FORCED_SHUTDOWN_AFTER_SEC": "-1"}, 'FORCED_SHUTDOWN_AFTER_SEC value "-1"'),
     ([], {"FORCED_SHUTDOWN_AFTER_SEC": "never"}, 'FORCED_SHUTDOWN_AFTER_SEC value "never"'),
     (["--progress-log-every-sec", "0"], {}, '--progress-log-every-sec value "0"'),
@@ -95,7 +104,7 @@ def test_debug_logs_each_connect_and_disconnect_with_reason_and_count(start_serv
 
     async def scenario():
         async with websockets.connect(server.ws_url(11)):
-            server.wait_for_log(r"client 11 connected \(1 connected\)")
+            server.wait_for_log(r"client 11 connected from 127\.0\.0\.1:\d+ \(1 connected\)")
 
     run(scenario())
     server.wait_for_log(r"client 11 disconnected: closed with code 1000 \(0 connected\)")
@@ -113,7 +122,7 @@ def test_info_logs_only_start_up_and_shutdown(start_server):
 
     run(scenario())
     server.shut_down()
-    expected = re.compile(r"^\S+ info  (wshub \S+ starting: |listening on |received SIGTERM: |shutdown: )")
+    expected = re.compile(r"^\S+ info  (wshub \S+ \(commit \w+\) starting: |listening on |received SIGTERM: |shutdown: )")
     assert [line for line in server.lines if not expected.search(line)] == []
 
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "build_commit.hpp"
 #include "version.hpp"
 
 namespace wshub {
@@ -157,6 +158,18 @@ TEST(Config, LogLevelsInAnyCase) {
   EXPECT_EQ(read_ok({"--log-level", "off"}).log_level, spdlog::level::off);
 }
 
+TEST(Config, LogFormatsInAnyCase) {
+  EXPECT_EQ(read_ok({}).log_format, LogFormat::text);
+  EXPECT_EQ(read_ok({"--log-format", "JSON"}).log_format, LogFormat::json);
+  EXPECT_EQ(read_ok({}, {{"LOG_FORMAT", "json"}}).log_format, LogFormat::json);
+  EXPECT_EQ(read_ok({"--log-format", "text"}, {{"LOG_FORMAT", "json"}}).log_format, LogFormat::text);
+}
+
+TEST(Config, RefusesUnknownLogFormats) {
+  expect_refused({"--log-format", "xml"}, {}, "--log-format", "xml");
+  expect_refused({}, {{"LOG_FORMAT", ""}}, "LOG_FORMAT", "");
+}
+
 TEST(Config, RefusesBadPorts) {
   expect_refused({"--port", "abc"}, {}, "--port", "abc");
   expect_refused({"--port", "65536"}, {}, "--port", "65536");
@@ -228,7 +241,7 @@ TEST(Config, HelpNamesEveryFlagAndVariable) {
 TEST(Config, VersionPrintsTheVersion) {
   auto const decision = read({"--version"});
   EXPECT_EQ(decision.exit_code, 0);
-  EXPECT_EQ(decision.message, std::string("wshub ") + version);
+  EXPECT_EQ(decision.message, std::string("wshub ") + version + " (commit " + build_commit + ")");
 }
 
 }  // namespace

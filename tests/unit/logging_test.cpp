@@ -1,4 +1,4 @@
-// Tests the mapping of LOG_LEVEL names onto spdlog levels.
+// Tests the mapping of LOG_LEVEL names onto spdlog levels and of LOG_FORMAT names onto formats.
 #include "logging.hpp"
 
 #include <gtest/gtest.h>
@@ -25,6 +25,14 @@ TEST(LogLevel, RefusesAnythingElse) {
   EXPECT_FALSE(parse_log_level("verbose"));
   EXPECT_FALSE(parse_log_level("20"));
   EXPECT_FALSE(parse_log_level("info "));
+}
+
+TEST(LogFormat, AcceptsTextAndJsonInAnyCase) {
+  EXPECT_EQ(parse_log_format("text"), LogFormat::text);
+  EXPECT_EQ(parse_log_format("JSON"), LogFormat::json);
+  EXPECT_FALSE(parse_log_format(""));
+  EXPECT_FALSE(parse_log_format("logfmt"));
+  EXPECT_FALSE(parse_log_format("json "));
 }
 
 }  // namespace
