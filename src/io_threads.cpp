@@ -4,7 +4,7 @@
 #include <exception>
 #include <thread>
 
-#include <spdlog/spdlog.h>
+#include "logging.hpp"
 
 namespace wshub {
 
@@ -19,9 +19,10 @@ void run_until_stopped(asio::io_context& context) {
       context.run();
       return;
     } catch (std::exception const& error) {
-      spdlog::critical("an I/O handler threw, serving on: {}", error.what());
+      log_event(spdlog::level::critical, {{"reason", error.what()}}, "an I/O handler threw, serving on: {}",
+                error.what());
     } catch (...) {
-      spdlog::critical("an I/O handler threw something that is not a std::exception, serving on");
+      log_event(spdlog::level::critical, {}, "an I/O handler threw something that is not a std::exception, serving on");
     }
   }
 }

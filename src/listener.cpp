@@ -9,6 +9,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "logging.hpp"
+
 namespace wshub {
 namespace {
 
@@ -71,7 +73,7 @@ Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi c
 
 void Listener::start() {
   asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](std::exception_ptr error) {
-    if (error) spdlog::critical("the accept loop stopped: no new connections will be accepted");
+    if (error) log_event(spdlog::level::critical, {}, "the accept loop stopped: no new connections will be accepted");
   });
 }
 
@@ -105,7 +107,7 @@ asio::awaitable<void> Listener::accept_loop() {
       if (error == asio::error::operation_aborted) co_return;
     }
     if (error && error != asio::error::would_block) {
-      spdlog::warn("accept failed: {}", error.message());
+      log_event(spdlog::level::warn, {{"reason", error.message()}}, "accept failed: {}", error.message());
       retry_timer.expires_after(accept_retry_delay);
       co_await retry_timer.async_wait(as_result);
     }
@@ -129,7 +131,7 @@ void Listener::start_connection(int fd) {
   error_code error;
   socket.assign(protocol_, fd, error);
   if (error) {
-    spdlog::warn("could not start a connection: {}", error.message());
+    log_event(spdlog::level::warn, {{"reason", error.message()}}, "could not start a connection: {}", error.message());
     ::close(fd);
     return;
   }
@@ -138,7 +140,7 @@ void Listener::start_connection(int fd) {
   try {
     std::make_shared<HttpSession>(std::move(socket), context_)->start();
   } catch (std::exception const& e) {
-    spdlog::error("could not start a connection: {}", e.what());
+    log_event(spdlog::level::err, {{"reason", e.what()}}, "could not start a connection: {}", e.what());
   }
 }
 
