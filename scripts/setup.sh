@@ -5,7 +5,8 @@
 # packages (tests/openapi_validator, from its lockfile).
 set -euo pipefail
 
-build_packages=(g++ cmake ninja-build libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
+# git: --version names the commit the build came from (without git it says "unknown").
+build_packages=(g++ cmake ninja-build git libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
 # clang-14's libFuzzer runtime (libclang_rt.fuzzer) is only recommended by it, so it is named here.
 # lintian, help2man and dpkg-dev: the Debian package's test builds and checks the package.
 test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev
