@@ -4,9 +4,11 @@
 # refreshes apt's lists only when it has something to install.
 set -euo pipefail
 
-build_packages=(g++ cmake ninja-build libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
+build_packages=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev
+  libgtest-dev libhiredis-dev)
 # clang-14's libFuzzer runtime (libclang_rt.fuzzer) is only recommended by it, so it is named here.
-test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev)
+test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev
+  redis-server haproxy)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;

@@ -1,6 +1,7 @@
 // The HTTP API: GET /clients, POST /broadcast-to-all, and FastAPI-shaped errors for everything else.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -22,23 +23,26 @@ struct ApiOptions {
 // Turns requests into calls on the hub and back into JSON; holds no state of its own.
 class HttpApi {
  public:
+  // Called once with the answer: inline, or later from another thread when the cluster has to be asked.
+  using Respond = std::function<void(HttpResponse)>;
+
   HttpApi(Hub& hub, Metrics& metrics, ApiOptions options = {})
       : hub_(hub), metrics_(metrics), options_(std::move(options)) {}
 
-  HttpResponse handle(HttpRequest const& request) const;
+  void handle(HttpRequest const& request, Respond respond) const;
 
   // {"detail": "..."} with the given status, for requests that could not even be read (400, 413, 431).
   static HttpResponse error(http::status status, std::string_view detail, unsigned http_version);
 
  private:
-  HttpResponse route(HttpRequest const& request) const;
-  HttpResponse list_clients(HttpRequest const& request) const;
-  HttpResponse broadcast(HttpRequest const& request) const;
+  void route(HttpRequest const& request, Respond const& respond) const;
+  void list_clients(HttpRequest const& request, Respond const& respond) const;
+  void broadcast(HttpRequest const& request, Respond const& respond) const;
   HttpResponse readiness(HttpRequest const& request) const;
   HttpResponse metrics(HttpRequest const& request) const;
-  // Calls answer(request) if the request carries the token (or none is configured), else answers 401.
+  // Calls answer() if the request carries the token (or none is configured), else answers 401.
   template <typename Answer>
-  HttpResponse guarded(HttpRequest const& request, std::string const& token, Answer answer) const;
+  void guarded(HttpRequest const& request, std::string const& token, Respond const& respond, Answer answer) const;
 
   Hub& hub_;
   Metrics& metrics_;

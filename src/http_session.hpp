@@ -53,6 +53,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   asio::awaitable<void> refuse_unreadable(error_code error);
   asio::awaitable<void> linger_close();
   asio::awaitable<void> upgrade(HttpRequest request);
+  asio::awaitable<HttpResponse> answer(HttpRequest const& request);
 
   asio::any_io_executor executor_;  // the connection's thread; kept apart because the stream moves on upgrade
   beast::basic_stream<tcp, ConnectionExecutor> stream_;
