@@ -70,9 +70,9 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       reregister_script_(script_with_claim(redis_scripts::reregister)),
       list_script_(std::string(redis_scripts::list)),
       publish_script_(std::string(redis_scripts::publish)),
-      commands_(executor, options_.redis, {.name = "commands"},
+      commands_(executor, options_.redis, {},
                 {.on_up = [this] { on_commands_up(); }, .on_down = [this](auto const&) { on_connection_change(); }}),
-      reader_(executor, options_.redis, {.name = "reader"},
+      reader_(executor, options_.redis, {},
               {.on_up = [this] { on_reader_up(); }, .on_down = [this](auto const&) { on_connection_change(); }}),
       heartbeat_timer_(executor),
       reread_timer_(executor) {}
@@ -84,8 +84,9 @@ void RedisBackplane::start(std::string const& node_id) {
     spdlog::info("cluster {}: node {} joining through redis://{}:{}/{}", options_.cluster_name, options_.node_id,
                  options_.redis.host, options_.redis.port, options_.redis.database);
     outage_started_ = std::chrono::steady_clock::now();
-    commands_.start();
-    reader_.start();
+    auto const name = options_.cluster_name + ":" + options_.node_id + ":";
+    commands_.start(name + "commands");
+    reader_.start(name + "reader");
   });
 }
 

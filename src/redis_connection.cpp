@@ -58,7 +58,8 @@ RedisConnection::~RedisConnection() {
   *alive_ = false;
 }
 
-void RedisConnection::start() {
+void RedisConnection::start(std::string name) {
+  name_ = std::move(name);
   connect();
 }
 
@@ -112,9 +113,10 @@ void RedisConnection::on_connected(error_code error) {
   // A fresh reader: bytes half-parsed on the lost connection mean nothing on this one.
   reader_.reset(redisReaderCreate());
   read();
+  if (!name_.empty()) command({"CLIENT", "SETNAME", name_}, [](RedisReply const&) {});
   if (endpoint_.database != 0) {
     command({"SELECT", std::to_string(endpoint_.database)}, [this](RedisReply const& reply) {
-      if (reply.is_error()) spdlog::error("redis {}: SELECT failed: {}", options_.name, reply.text);
+      if (reply.is_error()) spdlog::error("redis {}: SELECT failed: {}", name_, reply.text);
     });
   }
   if (events_.on_up) events_.on_up();

@@ -17,7 +17,6 @@ struct redisReader;
 namespace wshub {
 
 struct RedisConnectionOptions {
-  std::string name;  // for the log: which of a node's connections this is
   std::chrono::milliseconds first_retry_after{50};
   std::chrono::milliseconds longest_retry_after{2000};  // the backoff doubles up to this
 };
@@ -37,8 +36,9 @@ class RedisConnection {
   RedisConnection(RedisConnection const&) = delete;
   RedisConnection& operator=(RedisConnection const&) = delete;
 
-  // Connects, and keeps reconnecting after every loss until stop().
-  void start();
+  // Connects, and keeps reconnecting after every loss until stop(). The name (CLIENT SETNAME, no spaces) tells
+  // in Redis's CLIENT LIST which node's which connection this is.
+  void start(std::string name);
   void stop();
   bool up() const { return up_; }
 
@@ -60,6 +60,7 @@ class RedisConnection {
   asio::any_io_executor executor_;
   RedisEndpoint const endpoint_;
   RedisConnectionOptions const options_;
+  std::string name_;
   Events events_;
   tcp::resolver resolver_;
   tcp::socket socket_;

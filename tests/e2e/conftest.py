@@ -33,6 +33,7 @@ class Server:
         self.process = subprocess.Popen([BINARY, "--port", "0", *args], env=full_env,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []
+        self.killed = False
         self.stderr_closed = False
         self._changed = threading.Condition()
         threading.Thread(target=self._collect, daemon=True).start()
@@ -73,6 +74,8 @@ class Server:
 
     def shut_down(self):
         """Stops the server the quick way (two signals) and checks that it exited cleanly."""
+        if self.killed:
+            return
         if self.process.poll() is None:
             self.signal()
             self.wait_for_log(r"received SIGTERM")
@@ -83,6 +86,11 @@ class Server:
                 self._changed.wait()
         reports = [line for line in self.lines if SANITIZER_REPORT.search(line)]
         assert not reports, "\n".join(self.lines)
+
+    def sigkill(self):
+        """Kills the server without warning, as a lost machine would vanish."""
+        self.killed = True
+        self.kill()
 
     def kill(self):
         if self.process.poll() is None:
@@ -157,6 +165,14 @@ class RedisServer:
         result = subprocess.run(["redis-cli", "-p", str(self.port), *map(str, args)], capture_output=True,
                                 text=True, timeout=10, check=True)
         return result.stdout.strip()
+
+    def kill_connections_of(self, node_id):
+        """CLIENT KILL of every connection the node opened (each names itself CLUSTER:NODE:ROLE)."""
+        listing = self.command("CLIENT", "LIST")
+        ids = [re.search(r"\bid=(\d+)", line).group(1) for line in listing.splitlines() if f":{node_id}:" in line]
+        for client in ids:
+            self.command("CLIENT", "KILL", "ID", client)
+        return len(ids)
 
     def stop(self):
         if self.process and self.process.poll() is None:

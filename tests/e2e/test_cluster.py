@@ -124,3 +124,73 @@ def test_readyz_and_metrics_say_whether_redis_is_up(start_cluster, redis_server)
 def test_a_single_node_says_nothing_about_redis(server):
     status, _, body = request(server, "GET", "/readyz")
     assert (status, body) == (200, {"status": "ready"})
+
+
+def test_a_killed_nodes_clients_leave_the_list_and_free_their_ids_within_the_node_timeout(start_cluster):
+    survivor, doomed = start_cluster(2)
+
+    async def scenario():
+        async with websockets.connect(survivor.ws_url(1)):
+            await websockets.connect(doomed.ws_url(9))
+            assert await asyncio.to_thread(clients, survivor) == [1, 9]
+            doomed.sigkill()
+            started = asyncio.get_running_loop().time()
+            await asyncio.to_thread(wait_until, lambda: clients(survivor) == [1], 5, "client 9 gone")
+            gone_after = asyncio.get_running_loop().time() - started
+            async with websockets.connect(survivor.ws_url(9)) as again:
+                await again.send("back")
+                return gone_after, await again.recv()
+
+    gone_after, echo = run(scenario())
+    assert echo == "Server echo: back"
+    assert gone_after < 2.5  # NODE_TIMEOUT_SEC is 1 here; the list is read through Redis on every call
+
+
+def test_every_broadcast_arrives_once_in_order_across_a_killed_redis_connection(start_cluster, redis_server):
+    origin, cut = start_cluster(2)
+    messages = [f"b{i}" for i in range(300)]
+
+    async def scenario():
+        async with websockets.connect(cut.ws_url(5)) as ws:
+            async def publish():
+                for i, message in enumerate(messages):
+                    await asyncio.to_thread(broadcast, origin, message)
+                    if i == 100:
+                        assert await asyncio.to_thread(redis_server.kill_connections_of, "n1") == 2
+            publishing = asyncio.create_task(publish())
+            received = [await asyncio.wait_for(ws.recv(), 20) for _ in messages]
+            await publishing
+            return received
+
+    assert run(scenario()) == messages
+    cut.wait_for_log(r"connected to Redis at .* after", count=2)
+
+
+def test_nodes_serve_their_own_clients_while_redis_is_down_and_rejoin_when_it_returns(start_cluster, redis_server):
+    nodes = start_cluster(2)
+
+    async def scenario():
+        first = await websockets.connect(nodes[0].ws_url(1))
+        second = await websockets.connect(nodes[1].ws_url(2))
+        redis_server.stop()
+        for node in nodes:
+            node.wait_for_log(r"lost Redis")
+        local_only = await asyncio.to_thread(broadcast, nodes[0], "while down")
+        assert await asyncio.wait_for(first.recv(), 10) == "while down"
+        await second.send("echo still works")
+        assert await asyncio.wait_for(second.recv(), 10) == "Server echo: echo still works"
+        redis_server.start()
+        for node in nodes:
+            node.wait_for_log(r"connected to Redis at .* after", count=2)
+            node.wait_for_log(r"is live", count=1)
+        await asyncio.to_thread(wait_until, lambda: sorted(clients(nodes[0])) == [1, 2], 10, "both re-registered")
+        # Heartbeats are back too: the next broadcast is counted on both nodes.
+        await asyncio.to_thread(wait_until, lambda: broadcast(nodes[0], "probe") == 2, 10, "both nodes counted")
+        seen = [await asyncio.wait_for(second.recv(), 10) for _ in range(1)]
+        await first.close()
+        await second.close()
+        return local_only, seen
+
+    local_only, seen = run(scenario())
+    assert local_only == 1
+    assert seen == ["probe"]  # the broadcast made while cut off was never published

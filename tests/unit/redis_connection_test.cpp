@@ -14,10 +14,9 @@ class RedisConnectionTest : public ::testing::Test {
  protected:
   RedisConnection& connect() {
     connection_.emplace(
-        context_.get_executor(), RedisEndpoint{.host = "127.0.0.1", .port = redis_.port()},
-        RedisConnectionOptions{.name = "test"},
+        context_.get_executor(), RedisEndpoint{.host = "127.0.0.1", .port = redis_.port()}, RedisConnectionOptions{},
         RedisConnection::Events{.on_up = [this] { ++ups_; }, .on_down = [this](auto const&) { ++downs_; }});
-    connection_->start();
+    connection_->start("test");
     run_until([this] { return ups_ == 1; });
     return *connection_;
   }
