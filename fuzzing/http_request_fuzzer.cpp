@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <sstream>
 #include <string>
@@ -19,6 +20,7 @@
 #include "http_request_limits.hpp"
 #include "http_session.hpp"
 #include "hub.hpp"
+#include "local_backplane.hpp"
 #include "metrics_exposition.hpp"
 #include "upgrade_request.hpp"
 #include "websocket_handshake.hpp"
@@ -55,7 +57,8 @@ class ClientBytes {
 
 // What one connection's requests meet in the server.
 struct Server {
-  Hub hub;
+  LocalBackplane backplane;
+  Hub hub{backplane};
   Metrics metrics;
   HttpApi const api{hub, metrics};
   HttpOptions const options{};
@@ -191,9 +194,12 @@ void serve(Server const& server, std::string_view bytes) {
     }
     HttpRequest const request = parser.release();
     if (is_websocket_upgrade(request)) return check_handshake(request, answer_websocket_handshake(request));
-    auto const response = server.api.handle(request);
-    check_api_answer(request, response);
-    if (!response.keep_alive()) return;
+    // A single node's API answers inline.
+    std::optional<HttpResponse> response;
+    server.api.handle(request, [&response](HttpResponse answer) { response = std::move(answer); });
+    check(response.has_value(), "a single node answers every request inline");
+    check_api_answer(request, *response);
+    if (!response->keep_alive()) return;
   }
 }
 

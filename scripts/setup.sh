@@ -6,11 +6,13 @@
 set -euo pipefail
 
 # git: --version names the commit the build came from (without git it says "unknown").
-build_packages=(g++ cmake ninja-build git libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev libgtest-dev)
+build_packages=(g++ cmake ninja-build git pkg-config libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev
+                libgtest-dev libhiredis-dev)
 # clang-14's libFuzzer runtime (libclang_rt.fuzzer) is only recommended by it, so it is named here.
 # lintian, help2man and dpkg-dev: the Debian package's test builds and checks the package.
 test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev
-               chromium chromium-driver python3-selenium python3-fastapi python3-uvicorn lintian help2man dpkg-dev)
+               chromium chromium-driver python3-selenium python3-fastapi python3-uvicorn lintian help2man dpkg-dev
+               redis-server)
 # Node.js from elsewhere (NodeSource) ships npm itself and conflicts with Debian's npm: ask for the commands instead.
 command -v node >/dev/null || test_packages+=(nodejs)
 command -v npm >/dev/null || test_packages+=(npm)

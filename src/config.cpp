@@ -169,6 +169,27 @@ std::string parse_host(GivenValue const& given) {
   return given.text;
 }
 
+RedisEndpoint parse_redis(GivenValue const& given) {
+  auto endpoint = parse_redis_url(given.text);
+  if (!endpoint) throw SettingError(given, "a URL such as redis://127.0.0.1:6379/0 (redis://HOST[:PORT][/DB])");
+  return *endpoint;
+}
+
+// Part of every Redis key and of the logs: printable, no spaces.
+std::string parse_name(GivenValue const& given) {
+  bool const printable = std::ranges::all_of(given.text, [](char c) { return c > ' ' && c < 0x7f; });
+  if (given.text.empty() || given.text.size() > 200 || !printable) {
+    throw SettingError(given, "1 to 200 visible ASCII characters (no spaces)");
+  }
+  return given.text;
+}
+
+std::chrono::milliseconds parse_milliseconds(GivenValue const& given) {
+  auto const ms = parse_number<long long>(given.text);
+  if (!ms || *ms < 1 || *ms > 3'600'000) throw SettingError(given, "a number of milliseconds from 1 to 3600000");
+  return std::chrono::milliseconds(*ms);
+}
+
 // One setting as declared on the command line, resolved against the environment after parsing.
 struct Setting {
   std::string flag;
@@ -226,6 +247,17 @@ class CommandLine {
     add(allowed_origins_, "--allowed-origins", "ALLOWED_ORIGINS", "ORIGINS",
         "comma-separated origins that may open a WebSocket; others get 403 (default: any)");
     add(docs_url_, "--docs-url", "DOCS_URL", "PATH", "path of the Swagger UI page; empty turns it off (default /docs)");
+    add(redis_url_, "--redis-url", "REDIS_URL", "URL",
+        "redis://HOST[:PORT][/DB]: join the cluster on this Redis (default: unset, a single node)");
+    add(cluster_name_, "--cluster-name", "CLUSTER_NAME", "NAME",
+        "the cluster's name, the prefix of its Redis keys (default wshub)");
+    add(node_id_, "--node-id", "NODE_ID", "ID", "this node's name in the cluster (default HOSTNAME:PORT)");
+    add(cluster_timeout_, "--cluster-timeout-ms", "CLUSTER_TIMEOUT_MS", "MS",
+        "longest wait for the other nodes' counts of a broadcast (default 1000)");
+    add(node_timeout_, "--node-timeout-sec", "NODE_TIMEOUT_SEC", "SECONDS",
+        "a node silent this long is dead and its client ids are free (default 10)");
+    add(redis_replay_, "--redis-replay-sec", "REDIS_REPLAY_SEC", "SECONDS",
+        "broadcasts kept in Redis for a node that reconnects (default 30)");
   }
 
   Config parse(std::vector<std::string> const& args, EnvironmentLookup const& environment) {
@@ -253,6 +285,12 @@ class CommandLine {
     resolve(config.metrics_token, metrics_token_, environment, parse_token);
     resolve(config.allowed_origins, allowed_origins_, environment, parse_origins);
     resolve(config.docs_url, docs_url_, environment, parse_docs_url);
+    resolve(config.redis, redis_url_, environment, parse_redis);
+    resolve(config.cluster_name, cluster_name_, environment, parse_name);
+    resolve(config.node_id, node_id_, environment, parse_name);
+    resolve(config.cluster_timeout, cluster_timeout_, environment, parse_milliseconds);
+    resolve(config.node_timeout, node_timeout_, environment, parse_positive_seconds);
+    resolve(config.redis_replay, redis_replay_, environment, parse_positive_seconds);
     check_idle_timeout(config, environment);
     return config;
   }
@@ -287,6 +325,7 @@ class CommandLine {
   Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
   Setting ping_interval_, idle_timeout_, max_clients_, max_message_, max_body_, max_header_, request_timeout_;
   Setting api_token_, metrics_token_, allowed_origins_, docs_url_;
+  Setting redis_url_, cluster_name_, node_id_, cluster_timeout_, node_timeout_, redis_replay_;
 };
 
 }  // namespace

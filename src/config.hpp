@@ -13,6 +13,7 @@
 #include <spdlog/common.h>
 
 #include "logging.hpp"
+#include "redis_endpoint.hpp"
 
 namespace wshub {
 
@@ -38,6 +39,12 @@ struct Config {
   std::string metrics_token;                 // empty: /metrics is open
   std::vector<std::string> allowed_origins;  // empty: any origin may open a WebSocket
   std::string docs_url = "/docs";            // empty: no Swagger UI page
+  std::optional<RedisEndpoint> redis;        // unset: a single node
+  std::string cluster_name = "wshub";
+  std::string node_id;  // empty: host name and port
+  std::chrono::milliseconds cluster_timeout{1000};
+  Seconds node_timeout{10};
+  Seconds redis_replay{30};
 };
 
 // What start-up should do: run with a config, or print a message (help, version, error) and exit.

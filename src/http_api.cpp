@@ -81,34 +81,35 @@ HttpApi::HttpApi(Hub& hub, Metrics& metrics, ApiOptions options)
                                   .metrics_token_required = !options_.metrics_token.empty()})),
       swagger_ui_page_(swagger_ui_page(api_title, routes::openapi)) {}
 
-HttpResponse HttpApi::handle(HttpRequest const& request) const {
+void HttpApi::handle(HttpRequest const& request, Respond respond) const {
   metrics_.add(Counter::http_requests);
-  auto response = route(request);
-  if (response.result() == http::status::unauthorized) metrics_.add(Counter::http_rejected_unauthorized);
-  return response;
+  route(request, [this, respond = std::move(respond)](HttpResponse response) {
+    if (response.result() == http::status::unauthorized) metrics_.add(Counter::http_rejected_unauthorized);
+    respond(std::move(response));
+  });
 }
 
-HttpResponse HttpApi::route(HttpRequest const& request) const {
+void HttpApi::route(HttpRequest const& request, Respond const& respond) const {
   auto const path = routes::path_of(request.target());
   bool const is_get = request.method() == http::verb::get;
   if (path == routes::clients) {
-    if (!is_get) return method_not_allowed(request, "GET");
-    return guarded(request, options_.api_token, [this](auto const& r) { return list_clients(r); });
+    if (!is_get) return respond(method_not_allowed(request, "GET"));
+    return guarded(request, options_.api_token, respond, [&] { list_clients(request, respond); });
   }
   if (path == routes::broadcast_to_all) {
-    if (request.method() != http::verb::post) return method_not_allowed(request, "POST");
-    return guarded(request, options_.api_token, [this](auto const& r) { return broadcast(r); });
+    if (request.method() != http::verb::post) return respond(method_not_allowed(request, "POST"));
+    return guarded(request, options_.api_token, respond, [&] { broadcast(request, respond); });
   }
   if (path == routes::healthz)
-    return is_get ? reply(request, http::status::ok, {{"status", "ok"}}) : method_not_allowed(request, "GET");
-  if (path == routes::readyz) return is_get ? readiness(request) : method_not_allowed(request, "GET");
+    return respond(is_get ? reply(request, http::status::ok, {{"status", "ok"}}) : method_not_allowed(request, "GET"));
+  if (path == routes::readyz) return respond(is_get ? readiness(request) : method_not_allowed(request, "GET"));
   if (path == routes::metrics) {
-    if (!is_get) return method_not_allowed(request, "GET");
-    return guarded(request, options_.metrics_token, [this](auto const& r) { return metrics(r); });
+    if (!is_get) return respond(method_not_allowed(request, "GET"));
+    return guarded(request, options_.metrics_token, respond, [&] { respond(metrics(request)); });
   }
-  if (routes::is_websocket_path(path)) return upgrade_required(request);
-  if (auto response = page(request, path)) return std::move(*response);
-  return reply(request, http::status::not_found, {{"detail", "Not Found"}});
+  if (routes::is_websocket_path(path)) return respond(upgrade_required(request));
+  if (auto response = page(request, path)) return respond(std::move(*response));
+  respond(reply(request, http::status::not_found, {{"detail", "Not Found"}}));
 }
 
 std::optional<HttpResponse> HttpApi::page(HttpRequest const& request, std::string_view path) const {
@@ -123,41 +124,53 @@ std::optional<HttpResponse> HttpApi::page(HttpRequest const& request, std::strin
 }
 
 template <typename Answer>
-HttpResponse HttpApi::guarded(HttpRequest const& request, std::string const& token, Answer answer) const {
-  if (token.empty()) return answer(request);
+void HttpApi::guarded(HttpRequest const& request, std::string const& token, Respond const& respond,
+                      Answer answer) const {
   auto const authorization = request[http::field::authorization];
-  if (bearer_token_matches(authorization, token)) return answer(request);
-  return unauthorized(request, !authorization.empty());
+  if (token.empty() || bearer_token_matches(authorization, token)) return answer();
+  respond(unauthorized(request, !authorization.empty()));
 }
 
 HttpResponse HttpApi::error(http::status status, std::string_view detail, unsigned http_version) {
   return json_response(status, {{"detail", detail}}, http_version, false);
 }
 
-HttpResponse HttpApi::list_clients(HttpRequest const& request) const {
-  json::array ids;
-  for (ClientId id : hub_.client_ids()) ids.emplace_back(id);
-  return reply(request, http::status::ok, {{"clients", std::move(ids)}});
+void HttpApi::list_clients(HttpRequest const& request, Respond const& respond) const {
+  // The answer may come from another thread after the request is gone: it keeps what it needs of it.
+  hub_.list_clients([respond, version = request.version(), keep_alive = request.keep_alive()](auto ids) {
+    json::array listed(ids.begin(), ids.end());
+    respond(json_response(http::status::ok, {{"clients", std::move(listed)}}, version, keep_alive));
+  });
 }
 
-HttpResponse HttpApi::broadcast(HttpRequest const& request) const {
+void HttpApi::broadcast(HttpRequest const& request, Respond const& respond) const {
   auto parsed = parse_broadcast_request(request.body());
-  if (!parsed.message)
-    return reply(request, http::status::unprocessable_entity, {{"detail", std::move(parsed.errors)}});
-  std::size_t const sent = hub_.broadcast(std::move(*parsed.message));
+  if (!parsed.message) {
+    return respond(reply(request, http::status::unprocessable_entity, {{"detail", std::move(parsed.errors)}}));
+  }
   metrics_.add(Counter::broadcasts);
-  metrics_.add(Counter::broadcast_deliveries, sent);
-  return reply(request, http::status::ok, {{"sent", sent}});
+  hub_.broadcast(std::move(*parsed.message),
+                 [this, respond, version = request.version(), keep_alive = request.keep_alive()](std::size_t sent) {
+                   metrics_.add(Counter::broadcast_deliveries, sent);
+                   respond(json_response(http::status::ok, {{"sent", sent}}, version, keep_alive));
+                 });
 }
 
 HttpResponse HttpApi::readiness(HttpRequest const& request) const {
   // A load balancer stops sending new clients from the first signal on, while the others drain.
-  if (hub_.admitting()) return reply(request, http::status::ok, {{"status", "ready"}});
-  return reply(request, http::status::service_unavailable, {{"status", "shutting down"}});
+  bool const ready = hub_.admitting();
+  json::object body{{"status", ready ? "ready" : "shutting down"}};
+  // A node cut off from Redis still serves its own clients, so it stays ready and says what it is missing.
+  auto const cluster = hub_.backplane_state();
+  if (cluster.clustered) body["redis"] = cluster.connected ? "up" : "down";
+  return reply(request, ready ? http::status::ok : http::status::service_unavailable, body);
 }
 
 HttpResponse HttpApi::metrics(HttpRequest const& request) const {
-  ServerGauges const gauges{.connected_clients = hub_.client_count(), .shutting_down = !hub_.admitting()};
+  auto const cluster = hub_.backplane_state();
+  ServerGauges const gauges{.connected_clients = hub_.client_count(),
+                            .shutting_down = !hub_.admitting(),
+                            .redis_connected = cluster.clustered ? std::optional(cluster.connected) : std::nullopt};
   return response_with(http::status::ok, exposition_content_type,
                        prometheus_exposition(metrics_, gauges, read_process_stats()), request.version(),
                        request.keep_alive());

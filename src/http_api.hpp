@@ -2,6 +2,7 @@
 // and FastAPI-shaped errors for everything else.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,24 +28,27 @@ struct ApiOptions {
 // made once.
 class HttpApi {
  public:
+  // Called once with the answer: inline, or later from another thread when the cluster has to be asked.
+  using Respond = std::function<void(HttpResponse)>;
+
   HttpApi(Hub& hub, Metrics& metrics, ApiOptions options = {});
 
-  HttpResponse handle(HttpRequest const& request) const;
+  void handle(HttpRequest const& request, Respond respond) const;
 
   // {"detail": "..."} with the given status, for requests that could not even be read (400, 413, 431).
   static HttpResponse error(http::status status, std::string_view detail, unsigned http_version);
 
  private:
-  HttpResponse route(HttpRequest const& request) const;
+  void route(HttpRequest const& request, Respond const& respond) const;
   // The pages for people and generators (/, /openapi.json, the Swagger UI); nullopt for any other path.
   std::optional<HttpResponse> page(HttpRequest const& request, std::string_view path) const;
-  HttpResponse list_clients(HttpRequest const& request) const;
-  HttpResponse broadcast(HttpRequest const& request) const;
+  void list_clients(HttpRequest const& request, Respond const& respond) const;
+  void broadcast(HttpRequest const& request, Respond const& respond) const;
   HttpResponse readiness(HttpRequest const& request) const;
   HttpResponse metrics(HttpRequest const& request) const;
-  // Calls answer(request) if the request carries the token (or none is configured), else answers 401.
+  // Calls answer() if the request carries the token (or none is configured), else answers 401.
   template <typename Answer>
-  HttpResponse guarded(HttpRequest const& request, std::string const& token, Answer answer) const;
+  void guarded(HttpRequest const& request, std::string const& token, Respond const& respond, Answer answer) const;
 
   Hub& hub_;
   Metrics& metrics_;

@@ -90,7 +90,7 @@ asio::awaitable<void> HttpSession::serve_requests() {
       co_await upgrade(std::move(request));
       break;
     }
-    auto response = context_.api.handle(request);
+    auto response = co_await answer(request);
     if (stopping_) response.keep_alive(false);
     stream_.expires_after(context_.http.request_timeout);
     auto const [error, bytes] = co_await http::async_write(stream_, response, as_result);
@@ -126,6 +126,19 @@ void HttpSession::on_first_request_timeout() {
   // The same end as a keep-alive timeout: the connection closes without an answer.
   error_code ignored;
   stream_.socket().cancel(ignored);
+}
+
+asio::awaitable<HttpResponse> HttpSession::answer(HttpRequest const& request) {
+  // The API may answer inline or from another thread; either way the coroutine resumes on this connection's.
+  return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+      [this, &request](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        context_.api.handle(request, [executor = executor_, shared](HttpResponse response) {
+          asio::post(executor,
+                     [shared, response = std::move(response)]() mutable { std::move (*shared)(std::move(response)); });
+        });
+      },
+      asio::use_awaitable);
 }
 
 bool HttpSession::next_request_has_begun() {

@@ -63,6 +63,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, private Fi
   bool upgrade_at_once(std::string_view received);
   // Gives the socket, and what the client sent after its request, to a WebSocketSession.
   void hand_over(std::string_view target, std::string_view early_bytes, std::string switching_protocols);
+  asio::awaitable<HttpResponse> answer(HttpRequest const& request);
 
   asio::any_io_executor executor_;  // the connection's thread; kept apart because the stream moves on upgrade
   beast::basic_stream<tcp, ConnectionExecutor> stream_;

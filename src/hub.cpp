@@ -5,14 +5,38 @@
 
 namespace wshub {
 
-JoinOutcome Hub::join(ClientId id, std::shared_ptr<HubClient> client) {
-  std::scoped_lock lock(mutex_);
-  if (!admitting_) return JoinOutcome::shutting_down;
-  if (by_id_.contains(id)) return JoinOutcome::duplicate_id;
-  if (options_.max_clients != 0 && members_.size() >= options_.max_clients) return JoinOutcome::over_limit;
-  members_.push_back({id, std::move(client)});
-  by_id_.emplace(id, std::prev(members_.end()));
-  return JoinOutcome::joined;
+Hub::Hub(Backplane& backplane, HubOptions const& options) : backplane_(backplane), options_(options) {
+  backplane_.attach(*this);
+}
+
+void Hub::join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done) {
+  auto const refusal = [&]() -> std::optional<JoinOutcome> {
+    std::scoped_lock lock(mutex_);
+    if (!admitting_) return JoinOutcome::shutting_down;
+    if (by_id_.contains(id) || claiming_.contains(id)) return JoinOutcome::duplicate_id;
+    std::size_t const taken = members_.size() + claiming_.size();
+    if (options_.max_clients != 0 && taken >= options_.max_clients) return JoinOutcome::over_limit;
+    claiming_.insert(id);
+    return std::nullopt;
+  }();
+  if (refusal) return done(*refusal);
+  backplane_.claim(id, [this, id, client = std::move(client), done = std::move(done)](bool claimed) {
+    on_claimed(id, client, claimed, done);
+  });
+}
+
+void Hub::on_claimed(ClientId id, std::shared_ptr<HubClient> client, bool claimed, JoinDone const& done) {
+  auto const outcome = [&] {
+    std::scoped_lock lock(mutex_);
+    claiming_.erase(id);
+    if (!claimed) return JoinOutcome::duplicate_id;
+    if (!admitting_) return JoinOutcome::shutting_down;  // the drain began while the cluster was asked
+    members_.push_back({id, std::move(client)});
+    by_id_.emplace(id, std::prev(members_.end()));
+    return JoinOutcome::joined;
+  }();
+  if (claimed && outcome != JoinOutcome::joined) backplane_.release(id);
+  done(outcome);
 }
 
 void Hub::leave(ClientId id, HubClient const* client) {
@@ -25,26 +49,53 @@ void Hub::leave(ClientId id, HubClient const* client) {
     by_id_.erase(found);
     if (members_.empty()) on_empty = std::exchange(on_empty_, nullptr);
   }
+  backplane_.release(id);
   if (on_empty) on_empty();
 }
 
-std::size_t Hub::broadcast(std::string text) {
+void Hub::broadcast(std::string text, CountDone done) {
   // Encode the frame once: every client's queue holds the same bytes.
   auto const frame = SharedFrame::text(text);
-  // One broadcast at a time, so that all clients receive broadcasts in the same order; joins and leaves
-  // wait only for the snapshot, not for the deliveries.
+  // One broadcast at a time, so that all clients, here and on the other nodes, receive broadcasts in the same
+  // order; joins and leaves wait only for the snapshot, not for the deliveries.
   std::scoped_lock order(broadcast_order_);
+  std::size_t const here = deliver_to_all(frame);
+  backplane_.publish(text, [here, done = std::move(done)](std::size_t elsewhere) { done(here + elsewhere); });
+}
+
+std::size_t Hub::deliver_local(std::string text) {
+  auto const frame = SharedFrame::text(text);
+  std::scoped_lock order(broadcast_order_);
+  return deliver_to_all(frame);
+}
+
+std::size_t Hub::deliver_to_all(SharedFrame const& frame) {
   auto const recipients = snapshot();
   for (auto const& client : recipients) client->deliver(frame);
   return recipients.size();
 }
 
-std::vector<ClientId> Hub::client_ids() const {
+void Hub::list_clients(ListDone done) const {
+  backplane_.list_clients(local_client_ids(), std::move(done));
+}
+
+std::vector<ClientId> Hub::local_client_ids() const {
   std::scoped_lock lock(mutex_);
   std::vector<ClientId> ids;
   ids.reserve(members_.size());
   for (auto const& member : members_) ids.push_back(member.id);
   return ids;
+}
+
+void Hub::close_local(ClientId id, CloseCode code, std::string reason) {
+  std::shared_ptr<HubClient> client;
+  {
+    std::scoped_lock lock(mutex_);
+    auto const found = by_id_.find(id);
+    if (found == by_id_.end()) return;
+    client = found->second->client;
+  }
+  client->close(code, std::move(reason));
 }
 
 bool Hub::admitting() const {

@@ -1,4 +1,4 @@
-// The hub: the registry of connected clients by id, and broadcast to all of them.
+// The hub: the registry of connected clients by id, and broadcast to all of them, through the cluster's backplane.
 #pragma once
 
 #include <cstddef>
@@ -6,11 +6,14 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "backplane.hpp"
 #include "client_id.hpp"
 #include "close_code.hpp"
 #include "outgoing_frame.hpp"
@@ -33,18 +36,26 @@ struct HubOptions {
   std::size_t max_clients = 0;  // 0: no limit
 };
 
-class Hub final : public DrainableClients {
+class Hub final : public DrainableClients, public LocalClients {
  public:
-  explicit Hub(HubOptions const& options = {}) : options_(options) {}
+  using JoinDone = std::function<void(JoinOutcome)>;
+  using CountDone = Backplane::CountDone;
+  using ListDone = Backplane::ListDone;
 
-  JoinOutcome join(ClientId id, std::shared_ptr<HubClient> client);
+  explicit Hub(Backplane& backplane, HubOptions const& options = {});
+
+  // done runs once the cluster has answered (inline on a single node, later on another thread in a cluster);
+  // until then the id counts as taken here.
+  void join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done);
   // Removes the id only if this client holds it, so a refused duplicate can never remove the original.
   void leave(ClientId id, HubClient const* client);
 
-  // Queues the text to every connected client; returns how many it was queued to.
-  std::size_t broadcast(std::string text);
-  // Ids in the order their clients connected.
-  std::vector<ClientId> client_ids() const;
+  // Queues the text to every client here at once and sends it to the other nodes; done(how many clients in the
+  // cluster queued it).
+  void broadcast(std::string text, CountDone done);
+  // Every id in the cluster, in connection order.
+  void list_clients(ListDone done) const;
+  BackplaneState backplane_state() const { return backplane_.state(); }
 
   // False from the first shutdown signal on.
   bool admitting() const;
@@ -53,18 +64,26 @@ class Hub final : public DrainableClients {
   void close_all(CloseCode code, std::string_view reason) override;
   void when_empty(std::function<void()> on_empty) override;
 
+  std::size_t deliver_local(std::string text) override;
+  std::vector<ClientId> local_client_ids() const override;
+  void close_local(ClientId id, CloseCode code, std::string reason) override;
+
  private:
   struct Member {
     ClientId id;
     std::shared_ptr<HubClient> client;
   };
 
+  void on_claimed(ClientId id, std::shared_ptr<HubClient> client, bool claimed, JoinDone const& done);
+  std::size_t deliver_to_all(SharedFrame const& frame);
   std::vector<std::shared_ptr<HubClient>> snapshot() const;
 
+  Backplane& backplane_;
   HubOptions const options_;
   mutable std::mutex mutex_;
   std::list<Member> members_;  // connection order; list iterators stay valid while others come and go
   std::unordered_map<ClientId, std::list<Member>::iterator> by_id_;
+  std::unordered_set<ClientId> claiming_;  // ids waiting for the cluster's answer
   bool admitting_ = true;
   std::function<void()> on_empty_;
 

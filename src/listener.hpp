@@ -34,6 +34,7 @@ class Listener final : public StoppableServer {
 
   // "http://HOST:PORT" with the port actually bound (the kernel's choice when asked for port 0).
   std::string url() const;
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
   void start();
   void stop(std::function<void()> on_stopped) override;
 

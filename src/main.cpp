@@ -9,7 +9,9 @@
 #include "hub.hpp"
 #include "io_threads.hpp"
 #include "listener.hpp"
+#include "local_backplane.hpp"
 #include "logging.hpp"
+#include "redis_backplane.hpp"
 #include "shutdown_coordinator.hpp"
 #include "signal_watcher.hpp"
 #include "version.hpp"
@@ -34,11 +36,31 @@ wshub::WebSocketOptions websocket_options(wshub::Config const& config) {
           .idle_timeout = to_duration(config.idle_timeout)};
 }
 
+std::chrono::milliseconds to_milliseconds(wshub::Seconds seconds) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(seconds);
+}
+
+wshub::ClusterOptions cluster_options(wshub::Config const& config) {
+  return {.redis = *config.redis,
+          .cluster_name = config.cluster_name,
+          .node_id = config.node_id,
+          .count_timeout = config.cluster_timeout,
+          .node_timeout = to_milliseconds(config.node_timeout),
+          .replay_window = to_milliseconds(config.redis_replay)};
+}
+
 int serve(wshub::Config const& config) {
   using namespace wshub;
   IoThreads threads(config.threads);
-  Hub hub({.max_clients = config.max_clients});
   Metrics metrics;
+  // Without Redis the node is the whole hub; the Redis backplane learns its node id once the port is known.
+  LocalBackplane local_backplane;
+  std::unique_ptr<RedisBackplane> redis_backplane;
+  if (config.redis) {
+    redis_backplane = std::make_unique<RedisBackplane>(threads.main().get_executor(), cluster_options(config), metrics);
+  }
+  Backplane& backplane = redis_backplane ? static_cast<Backplane&>(*redis_backplane) : local_backplane;
+  Hub hub(backplane, {.max_clients = config.max_clients});
   HttpApi const api(
       hub, metrics,
       {.api_token = config.api_token, .metrics_token = config.metrics_token, .docs_url = config.docs_url});
@@ -59,6 +81,7 @@ int serve(wshub::Config const& config) {
             "wshub {} (commit {}) starting: {} threads, log level {}, forced shutdown after {} s, progress every {} s",
             version, build_commit, config.threads, level, config.forced_shutdown_after.count(),
             config.progress_log_every.count());
+  if (redis_backplane) redis_backplane->start(fmt::format("{}:{}", asio::ip::host_name(), listener.port()));
   listener.start();
   auto const url = listener.url();
   log_event(spdlog::level::info, {{"url", url}}, "listening on {}", url);

@@ -33,6 +33,9 @@ enum class Counter : std::size_t {
   http_rejected_request_timeout,
   http_rejected_unauthorized,
   http_rejected_forbidden_origin,
+  redis_outages,
+  cluster_late_counts,
+  cluster_replay_gaps,
   count_,  // the number of counters, not a counter
 };
 

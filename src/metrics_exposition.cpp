@@ -36,6 +36,12 @@ constexpr Family disconnects{"wshub_disconnects_total", "counter", "Clients that
 constexpr Family http_requests{"wshub_http_requests_total", "counter", "HTTP requests answered by the API."};
 constexpr Family http_rejections{"wshub_http_rejections_total", "counter",
                                  "HTTP requests and WebSocket handshakes refused, by reason."};
+constexpr Family redis_outages{"wshub_redis_outages_total", "counter",
+                               "Times this node lost Redis (a cluster node only)."};
+constexpr Family late_counts{"wshub_cluster_late_counts_total", "counter",
+                             "Nodes that did not count a broadcast within CLUSTER_TIMEOUT_MS."};
+constexpr Family replay_gaps{"wshub_cluster_replay_gaps_total", "counter",
+                             "Reconnections that found broadcasts trimmed before this node delivered them."};
 
 // The order of the output: families stay together, as the format requires.
 constexpr std::array samples{
@@ -63,6 +69,9 @@ constexpr std::array samples{
     Sample{Counter::http_rejected_request_timeout, http_rejections, R"(reason="request_timeout")"},
     Sample{Counter::http_rejected_unauthorized, http_rejections, R"(reason="unauthorized")"},
     Sample{Counter::http_rejected_forbidden_origin, http_rejections, R"(reason="forbidden_origin")"},
+    Sample{Counter::redis_outages, redis_outages, ""},
+    Sample{Counter::cluster_late_counts, late_counts, ""},
+    Sample{Counter::cluster_replay_gaps, replay_gaps, ""},
 };
 static_assert(samples.size() == static_cast<std::size_t>(Counter::count_), "every counter is exposed");
 
@@ -116,6 +125,10 @@ std::string prometheus_exposition(Metrics const& metrics, ServerGauges const& ga
                static_cast<double>(gauges.connected_clients));
   append_gauge(out, {"wshub_shutdown_in_progress", "gauge", "1 from the first shutdown signal on, else 0."},
                gauges.shutting_down ? 1 : 0);
+  if (gauges.redis_connected) {
+    append_gauge(out, {"wshub_redis_connected", "gauge", "1 while this node's Redis connections are up, else 0."},
+                 *gauges.redis_connected ? 1 : 0);
+  }
   append_counters(out, metrics);
   append_process(out, process);
   return out;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "metrics.hpp"
@@ -15,6 +16,7 @@ inline constexpr std::string_view exposition_content_type = "text/plain; version
 struct ServerGauges {
   std::size_t connected_clients = 0;
   bool shutting_down = false;
+  std::optional<bool> redis_connected;  // only for a node in a cluster
 };
 
 std::string prometheus_exposition(Metrics const& metrics, ServerGauges const& gauges, ProcessStats const& process);

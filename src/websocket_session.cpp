@@ -72,17 +72,10 @@ void WebSocketSession::start(std::string_view path, std::string switching_protoc
   queue_.append(switching_protocols);
   last_heard_ = std::chrono::steady_clock::now();
   arm_timer(options_.ping_interval);
-  // Join before the 101 goes out, so that a client that has seen it is already listed and counted by broadcasts.
+  // The 101 waits in the queue until the hub (and the cluster behind it) has answered, so that a client that has
+  // seen it is already listed and counted by broadcasts; its messages wait in the socket until then too.
+  awaiting_admission_ = true;
   admit(path);
-  if (id_ && spdlog::should_log(spdlog::level::debug)) {
-    auto const remote = remote_address(socket_);
-    auto const connected = hub_.client_count();
-    log_event(spdlog::level::debug, {{"client_id", *id_}, {"remote", remote}, {"connected", connected}},
-              "client {} connected from {} ({} connected)", *id_, remote, connected);
-  }
-  flush();
-  if (state_ != State::closed && !pending_.empty()) consume({});
-  if (state_ != State::closed) wait_readable();
 }
 
 void WebSocketSession::deliver(SharedFrame frame) {
@@ -101,23 +94,53 @@ void WebSocketSession::admit(std::string_view path) {
   auto const parsed = parse_client_id(path);
   if (!parsed.id) {
     metrics_.add(Counter::connections_invalid_id);
-    return refuse(CloseCode::policy_violation, parsed.error);
+    refuse(CloseCode::policy_violation, parsed.error);
+    return on_admission_answered();
   }
-  switch (hub_.join(*parsed.id, shared_from_this())) {
+  hub_.join(*parsed.id, shared_from_this(), [self = shared_from_this(), id = *parsed.id](JoinOutcome outcome) {
+    asio::post(self->executor_, [self, id, outcome] { self->on_join(id, outcome); });
+  });
+}
+
+void WebSocketSession::on_join(ClientId id, JoinOutcome outcome) {
+  if (state_ == State::closed) {  // the connection ended while the cluster was asked
+    if (outcome == JoinOutcome::joined) hub_.leave(id, this);
+    return;
+  }
+  switch (outcome) {
     case JoinOutcome::joined:
       metrics_.add(Counter::connections_accepted);
-      id_ = parsed.id;
-      return;
+      id_ = id;
+      if (spdlog::should_log(spdlog::level::debug)) {
+        auto const remote = remote_address(socket_);
+        auto const connected = hub_.client_count();
+        log_event(spdlog::level::debug, {{"client_id", id}, {"remote", remote}, {"connected", connected}},
+                  "client {} connected from {} ({} connected)", id, remote, connected);
+      }
+      break;
     case JoinOutcome::duplicate_id:
       metrics_.add(Counter::connections_duplicate_id);
-      return refuse(CloseCode::policy_violation, fmt::format("client id {} is already connected", *parsed.id));
+      refuse(CloseCode::policy_violation, fmt::format("client id {} is already connected", id));
+      break;
     case JoinOutcome::shutting_down:
       metrics_.add(Counter::connections_shutting_down);
-      return refuse(CloseCode::going_away, shutting_down_reason);
+      refuse(CloseCode::going_away, shutting_down_reason);
+      break;
     case JoinOutcome::over_limit:
       metrics_.add(Counter::connections_over_limit);
-      return refuse(CloseCode::try_again_later, over_limit_reason);
+      refuse(CloseCode::try_again_later, over_limit_reason);
+      break;
   }
+  on_admission_answered();
+}
+
+void WebSocketSession::on_admission_answered() {
+  awaiting_admission_ = false;
+  flush();
+  if (state_ != State::closed && !pending_.empty()) consume({});
+  // Read before waiting: the answer may have taken a turn of the event loop, and bytes that arrived meanwhile were
+  // already reported by epoll, which a new async_wait would not see (Asio only waits for the next edge).
+  if (state_ != State::closed) on_readable({});
 }
 
 void WebSocketSession::refuse(CloseCode code, std::string_view reason) {
@@ -288,7 +311,7 @@ bool WebSocketSession::is_slow_consumer() const {
 }
 
 void WebSocketSession::flush() {
-  if (waiting_writable_ || state_ == State::closed) return;
+  if (waiting_writable_ || awaiting_admission_ || state_ == State::closed) return;
   while (!queue_.empty()) {
     std::array<asio::const_buffer, max_buffers_per_write> buffers;
     auto const count = queue_.gather(buffers);

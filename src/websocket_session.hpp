@@ -52,6 +52,8 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   };
 
   void admit(std::string_view path);
+  void on_join(ClientId id, JoinOutcome outcome);
+  void on_admission_answered();
   void refuse(CloseCode code, std::string_view reason);
 
   void wait_readable();
@@ -92,7 +94,8 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   WriteQueue queue_;
   std::optional<ClientId> id_;  // set once the hub has admitted us
   State state_ = State::open;
-  bool corked_ = false;  // replies go to the thread's cork buffer until the current read is handled
+  bool awaiting_admission_ = false;  // the hub has not answered yet: nothing is sent or read
+  bool corked_ = false;              // replies go to the thread's cork buffer until the current read is handled
   bool waiting_writable_ = false;
   bool half_close_when_flushed_ = false;   // closing: send our FIN once the queue has drained
   bool input_ignored_ = false;             // after a violation or the client's close frame, what it sends is discarded

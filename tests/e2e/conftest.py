@@ -33,6 +33,7 @@ class Server:
         self.process = subprocess.Popen([BINARY, "--port", "0", *args], env=full_env,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []
+        self.killed = False
         self.stderr_closed = False
         self._changed = threading.Condition()
         threading.Thread(target=self._collect, daemon=True).start()
@@ -73,6 +74,8 @@ class Server:
 
     def shut_down(self):
         """Stops the server the quick way (two signals) and checks that it exited cleanly."""
+        if self.killed:
+            return
         if self.process.poll() is None:
             self.signal()
             self.wait_for_log(r"received SIGTERM")
@@ -84,6 +87,11 @@ class Server:
         reports = [line for line in self.lines if SANITIZER_REPORT.search(line)]
         assert not reports, "\n".join(self.lines)
 
+    def sigkill(self):
+        """Kills the server without warning, as a lost machine would vanish."""
+        self.killed = True
+        self.kill()
+
     def kill(self):
         if self.process.poll() is None:
             self.process.kill()
@@ -93,7 +101,8 @@ class Server:
 ENV_SETTINGS = {"HOST", "PORT", "THREADS", "LOG_LEVEL", "LOG_FORMAT", "FORCED_SHUTDOWN_AFTER_SEC", "PROGRESS_LOG_EVERY_SEC",
                 "MAX_BACKPRESSURE_BYTES", "PING_INTERVAL_SEC", "IDLE_TIMEOUT_SEC", "MAX_CLIENTS", "MAX_MESSAGE_BYTES",
                 "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "REQUEST_TIMEOUT_SEC", "API_TOKEN", "METRICS_TOKEN",
-                "ALLOWED_ORIGINS", "DOCS_URL"}
+                "ALLOWED_ORIGINS", "DOCS_URL", "REDIS_URL", "CLUSTER_NAME", "NODE_ID", "CLUSTER_TIMEOUT_MS",
+                "NODE_TIMEOUT_SEC", "REDIS_REPLAY_SEC"}
 
 
 @pytest.fixture
@@ -115,6 +124,85 @@ def start_server():
             server.kill()
             # pytest shows this only for a test that failed: the server's side of the story.
             print(f"--- wshub on port {server.port}:", *server.lines, sep="\n", file=sys.stderr)
+
+
+def free_port():
+    """A port nobody listens on now (for redis-server, which cannot be told to pick one itself)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A throw-away redis-server (Debian's) on a free port, persistence off; it can be stopped and started again
+    on the same port to play an outage."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+        self.start()
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--loglevel", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(self.answers, what=f"redis-server on port {self.port}")
+
+    def answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def command(self, *args):
+        """One command through redis-cli; its output as text."""
+        result = subprocess.run(["redis-cli", "-p", str(self.port), *map(str, args)], capture_output=True,
+                                text=True, timeout=10, check=True)
+        return result.stdout.strip()
+
+    def kill_connections_of(self, node_id):
+        """CLIENT KILL of every connection the node opened (each names itself CLUSTER:NODE:ROLE)."""
+        listing = self.command("CLIENT", "LIST")
+        ids = [re.search(r"\bid=(\d+)", line).group(1) for line in listing.splitlines() if f":{node_id}:" in line]
+        for client in ids:
+            self.command("CLIENT", "KILL", "ID", client)
+        return len(ids)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def redis_server():
+    redis = RedisServer()
+    yield redis
+    redis.stop()
+
+
+# Short timeouts keep the cluster tests quick: a dead node is noticed within a second.
+CLUSTER_TEST_SETTINGS = ("--node-timeout-sec", "1", "--cluster-timeout-ms", "1000")
+
+
+@pytest.fixture
+def start_cluster(redis_server, start_server):
+    """Starts `count` nodes of one cluster on the test's Redis; returns them in order (node ids n0, n1, ...)."""
+
+    def start(count, *args, cluster="test"):
+        nodes = [start_server("--redis-url", redis_server.url, "--cluster-name", cluster, "--node-id", f"n{i}",
+                              *CLUSTER_TEST_SETTINGS, *args) for i in range(count)]
+        for node in nodes:
+            node.wait_for_log(r"is live, reading broadcasts")
+        return nodes
+
+    return start
 
 
 @pytest.fixture

@@ -30,7 +30,9 @@ def test_help_lists_every_setting_with_its_environment_variable():
                  "--max-message-bytes", "MAX_MESSAGE_BYTES", "--max-body-bytes", "MAX_BODY_BYTES",
                  "--max-header-bytes", "MAX_HEADER_BYTES", "--request-timeout-sec", "REQUEST_TIMEOUT_SEC",
                  "--api-token", "API_TOKEN", "--metrics-token", "METRICS_TOKEN",
-                 "--allowed-origins", "ALLOWED_ORIGINS", "--docs-url", "DOCS_URL"]:
+                 "--allowed-origins", "ALLOWED_ORIGINS", "--docs-url", "DOCS_URL", "--redis-url", "REDIS_URL",
+                 "--cluster-name", "CLUSTER_NAME", "--node-id", "NODE_ID", "--cluster-timeout-ms", "CLUSTER_TIMEOUT_MS",
+                 "--node-timeout-sec", "NODE_TIMEOUT_SEC", "--redis-replay-sec", "REDIS_REPLAY_SEC"]:
         assert name in result.stdout
 
 
@@ -62,6 +64,12 @@ def test_version():
     ([], {"API_TOKEN": "two words"}, "API_TOKEN value: expected a non-empty token"),
     (["--docs-url", "docs"], {}, '--docs-url value "docs"'),
     ([], {"DOCS_URL": "/clients"}, 'DOCS_URL value "/clients": expected a path that no other route'),
+    ([], {"REDIS_URL": "localhost:6379"}, 'REDIS_URL value "localhost:6379"'),
+    (["--redis-url", "redis://host:99999"], {}, '--redis-url value "redis://host:99999"'),
+    ([], {"CLUSTER_NAME": "two words"}, 'CLUSTER_NAME value "two words"'),
+    ([], {"CLUSTER_TIMEOUT_MS": "0"}, 'CLUSTER_TIMEOUT_MS value "0"'),
+    (["--node-timeout-sec", "0"], {}, '--node-timeout-sec value "0"'),
+    ([], {"REDIS_REPLAY_SEC": "-5"}, 'REDIS_REPLAY_SEC value "-5"'),
     (["--unknown-flag"], {}, "--unknown-flag"),
 ])
 def test_a_bad_setting_stops_start_up_with_one_line_and_status_2(args, env, named):

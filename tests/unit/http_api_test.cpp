@@ -1,10 +1,13 @@
 // Tests the HTTP API's routes, JSON bodies and FastAPI-shaped errors, without sockets.
 #include "http_api.hpp"
 
+#include <optional>
+
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
 #include "live_page.hpp"
+#include "local_backplane.hpp"
 
 namespace wshub {
 namespace {
@@ -24,7 +27,7 @@ class HttpApiTest : public ::testing::Test {
     HttpRequest request{method, target, version};
     request.body() = std::move(body);
     request.prepare_payload();
-    return api_.handle(request);
+    return answer(api_, request);
   }
 
   static json::value body_of(HttpResponse const& response) {
@@ -32,7 +35,16 @@ class HttpApiTest : public ::testing::Test {
     return json::parse(response.body());
   }
 
-  Hub hub_;
+  // The API answers inline on a single node.
+  static HttpResponse answer(HttpApi const& api, HttpRequest const& request) {
+    std::optional<HttpResponse> response;
+    api.handle(request, [&response](HttpResponse answer) { response = std::move(answer); });
+    EXPECT_TRUE(response.has_value());
+    return response.value_or(HttpResponse{});
+  }
+
+  LocalBackplane backplane_;
+  Hub hub_{backplane_};
   Metrics metrics_;
   HttpApi api_{hub_, metrics_};
 };
@@ -43,15 +55,15 @@ class GuardedHttpApiTest : public HttpApiTest {
   HttpResponse request_with(std::string_view target, std::string_view authorization) {
     HttpRequest request{http::verb::get, target, 11};
     if (!authorization.empty()) request.set(http::field::authorization, authorization);
-    return guarded_api_.handle(request);
+    return answer(guarded_api_, request);
   }
 
   HttpApi guarded_api_{hub_, metrics_, {.api_token = "s3cret", .metrics_token = "scrape-me"}};
 };
 
 TEST_F(HttpApiTest, ListsClientsInConnectionOrder) {
-  hub_.join(3, std::make_shared<RecordingClient>());
-  hub_.join(-1, std::make_shared<RecordingClient>());
+  hub_.join(3, std::make_shared<RecordingClient>(), [](JoinOutcome) {});
+  hub_.join(-1, std::make_shared<RecordingClient>(), [](JoinOutcome) {});
   auto const response = request(http::verb::get, "/clients");
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(body_of(response), json::parse(R"({"clients":[3,-1]})"));
@@ -64,8 +76,8 @@ TEST_F(HttpApiTest, IgnoresTheQueryString) {
 TEST_F(HttpApiTest, BroadcastsToEveryClientAndCountsThem) {
   auto a = std::make_shared<RecordingClient>();
   auto b = std::make_shared<RecordingClient>();
-  hub_.join(1, a);
-  hub_.join(2, b);
+  hub_.join(1, a, [](JoinOutcome) {});
+  hub_.join(2, b, [](JoinOutcome) {});
   auto const response = request(http::verb::post, "/broadcast-to-all", R"({"message":"Hello, clients!"})");
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(body_of(response), json::parse(R"({"sent":2})"));
@@ -107,7 +119,7 @@ TEST_F(HttpApiTest, KeepAliveFollowsTheRequest) {
   EXPECT_FALSE(request(http::verb::get, "/clients", {}, 10).keep_alive());
   HttpRequest closing{http::verb::get, "/clients", 11};
   closing.set(http::field::connection, "close");
-  EXPECT_FALSE(api_.handle(closing).keep_alive());
+  EXPECT_FALSE(answer(api_, closing).keep_alive());
 }
 
 TEST_F(HttpApiTest, ErrorsForUnreadableRequestsAreJsonAndClose) {
@@ -134,7 +146,7 @@ TEST_F(HttpApiTest, ReadyzTurns503WhenTheHubStopsAdmitting) {
 }
 
 TEST_F(HttpApiTest, MetricsAreTextExpositionWithTheHubsFigures) {
-  hub_.join(1, std::make_shared<RecordingClient>());
+  hub_.join(1, std::make_shared<RecordingClient>(), [](JoinOutcome) {});
   request(http::verb::post, "/broadcast-to-all", R"({"message":"hi"})");
   auto const response = request(http::verb::get, "/metrics");
   EXPECT_EQ(response.result(), http::status::ok);
@@ -164,9 +176,9 @@ TEST_F(GuardedHttpApiTest, BroadcastWantsTheApiTokenToo) {
   HttpRequest post{http::verb::post, "/broadcast-to-all", 11};
   post.body() = R"({"message":"hi"})";
   post.prepare_payload();
-  EXPECT_EQ(guarded_api_.handle(post).result(), http::status::unauthorized);
+  EXPECT_EQ(answer(guarded_api_, post).result(), http::status::unauthorized);
   post.set(http::field::authorization, "Bearer s3cret");
-  EXPECT_EQ(guarded_api_.handle(post).result(), http::status::ok);
+  EXPECT_EQ(answer(guarded_api_, post).result(), http::status::ok);
 }
 
 TEST_F(GuardedHttpApiTest, MetricsWantTheMetricsTokenWhileHealthAndReadinessStayOpen) {
@@ -180,7 +192,7 @@ TEST_F(GuardedHttpApiTest, MetricsWantTheMetricsTokenWhileHealthAndReadinessStay
 TEST_F(HttpApiTest, ServesTheLivePageUnderItsPolicy) {
   HttpRequest page_request{http::verb::get, "/", 11};
   page_request.set(http::field::host, "hub.example:8000");
-  auto const response = api_.handle(page_request);
+  auto const response = answer(api_, page_request);
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(response[http::field::content_type], "text/html; charset=utf-8");
   EXPECT_EQ(response.body(), live_page());
@@ -210,7 +222,7 @@ TEST_F(HttpApiTest, TheDocsPageMovesOrIsGone) {
   HttpApi const moved{hub_, metrics_, {.api_token = "", .metrics_token = "", .docs_url = "/api/docs"}};
   HttpApi const gone{hub_, metrics_, {.api_token = "", .metrics_token = "", .docs_url = ""}};
   auto const get = [](HttpApi const& api, std::string_view target) {
-    return api.handle(HttpRequest{http::verb::get, target, 11}).result();
+    return answer(api, HttpRequest{http::verb::get, target, 11}).result();
   };
   EXPECT_EQ(get(moved, "/api/docs"), http::status::ok);
   EXPECT_EQ(get(moved, "/docs"), http::status::not_found);

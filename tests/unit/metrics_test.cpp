@@ -30,14 +30,16 @@ TEST(MetricsExposition, NamesEveryFamilyOnceWithLabelsAndGauges) {
   Metrics metrics;
   metrics.add(Counter::connections_over_limit, 3);
   metrics.add(Counter::disconnects_idle_timeout);
-  auto const text = prometheus_exposition(metrics, {.connected_clients = 7, .shutting_down = true},
-                                          {.resident_memory_bytes = 4096, .open_fds = 9});
+  auto const text =
+      prometheus_exposition(metrics, {.connected_clients = 7, .shutting_down = true, .redis_connected = true},
+                            {.resident_memory_bytes = 4096, .open_fds = 9});
   EXPECT_NE(text.find("# TYPE wshub_connections_total counter\n"), std::string::npos);
   EXPECT_NE(text.find("wshub_connections_total{outcome=\"over_limit\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("wshub_connections_total{outcome=\"accepted\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("wshub_disconnects_total{reason=\"idle_timeout\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("\nwshub_connected_clients 7\n"), std::string::npos);
   EXPECT_NE(text.find("\nwshub_shutdown_in_progress 1\n"), std::string::npos);
+  EXPECT_NE(text.find("\nwshub_redis_connected 1\n"), std::string::npos);
   EXPECT_NE(text.find("\nprocess_resident_memory_bytes 4096\n"), std::string::npos);
   EXPECT_NE(text.find("\nprocess_open_fds 9\n"), std::string::npos);
   std::size_t heads = 0;

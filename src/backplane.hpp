@@ -1,0 +1,53 @@
+// The seam between the hub and the cluster it belongs to: the only thing the Hub knows about other nodes.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "client_id.hpp"
+#include "close_code.hpp"
+
+namespace wshub {
+
+// What a backplane asks of this node's own clients (implemented by Hub). Every call is thread-safe.
+class LocalClients {
+ public:
+  virtual ~LocalClients() = default;
+  // Queues a broadcast that came from another node to every client here; returns how many it was queued to.
+  virtual std::size_t deliver_local(std::string text) = 0;
+  // The ids held here, in connection order: what a reconnected backplane registers again.
+  virtual std::vector<ClientId> local_client_ids() const = 0;
+  // Closes the client holding `id` here, which the cluster found held on another node too.
+  virtual void close_local(ClientId id, CloseCode code, std::string reason) = 0;
+};
+
+// What GET /readyz and /metrics say about the cluster.
+struct BackplaneState {
+  bool clustered = false;  // false: a single node, nothing else to be connected to
+  bool connected = false;
+  std::string node_id;
+};
+
+// Every call is thread-safe and returns at once; a completion may run inline or later on another thread.
+class Backplane {
+ public:
+  using ClaimDone = std::function<void(bool claimed)>;
+  using CountDone = std::function<void(std::size_t)>;
+  using ListDone = std::function<void(std::vector<ClientId>)>;
+
+  virtual ~Backplane() = default;
+  // Called once, before any other call, with the clients whose broadcasts and duplicates the backplane handles.
+  virtual void attach(LocalClients& clients) = 0;
+  // done(true) once this node holds `id` cluster-wide, done(false) if another node holds it.
+  virtual void claim(ClientId id, ClaimDone done) = 0;
+  virtual void release(ClientId id) = 0;
+  // Sends text to the other nodes' clients, in the order of the calls; done(how many of them queued it).
+  virtual void publish(std::string const& text, CountDone done) = 0;
+  // The cluster's ids in connection order, given this node's own (which stand for the cluster when alone).
+  virtual void list_clients(std::vector<ClientId> local, ListDone done) = 0;
+  virtual BackplaneState state() const = 0;
+};
+
+}  // namespace wshub

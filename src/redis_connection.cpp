@@ -1,0 +1,198 @@
+// Drives hiredis's RESP reader over an Asio socket: one write in flight, replies matched to commands in FIFO order.
+#include "redis_connection.hpp"
+
+#include <pthread.h>
+
+#include <csignal>
+
+#include <hiredis/hiredis.h>
+#include <spdlog/spdlog.h>
+
+#include "logging.hpp"
+
+namespace wshub {
+namespace {
+
+constexpr std::size_t read_chunk_bytes = 64 * 1024;
+
+RedisReply converted(redisReply const& raw) {
+  RedisReply reply;
+  switch (raw.type) {
+    case REDIS_REPLY_INTEGER:
+      reply.kind = RedisReply::Kind::integer;
+      reply.integer = raw.integer;
+      break;
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+    case REDIS_REPLY_ERROR:
+      reply.kind = raw.type == REDIS_REPLY_STRING   ? RedisReply::Kind::string
+                   : raw.type == REDIS_REPLY_STATUS ? RedisReply::Kind::status
+                                                    : RedisReply::Kind::error;
+      reply.text.assign(raw.str, raw.len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      reply.kind = RedisReply::Kind::array;
+      reply.elements.reserve(raw.elements);
+      for (std::size_t i = 0; i < raw.elements; ++i) reply.elements.push_back(converted(*raw.element[i]));
+      break;
+    default:
+      break;  // nil
+  }
+  return reply;
+}
+
+}  // namespace
+
+RedisConnection::RedisConnection(asio::any_io_executor executor, RedisEndpoint endpoint, RedisConnectionOptions options,
+                                 Events events)
+    : executor_(executor),
+      endpoint_(std::move(endpoint)),
+      options_(std::move(options)),
+      events_(std::move(events)),
+      resolver_(executor),
+      socket_(executor),
+      retry_timer_(executor),
+      reader_(redisReaderCreate(), redisReaderFree),
+      read_buffer_(read_chunk_bytes),
+      retry_after_(options_.first_retry_after) {}
+
+RedisConnection::~RedisConnection() {
+  *alive_ = false;
+}
+
+void RedisConnection::start(std::string name) {
+  name_ = std::move(name);
+  connect();
+}
+
+void RedisConnection::stop() {
+  stopped_ = true;
+  retry_timer_.cancel();
+  error_code ignored;
+  socket_.close(ignored);
+}
+
+void RedisConnection::command(std::vector<std::string> const& args, ReplyHandler handler) {
+  if (!up_) {
+    asio::post(executor_, [handler = std::move(handler)] { handler(RedisReply::error("not connected to Redis")); });
+    return;
+  }
+  append_redis_command(queued_, args);
+  waiting_.push_back(std::move(handler));
+  if (!writing_now_) write_pending();
+}
+
+void RedisConnection::connect() {
+  // Asio starts its resolver thread inside the first async_resolve, with the caller's signal mask and without
+  // blocking signals itself. Blocked here, that thread never takes the SIGTERM that is the signal watcher's (which
+  // would kill a process on its way to exiting 0 once the watcher is gone).
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
+  resolve();
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+void RedisConnection::resolve() {
+  resolver_.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
+                          [this, alive = alive_](error_code error, tcp::resolver::results_type results) {
+                            if (!*alive || stopped_) return;
+                            if (error)
+                              return lose(fmt::format("cannot resolve {}: {}", endpoint_.host, error.message()));
+                            asio::async_connect(socket_, results,
+                                                [this, alive](error_code error, tcp::endpoint const&) {
+                                                  if (*alive) on_connected(error);
+                                                });
+                          });
+}
+
+void RedisConnection::on_connected(error_code error) {
+  if (stopped_) return;
+  if (error) return lose(error.message());
+  socket_.set_option(tcp::no_delay(true));
+  up_ = true;
+  retry_after_ = options_.first_retry_after;
+  // A fresh reader: bytes half-parsed on the lost connection mean nothing on this one.
+  reader_.reset(redisReaderCreate());
+  read();
+  if (!name_.empty()) command({"CLIENT", "SETNAME", name_}, [](RedisReply const&) {});
+  if (endpoint_.database != 0) {
+    command({"SELECT", std::to_string(endpoint_.database)}, [this](RedisReply const& reply) {
+      if (reply.is_error())
+        log_event(spdlog::level::err, {{"connection", name_}, {"reason", reply.text}}, "redis {}: SELECT failed: {}",
+                  name_, reply.text);
+    });
+  }
+  if (events_.on_up) events_.on_up();
+}
+
+void RedisConnection::write_pending() {
+  if (queued_.empty() || !up_) return;
+  writing_.swap(queued_);
+  queued_.clear();
+  writing_now_ = true;
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [this, alive = alive_, generation = generation_](error_code error, std::size_t) {
+                      if (!*alive || generation != generation_) return;
+                      writing_now_ = false;
+                      writing_.clear();
+                      if (error) return lose(error.message());
+                      write_pending();
+                    });
+}
+
+void RedisConnection::read() {
+  socket_.async_read_some(asio::buffer(read_buffer_),
+                          [this, alive = alive_, generation = generation_](error_code error, std::size_t bytes) {
+                            if (*alive && generation == generation_) on_read(error, bytes);
+                          });
+}
+
+void RedisConnection::on_read(error_code error, std::size_t bytes) {
+  if (error) return lose(error == asio::error::eof ? "Redis closed the connection" : error.message());
+  if (redisReaderFeed(reader_.get(), read_buffer_.data(), bytes) != REDIS_OK || !parse_replies()) {
+    return lose("unreadable reply from Redis");
+  }
+  if (up_) read();
+}
+
+bool RedisConnection::parse_replies() {
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) return false;
+    if (raw == nullptr) return true;
+    std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw), freeReplyObject);
+    if (waiting_.empty()) return false;  // a reply nobody asked for: the stream is out of step
+    auto handler = std::move(waiting_.front());
+    waiting_.pop_front();
+    auto const generation = generation_;
+    handler(converted(*owned));
+    if (generation != generation_) return true;  // the handler's own command found the connection lost
+  }
+}
+
+void RedisConnection::lose(std::string const& why) {
+  bool const was_up = up_;
+  up_ = false;
+  ++generation_;
+  writing_now_ = false;
+  writing_.clear();
+  queued_.clear();
+  error_code ignored;
+  socket_.close(ignored);
+  // Answered after the state is reset, so a handler that sends again finds the connection down, not half-torn.
+  auto failed = std::exchange(waiting_, {});
+  for (auto& handler : failed) handler(RedisReply::error("connection to Redis lost: " + why));
+  if (events_.on_down) events_.on_down(was_up ? why : "not connected: " + why);
+  if (!stopped_) retry_later();
+}
+
+void RedisConnection::retry_later() {
+  retry_timer_.expires_after(retry_after_);
+  retry_after_ = std::min(retry_after_ * 2, options_.longest_retry_after);
+  retry_timer_.async_wait([this, alive = alive_](error_code error) {
+    if (!error && *alive && !stopped_) connect();
+  });
+}
+
+}  // namespace wshub

@@ -1,0 +1,81 @@
+// One connection to Redis on Asio: pipelined commands answered in order, and reconnection with backoff.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net.hpp"
+#include "redis_endpoint.hpp"
+#include "redis_reply.hpp"
+
+struct redisReader;
+
+namespace wshub {
+
+struct RedisConnectionOptions {
+  std::chrono::milliseconds first_retry_after{50};
+  std::chrono::milliseconds longest_retry_after{2000};  // the backoff doubles up to this
+};
+
+// Every call, and every callback, happens on the executor given: the connection needs no lock.
+class RedisConnection {
+ public:
+  using ReplyHandler = std::function<void(RedisReply const&)>;
+  struct Events {
+    std::function<void()> on_up;                      // connected (and the database selected)
+    std::function<void(std::string const&)> on_down;  // lost, with why; pending commands have failed first
+  };
+
+  RedisConnection(asio::any_io_executor executor, RedisEndpoint endpoint, RedisConnectionOptions options,
+                  Events events);
+  ~RedisConnection();
+  RedisConnection(RedisConnection const&) = delete;
+  RedisConnection& operator=(RedisConnection const&) = delete;
+
+  // Connects, and keeps reconnecting after every loss until stop(). The name (CLIENT SETNAME, no spaces) tells
+  // in Redis's CLIENT LIST which node's which connection this is.
+  void start(std::string name);
+  void stop();
+  bool up() const { return up_; }
+
+  // Pipelined: written at once behind the commands before it, answered in order. A command sent while the
+  // connection is down, or lost with it, is answered with an error reply (later, never inline).
+  void command(std::vector<std::string> const& args, ReplyHandler handler);
+
+ private:
+  void connect();
+  void resolve();
+  void on_connected(error_code error);
+  void write_pending();
+  void read();
+  void on_read(error_code error, std::size_t bytes);
+  bool parse_replies();
+  void lose(std::string const& why);
+  void retry_later();
+
+  asio::any_io_executor executor_;
+  RedisEndpoint const endpoint_;
+  RedisConnectionOptions const options_;
+  std::string name_;
+  Events events_;
+  tcp::resolver resolver_;
+  tcp::socket socket_;
+  asio::steady_timer retry_timer_;
+  std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
+  std::string writing_;               // the bytes of the write in flight
+  std::string queued_;                // commands sent while a write is in flight, written next
+  std::deque<ReplyHandler> waiting_;  // one per command written or queued, in order
+  std::vector<char> read_buffer_;
+  std::chrono::milliseconds retry_after_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers that outlive us find it false
+  std::uint64_t generation_ = 0;  // bumped by every loss, so that a late handler of a dead socket does nothing
+  bool up_ = false;
+  bool stopped_ = false;
+  bool writing_now_ = false;
+};
+
+}  // namespace wshub

@@ -1,0 +1,89 @@
+// The Lua scripts that make claims, releases and listings atomic in Redis, and the key layout they work on.
+#pragma once
+
+#include <string_view>
+
+namespace wshub::redis_scripts {
+
+// Every script: KEYS[1] the owners hash (id -> node), KEYS[2] the order sorted set (id scored by connection
+// sequence), KEYS[3] the sequence counter; ARGV[1] this node's id, ARGV[2] the prefix of the nodes' liveness keys.
+// An id is free when nobody holds it or when its owner's liveness key has expired (the owner died).
+inline constexpr std::string_view claim_function = R"lua(
+local function claim(id)
+  local owner = redis.call('HGET', KEYS[1], id)
+  if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. owner) == 1 then return false end
+  redis.call('HSET', KEYS[1], id, ARGV[1])
+  if owner ~= ARGV[1] or not redis.call('ZSCORE', KEYS[2], id) then
+    redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), id)
+  end
+  return true
+end
+)lua";
+
+// ARGV[3] the id: 1 if this node now holds it, 0 if a live node does.
+inline constexpr std::string_view claim = R"lua(
+if claim(ARGV[3]) then return 1 end
+return 0
+)lua";
+
+// ARGV[3] the id: forgets it if this node holds it (a release that comes late never frees another's claim).
+inline constexpr std::string_view release = R"lua(
+if redis.call('HGET', KEYS[1], ARGV[3]) == ARGV[1] then
+  redis.call('HDEL', KEYS[1], ARGV[3])
+  redis.call('ZREM', KEYS[2], ARGV[3])
+end
+return 1
+)lua";
+
+// After a reconnection. ARGV[3..] every id this node holds, in connection order: forgets the ids it no longer
+// holds (released while Redis was out of reach), claims the others again, returns those a live node holds.
+inline constexpr std::string_view reregister = R"lua(
+local mine = {}
+for i = 3, #ARGV do mine[ARGV[i]] = true end
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if all[i + 1] == ARGV[1] and not mine[all[i]] then
+    redis.call('HDEL', KEYS[1], all[i])
+    redis.call('ZREM', KEYS[2], all[i])
+  end
+end
+local refused = {}
+for i = 3, #ARGV do
+  if not claim(ARGV[i]) then refused[#refused + 1] = ARGV[i] end
+end
+return refused
+)lua";
+
+// The ids held by live nodes, in connection order; the entries of dead nodes are removed on the way.
+inline constexpr std::string_view list = R"lua(
+local live, alive = {}, {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local owner = redis.call('HGET', KEYS[1], id)
+  local up = false
+  if owner then
+    if alive[owner] == nil then alive[owner] = redis.call('EXISTS', ARGV[2] .. owner) == 1 end
+    up = alive[owner]
+  end
+  if up then
+    live[#live + 1] = id
+  else
+    redis.call('ZREM', KEYS[2], id)
+    if owner then redis.call('HDEL', KEYS[1], id) end
+  end
+end
+return live
+)lua";
+
+// KEYS[1] the broadcast stream, KEYS[2] the set of node ids; ARGV[1] the liveness key prefix, ARGV[2] the oldest
+// id to keep (the replay window), ARGV[3..5] origin node, its sequence number, the message. Returns the nodes
+// live at the moment of the XADD: exactly those whose count the origin waits for. Dead nodes leave the set.
+inline constexpr std::string_view publish = R"lua(
+redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[2], '*', 'o', ARGV[3], 's', ARGV[4], 'm', ARGV[5])
+local live = {}
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if redis.call('EXISTS', ARGV[1] .. node) == 1 then live[#live + 1] = node else redis.call('SREM', KEYS[2], node) end
+end
+return live
+)lua";
+
+}  // namespace wshub::redis_scripts

@@ -1,0 +1,196 @@
+"""Several nodes as one hub over a real redis-server: broadcasts, the client list and duplicate ids cluster-wide."""
+import asyncio
+
+import websockets
+
+from conftest import broadcast, clients, metric, request, run, wait_until
+
+
+async def close_code(ws):
+    await ws.wait_closed()
+    return ws.close_code
+
+
+def test_a_broadcast_reaches_every_client_on_every_node_once_in_order(start_cluster):
+    nodes = start_cluster(3)
+    messages = [f"m{i}" for i in range(30)]
+
+    async def scenario():
+        sockets = [await websockets.connect(node.ws_url(10 * n + k)) for n, node in enumerate(nodes) for k in range(2)]
+        # Alternate the answering node: each node's own broadcasts keep their order everywhere.
+        sent = [await asyncio.to_thread(broadcast, nodes[0], message) for message in messages]
+        received = [[await asyncio.wait_for(ws.recv(), 10) for _ in messages] for ws in sockets]
+        for ws in sockets:
+            await ws.close()
+        return sent, received
+
+    sent, received = run(scenario())
+    assert sent == [6] * len(messages)
+    assert received == [messages] * 6
+
+
+def test_broadcasts_through_different_nodes_reach_everyone_exactly_once(start_cluster):
+    nodes = start_cluster(2)
+
+    async def scenario():
+        sockets = [await websockets.connect(node.ws_url(n)) for n, node in enumerate(nodes)]
+        for i in range(20):
+            await asyncio.to_thread(broadcast, nodes[i % 2], f"from {i % 2}: {i}")
+        received = [[await asyncio.wait_for(ws.recv(), 10) for _ in range(20)] for ws in sockets]
+        # Nothing more: no broadcast came twice.
+        for ws in sockets:
+            await ws.close()
+        return received
+
+    for seen in run(scenario()):
+        assert sorted(seen) == sorted(f"from {i % 2}: {i}" for i in range(20))
+        for origin in ("from 0", "from 1"):
+            own = [m for m in seen if m.startswith(origin)]
+            assert own == sorted(own, key=lambda m: int(m.split(": ")[1]))
+
+
+def test_clients_lists_the_cluster_in_connection_order(start_cluster):
+    nodes = start_cluster(3)
+
+    async def scenario():
+        order = [(0, 5), (1, -2), (2, 40), (0, 3), (2, 1)]
+        sockets = {cid: await websockets.connect(nodes[n].ws_url(cid)) for n, cid in order}
+        listed = [await asyncio.to_thread(clients, node) for node in nodes]
+        await sockets[40].close()
+        await asyncio.to_thread(wait_until, lambda: all(clients(node) == [5, -2, 3, 1] for node in nodes),
+                                what="client 40 gone from every node's list")
+        for ws in sockets.values():
+            await ws.close()
+        return listed
+
+    assert run(scenario()) == [[5, -2, 40, 3, 1]] * 3
+
+
+def test_an_id_connected_on_one_node_is_refused_on_the_others_with_1008(start_cluster):
+    nodes = start_cluster(2)
+
+    async def scenario():
+        async with websockets.connect(nodes[0].ws_url(7)) as original:
+            duplicate = await websockets.connect(nodes[1].ws_url(7))
+            code = await close_code(duplicate)
+            await original.send("still here")
+            return code, await original.recv()
+
+    assert run(scenario()) == (1008, "Server echo: still here")
+    assert metric(nodes[1], 'wshub_connections_total{outcome="duplicate_id"}') == 1
+
+
+def test_of_two_simultaneous_connections_with_one_id_exactly_one_wins(start_cluster):
+    nodes = start_cluster(2)
+
+    async def attempt(node, client_id):
+        ws = await websockets.connect(node.ws_url(client_id))
+        try:
+            await ws.send("mine?")
+            assert await asyncio.wait_for(ws.recv(), 10) == "Server echo: mine?"
+            return ws  # echoed: admitted
+        except websockets.ConnectionClosed:
+            assert ws.close_code == 1008
+        return None
+
+    async def scenario():
+        winners = []
+        for client_id in range(1000, 1100):
+            results = await asyncio.gather(attempt(nodes[0], client_id), attempt(nodes[1], client_id))
+            won = [ws for ws in results if ws is not None]
+            assert len(won) == 1, f"id {client_id}: {len(won)} winners"
+            winners.append(won[0])
+        listed = await asyncio.to_thread(clients, nodes[0])
+        for ws in winners:
+            await ws.close()
+        return listed
+
+    assert run(scenario()) == list(range(1000, 1100))
+
+
+def test_readyz_and_metrics_say_whether_redis_is_up(start_cluster, redis_server):
+    node, = start_cluster(1)
+    status, _, body = request(node, "GET", "/readyz")
+    assert (status, body) == (200, {"status": "ready", "redis": "up"})
+    assert metric(node, "wshub_redis_connected") == 1
+    redis_server.stop()
+    node.wait_for_log(r"lost Redis")
+    status, _, body = request(node, "GET", "/readyz")
+    assert (status, body) == (200, {"status": "ready", "redis": "down"})
+    assert metric(node, "wshub_redis_connected") == 0
+    assert metric(node, "wshub_redis_outages_total") == 1
+
+
+def test_a_single_node_says_nothing_about_redis(server):
+    status, _, body = request(server, "GET", "/readyz")
+    assert (status, body) == (200, {"status": "ready"})
+
+
+def test_a_killed_nodes_clients_leave_the_list_and_free_their_ids_within_the_node_timeout(start_cluster):
+    survivor, doomed = start_cluster(2)
+
+    async def scenario():
+        async with websockets.connect(survivor.ws_url(1)):
+            await websockets.connect(doomed.ws_url(9))
+            assert await asyncio.to_thread(clients, survivor) == [1, 9]
+            doomed.sigkill()
+            started = asyncio.get_running_loop().time()
+            await asyncio.to_thread(wait_until, lambda: clients(survivor) == [1], 5, "client 9 gone")
+            gone_after = asyncio.get_running_loop().time() - started
+            async with websockets.connect(survivor.ws_url(9)) as again:
+                await again.send("back")
+                return gone_after, await again.recv()
+
+    gone_after, echo = run(scenario())
+    assert echo == "Server echo: back"
+    assert gone_after < 2.5  # NODE_TIMEOUT_SEC is 1 here; the list is read through Redis on every call
+
+
+def test_every_broadcast_arrives_once_in_order_across_a_killed_redis_connection(start_cluster, redis_server):
+    origin, cut = start_cluster(2)
+    messages = [f"b{i}" for i in range(300)]
+
+    async def scenario():
+        async with websockets.connect(cut.ws_url(5)) as ws:
+            async def publish():
+                for i, message in enumerate(messages):
+                    await asyncio.to_thread(broadcast, origin, message)
+                    if i == 100:
+                        assert await asyncio.to_thread(redis_server.kill_connections_of, "n1") == 2
+            publishing = asyncio.create_task(publish())
+            received = [await asyncio.wait_for(ws.recv(), 20) for _ in messages]
+            await publishing
+            return received
+
+    assert run(scenario()) == messages
+    cut.wait_for_log(r"connected to Redis at .* after", count=2)
+
+
+def test_nodes_serve_their_own_clients_while_redis_is_down_and_rejoin_when_it_returns(start_cluster, redis_server):
+    nodes = start_cluster(2)
+
+    async def scenario():
+        first = await websockets.connect(nodes[0].ws_url(1))
+        second = await websockets.connect(nodes[1].ws_url(2))
+        redis_server.stop()
+        for node in nodes:
+            node.wait_for_log(r"lost Redis")
+        local_only = await asyncio.to_thread(broadcast, nodes[0], "while down")
+        assert await asyncio.wait_for(first.recv(), 10) == "while down"
+        await second.send("echo still works")
+        assert await asyncio.wait_for(second.recv(), 10) == "Server echo: echo still works"
+        redis_server.start()
+        for node in nodes:
+            node.wait_for_log(r"connected to Redis at .* after", count=2)
+            node.wait_for_log(r"is live", count=1)
+        await asyncio.to_thread(wait_until, lambda: sorted(clients(nodes[0])) == [1, 2], 10, "both re-registered")
+        # Heartbeats are back too: the next broadcast is counted on both nodes.
+        await asyncio.to_thread(wait_until, lambda: broadcast(nodes[0], "probe") == 2, 10, "both nodes counted")
+        seen = [await asyncio.wait_for(second.recv(), 10) for _ in range(1)]
+        await first.close()
+        await second.close()
+        return local_only, seen
+
+    local_only, seen = run(scenario())
+    assert local_only == 1
+    assert seen == ["probe"]  # the broadcast made while cut off was never published
