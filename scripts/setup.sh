@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages wshub needs: `setup.sh build` for building and running, `setup.sh test` for the
 # tests too; packages named after the profile are added (the benchmark's tools). Installs only what is missing, and
-# refreshes apt's lists only when it has something to install. `test` also installs the OpenAPI validator's npm
-# packages (tests/openapi_validator, from its lockfile).
+# refreshes apt's lists only when it has something to install.
 set -euo pipefail
 
 # git: --version names the commit the build came from (without git it says "unknown").
@@ -12,11 +11,7 @@ build_packages=(g++ cmake ninja-build git pkg-config libboost1.81-dev libboost-j
 # lintian, help2man and dpkg-dev: the Debian package's test builds and checks the package.
 test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev
                chromium chromium-driver python3-selenium python3-fastapi python3-uvicorn lintian help2man dpkg-dev
-               redis-server)
-# Node.js from elsewhere (NodeSource) ships npm itself and conflicts with Debian's npm: ask for the commands instead.
-command -v node >/dev/null || test_packages+=(nodejs)
-command -v npm >/dev/null || test_packages+=(npm)
-validator_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi_validator"
+               redis-server openapi-specification python3-jsonschema)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
@@ -37,9 +32,4 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   echo "setup: installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-if [[ ${1:-build} == test && ! -d $validator_dir/node_modules ]]; then
-  echo "setup: installing the OpenAPI validator's npm packages"
-  (cd "$validator_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
