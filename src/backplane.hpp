@@ -1,6 +1,7 @@
 // The seam between the hub and the cluster it belongs to: the only thing the Hub knows about other nodes.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -11,16 +12,26 @@
 
 namespace wshub {
 
+// When a connection asked for its id, by the wall clock: comparable between nodes (as far as their clocks agree),
+// so that of two connections with one id admitted while Redis was out of reach, the later one can be told.
+using JoinTime = std::chrono::sys_time<std::chrono::microseconds>;
+
+struct LocalClient {
+  ClientId id{};
+  JoinTime joined_at;
+};
+
 // What a backplane asks of this node's own clients (implemented by Hub). Every call is thread-safe.
 class LocalClients {
  public:
   virtual ~LocalClients() = default;
   // Queues a broadcast that came from another node to every client here; returns how many it was queued to.
   virtual std::size_t deliver_local(std::string text) = 0;
-  // The ids held here, in connection order: what a reconnected backplane registers again.
-  virtual std::vector<ClientId> local_client_ids() const = 0;
-  // Closes the client holding `id` here, which the cluster found held on another node too.
-  virtual void close_local(ClientId id, CloseCode code, std::string reason) = 0;
+  // The clients here, in connection order: what a reconnected backplane registers again.
+  virtual std::vector<LocalClient> local_clients() const = 0;
+  // Closes the client holding that id here if it is still the connection that joined at that time: the cluster
+  // found the id held on another node by an earlier connection.
+  virtual void close_local(LocalClient const& client, CloseCode code, std::string reason) = 0;
 };
 
 // What GET /readyz and /metrics say about the cluster.
@@ -40,8 +51,8 @@ class Backplane {
   virtual ~Backplane() = default;
   // Called once, before any other call, with the clients whose broadcasts and duplicates the backplane handles.
   virtual void attach(LocalClients& clients) = 0;
-  // done(true) once this node holds `id` cluster-wide, done(false) if another node holds it.
-  virtual void claim(ClientId id, ClaimDone done) = 0;
+  // done(true) once this node holds the client's id cluster-wide, done(false) if another node holds it.
+  virtual void claim(LocalClient const& client, ClaimDone done) = 0;
   virtual void release(ClientId id) = 0;
   // Sends text to the other nodes' clients, in the order of the calls; done(how many of them queued it).
   virtual void publish(std::string const& text, CountDone done) = 0;

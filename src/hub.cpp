@@ -20,18 +20,21 @@ void Hub::join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done) {
     return std::nullopt;
   }();
   if (refusal) return done(*refusal);
-  backplane_.claim(id, [this, id, client = std::move(client), done = std::move(done)](bool claimed) {
-    on_claimed(id, client, claimed, done);
-  });
+  LocalClient const registration{id,
+                                 std::chrono::time_point_cast<JoinTime::duration>(std::chrono::system_clock::now())};
+  backplane_.claim(registration, [this, registration, client = std::move(client), done = std::move(done)](
+                                     bool claimed) { on_claimed(registration, client, claimed, done); });
 }
 
-void Hub::on_claimed(ClientId id, std::shared_ptr<HubClient> client, bool claimed, JoinDone const& done) {
+void Hub::on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed,
+                     JoinDone const& done) {
+  auto const id = registration.id;
   auto const outcome = [&] {
     std::scoped_lock lock(mutex_);
     claiming_.erase(id);
     if (!claimed) return JoinOutcome::duplicate_id;
     if (!admitting_) return JoinOutcome::shutting_down;  // the drain began while the cluster was asked
-    members_.push_back({id, std::move(client)});
+    members_.push_back({registration, std::move(client)});
     by_id_.emplace(id, std::prev(members_.end()));
     return JoinOutcome::joined;
   }();
@@ -83,16 +86,24 @@ std::vector<ClientId> Hub::local_client_ids() const {
   std::scoped_lock lock(mutex_);
   std::vector<ClientId> ids;
   ids.reserve(members_.size());
-  for (auto const& member : members_) ids.push_back(member.id);
+  for (auto const& member : members_) ids.push_back(member.registration.id);
   return ids;
 }
 
-void Hub::close_local(ClientId id, CloseCode code, std::string reason) {
+std::vector<LocalClient> Hub::local_clients() const {
+  std::scoped_lock lock(mutex_);
+  std::vector<LocalClient> registrations;
+  registrations.reserve(members_.size());
+  for (auto const& member : members_) registrations.push_back(member.registration);
+  return registrations;
+}
+
+void Hub::close_local(LocalClient const& registration, CloseCode code, std::string reason) {
   std::shared_ptr<HubClient> client;
   {
     std::scoped_lock lock(mutex_);
-    auto const found = by_id_.find(id);
-    if (found == by_id_.end()) return;
+    auto const found = by_id_.find(registration.id);
+    if (found == by_id_.end() || found->second->registration.joined_at != registration.joined_at) return;
     client = found->second->client;
   }
   client->close(code, std::move(reason));

@@ -64,17 +64,21 @@ class Hub final : public DrainableClients, public LocalClients {
   void close_all(CloseCode code, std::string_view reason) override;
   void when_empty(std::function<void()> on_empty) override;
 
+  // This node's ids in connection order.
+  std::vector<ClientId> local_client_ids() const;
+
   std::size_t deliver_local(std::string text) override;
-  std::vector<ClientId> local_client_ids() const override;
-  void close_local(ClientId id, CloseCode code, std::string reason) override;
+  std::vector<LocalClient> local_clients() const override;
+  void close_local(LocalClient const& client, CloseCode code, std::string reason) override;
 
  private:
   struct Member {
-    ClientId id;
+    LocalClient registration;
     std::shared_ptr<HubClient> client;
   };
 
-  void on_claimed(ClientId id, std::shared_ptr<HubClient> client, bool claimed, JoinDone const& done);
+  void on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed,
+                  JoinDone const& done);
   std::size_t deliver_to_all(SharedFrame const& frame);
   std::vector<std::shared_ptr<HubClient>> snapshot() const;
 

@@ -9,7 +9,7 @@ namespace wshub {
 class LocalBackplane final : public Backplane {
  public:
   void attach(LocalClients&) override {}
-  void claim(ClientId, ClaimDone done) override { done(true); }
+  void claim(LocalClient const&, ClaimDone done) override { done(true); }
   void release(ClientId) override {}
   void publish(std::string const&, CountDone done) override { done(0); }
   void list_clients(std::vector<ClientId> local, ListDone done) override { done(std::move(local)); }

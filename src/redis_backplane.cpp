@@ -21,7 +21,18 @@ constexpr auto reread_after_error = std::chrono::milliseconds(500);
 constexpr auto late_log_every = std::chrono::seconds(5);
 
 std::string script_with_claim(std::string_view body) {
-  return std::string(redis_scripts::claim_function) + std::string(body);
+  return std::string(redis_scripts::claim_functions) + std::string(body);
+}
+
+std::string to_text(JoinTime joined_at) {
+  return std::to_string(joined_at.time_since_epoch().count());
+}
+
+std::optional<JoinTime> to_join_time(std::string const& text) {
+  JoinTime::rep micros{};
+  auto const result = std::from_chars(text.data(), text.data() + text.size(), micros);
+  if (result.ec != std::errc{} || result.ptr != text.data() + text.size()) return std::nullopt;
+  return JoinTime(JoinTime::duration(micros));
 }
 
 std::optional<ClientId> to_client_id(std::string const& text) {
@@ -63,6 +74,7 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       owners_key_(key("owners")),
       order_key_(key("order")),
       sequence_key_(key("sequence")),
+      joined_key_(key("joined")),
       nodes_key_(key("nodes")),
       node_prefix_(key("node:")),
       broadcasts_key_(key("broadcasts")),
@@ -98,17 +110,17 @@ BackplaneState RedisBackplane::state() const {
 
 void RedisBackplane::eval(std::string const& script, std::vector<std::string> args,
                           RedisConnection::ReplyHandler handler) {
-  std::vector<std::string> command{"EVAL",        script,           "3",         owners_key_, order_key_,
-                                   sequence_key_, options_.node_id, node_prefix_};
+  std::vector<std::string> command{"EVAL",      script,           "4",         owners_key_, order_key_, sequence_key_,
+                                   joined_key_, options_.node_id, node_prefix_};
   command.insert(command.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
   commands_.command(command, std::move(handler));
 }
 
-void RedisBackplane::claim(ClientId id, ClaimDone done) {
-  asio::post(executor_, [this, id, done = std::move(done)] {
+void RedisBackplane::claim(LocalClient const& client, ClaimDone done) {
+  asio::post(executor_, [this, client, done = std::move(done)] {
     // Cut off, the node admits on its own say; re-registration settles any duplicate once Redis is back.
     if (!commands_.up()) return done(true);
-    eval(claim_script_, {std::to_string(id)},
+    eval(claim_script_, {std::to_string(client.id), to_text(client.joined_at)},
          [done](RedisReply const& reply) { done(reply.is_error() || reply.integer == 1); });
   });
 }
@@ -145,8 +157,7 @@ void RedisBackplane::publish(std::string const& text, CountDone done) {
     pending.timer->async_wait([this, sequence](error_code error) {
       if (!error) on_count_timeout(sequence);
     });
-    auto const min_id = std::to_string(now_ms() - options_.replay_window.count());
-    commands_.command({"EVAL", publish_script_, "2", broadcasts_key_, nodes_key_, node_prefix_, min_id,
+    commands_.command({"EVAL", publish_script_, "2", broadcasts_key_, nodes_key_, node_prefix_, oldest_kept_stream_id(),
                        options_.node_id, std::to_string(sequence), std::move(text)},
                       [this, sequence](RedisReply const& reply) { on_published(sequence, reply); });
   });
@@ -258,27 +269,38 @@ void RedisBackplane::heartbeat() {
   });
 }
 
+std::string RedisBackplane::oldest_kept_stream_id() const {
+  return std::to_string(now_ms() - options_.replay_window.count());
+}
+
 void RedisBackplane::reregister() {
-  auto ids = clients_->local_client_ids();
-  std::vector<std::string> args;
-  args.reserve(ids.size());
-  for (ClientId id : ids) args.push_back(std::to_string(id));
-  eval(reregister_script_, std::move(args), [this](RedisReply const& reply) {
+  std::map<ClientId, LocalClient> registered;
+  std::vector<std::string> args{broadcasts_key_, oldest_kept_stream_id()};
+  for (auto const& client : clients_->local_clients()) {
+    registered.emplace(client.id, client);
+    args.push_back(std::to_string(client.id));
+    args.push_back(to_text(client.joined_at));
+  }
+  eval(reregister_script_, std::move(args), [this, registered = std::move(registered)](RedisReply const& reply) {
     if (reply.is_error()) {
       return log_event(spdlog::level::err, {{"reason", reply.text}},
                        "cluster: registering this node's clients failed: {}", reply.text);
     }
     for (auto const& refused : reply.elements) {
       auto const id = to_client_id(refused.text);
-      if (!id) continue;
-      metrics_.add(Counter::connections_duplicate_id);
-      log_event(spdlog::level::warn, {{"client_id", *id}, {"close_code", 1008}},
-                "cluster: client id {} connected here while Redis was out of reach is held on another node; "
-                "closing this later connection with 1008",
-                *id);
-      clients_->close_local(*id, CloseCode::policy_violation, fmt::format("client id {} is already connected", *id));
+      if (id && registered.contains(*id)) close_later_duplicate(registered.at(*id), "on another node");
     }
   });
+}
+
+void RedisBackplane::close_later_duplicate(LocalClient const& client, std::string_view where) {
+  metrics_.add(Counter::connections_duplicate_id);
+  log_event(spdlog::level::warn, {{"client_id", client.id}, {"close_code", 1008}},
+            "cluster: client id {} was connected here and {} while Redis was out of reach; closing the later "
+            "connection, this one, with 1008",
+            client.id, where);
+  clients_->close_local(client, CloseCode::policy_violation,
+                        fmt::format("client id {} is already connected", client.id));
 }
 
 void RedisBackplane::on_reader_up() {
@@ -357,6 +379,7 @@ void RedisBackplane::on_read(RedisReply const& reply) {
 }
 
 void RedisBackplane::on_broadcast_entry(StreamEntry const& entry) {
+  if (entry.fields.contains("close")) return on_close_entry(entry);
   auto const origin = entry.fields.find("o");
   auto const message = entry.fields.find("m");
   auto const sequence = entry.fields.find("s");
@@ -366,6 +389,17 @@ void RedisBackplane::on_broadcast_entry(StreamEntry const& entry) {
   commands_.command({"XADD", key("counts:" + origin->second), "MAXLEN", "~", std::string(counts_kept), "*", "o",
                      options_.node_id, "s", sequence->second, "n", std::to_string(count)},
                     [](RedisReply const&) {});
+}
+
+// Another node re-registered an earlier connection with an id this node holds, and took the id.
+void RedisBackplane::on_close_entry(StreamEntry const& entry) {
+  auto const node = entry.fields.find("close");
+  auto const id = entry.fields.find("i");
+  auto const joined_at = entry.fields.find("t");
+  if (node->second != options_.node_id || id == entry.fields.end() || joined_at == entry.fields.end()) return;
+  auto const client_id = to_client_id(id->second);
+  auto const time = to_join_time(joined_at->second);
+  if (client_id && time) close_later_duplicate({*client_id, *time}, "earlier on another node");
 }
 
 }  // namespace wshub

@@ -37,7 +37,7 @@ class RedisBackplane final : public Backplane {
   void start(std::string const& node_id);
 
   void attach(LocalClients& clients) override { clients_ = &clients; }
-  void claim(ClientId id, ClaimDone done) override;
+  void claim(LocalClient const& client, ClaimDone done) override;
   void release(ClientId id) override;
   void publish(std::string const& text, CountDone done) override;
   void list_clients(std::vector<ClientId> local, ListDone done) override;
@@ -61,6 +61,8 @@ class RedisBackplane final : public Backplane {
   void on_commands_up();
   void heartbeat();
   void reregister();
+  void close_later_duplicate(LocalClient const& client, std::string_view where);
+  std::string oldest_kept_stream_id() const;
 
   void on_reader_up();
   void find_start(std::string const& key, std::string& last_id, std::function<void()> then);
@@ -68,6 +70,7 @@ class RedisBackplane final : public Backplane {
   void read_next();
   void on_read(RedisReply const& reply);
   void on_broadcast_entry(StreamEntry const& entry);
+  void on_close_entry(StreamEntry const& entry);
   void on_count_entry(StreamEntry const& entry);
   void on_published(std::uint64_t sequence, RedisReply const& reply);
   void finish_broadcast(std::uint64_t sequence);
@@ -79,7 +82,7 @@ class RedisBackplane final : public Backplane {
   ClusterOptions options_;  // the node id is settled by start()
   Metrics& metrics_;
   LocalClients* clients_ = nullptr;
-  std::string const owners_key_, order_key_, sequence_key_, nodes_key_, node_prefix_, broadcasts_key_;
+  std::string const owners_key_, order_key_, sequence_key_, joined_key_, nodes_key_, node_prefix_, broadcasts_key_;
   std::string counts_key_;  // this node's: where the others' counts of its broadcasts arrive
   std::string const claim_script_, release_script_, reregister_script_, list_script_, publish_script_;
   RedisConnection commands_;

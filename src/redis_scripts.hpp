@@ -6,50 +6,73 @@
 namespace wshub::redis_scripts {
 
 // Every script: KEYS[1] the owners hash (id -> node), KEYS[2] the order sorted set (id scored by connection
-// sequence), KEYS[3] the sequence counter; ARGV[1] this node's id, ARGV[2] the prefix of the nodes' liveness keys.
+// sequence), KEYS[3] the sequence counter, KEYS[4] the join times hash (id -> microseconds since the epoch, by the
+// owner's clock); ARGV[1] this node's id, ARGV[2] the prefix of the nodes' liveness keys.
 // An id is free when nobody holds it or when its owner's liveness key has expired (the owner died).
-inline constexpr std::string_view claim_function = R"lua(
-local function claim(id)
+inline constexpr std::string_view claim_functions = R"lua(
+local function holder(id)
   local owner = redis.call('HGET', KEYS[1], id)
-  if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. owner) == 1 then return false end
+  if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. owner) == 1 then return owner end
+  return nil
+end
+local function take(id, joined_at)
+  local owner = redis.call('HGET', KEYS[1], id)
   redis.call('HSET', KEYS[1], id, ARGV[1])
+  redis.call('HSET', KEYS[4], id, joined_at)
   if owner ~= ARGV[1] or not redis.call('ZSCORE', KEYS[2], id) then
     redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), id)
   end
-  return true
 end
 )lua";
 
-// ARGV[3] the id: 1 if this node now holds it, 0 if a live node does.
+// ARGV[3] the id, ARGV[4] its join time: 1 if this node now holds it, 0 if a live node does.
 inline constexpr std::string_view claim = R"lua(
-if claim(ARGV[3]) then return 1 end
-return 0
+if holder(ARGV[3]) then return 0 end
+take(ARGV[3], ARGV[4])
+return 1
 )lua";
 
 // ARGV[3] the id: forgets it if this node holds it (a release that comes late never frees another's claim).
 inline constexpr std::string_view release = R"lua(
 if redis.call('HGET', KEYS[1], ARGV[3]) == ARGV[1] then
   redis.call('HDEL', KEYS[1], ARGV[3])
+  redis.call('HDEL', KEYS[4], ARGV[3])
   redis.call('ZREM', KEYS[2], ARGV[3])
 end
 return 1
 )lua";
 
-// After a reconnection. ARGV[3..] every id this node holds, in connection order: forgets the ids it no longer
-// holds (released while Redis was out of reach), claims the others again, returns those a live node holds.
+// After a reconnection. ARGV[3] the broadcast stream, ARGV[4] the oldest stream id to keep, ARGV[5..] every id
+// this node holds with its join time (id, time, id, time...), in connection order. Forgets the ids it no longer
+// holds (released while Redis was out of reach) and claims the others again. Where a live node holds one of them
+// too, the later connection loses: if this node's is the later, its id is returned (this node closes it); if the
+// other's is, this node takes the id and tells the holder, through the stream, to close its connection.
 inline constexpr std::string_view reregister = R"lua(
 local mine = {}
-for i = 3, #ARGV do mine[ARGV[i]] = true end
+for i = 5, #ARGV, 2 do mine[ARGV[i]] = true end
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
   if all[i + 1] == ARGV[1] and not mine[all[i]] then
     redis.call('HDEL', KEYS[1], all[i])
+    redis.call('HDEL', KEYS[4], all[i])
     redis.call('ZREM', KEYS[2], all[i])
   end
 end
 local refused = {}
-for i = 3, #ARGV do
-  if not claim(ARGV[i]) then refused[#refused + 1] = ARGV[i] end
+for i = 5, #ARGV, 2 do
+  local id, joined_at = ARGV[i], ARGV[i + 1]
+  local owner = holder(id)
+  if owner then
+    local theirs = redis.call('HGET', KEYS[4], id)
+    if theirs and tonumber(joined_at) < tonumber(theirs) then
+      redis.call('XADD', ARGV[3], 'MINID', '~', ARGV[4], '*', 'close', owner, 'i', id, 't', theirs)
+      take(id, joined_at)
+    else
+      refused[#refused + 1] = id
+    end
+  else
+    take(id, joined_at)
+  end
 end
 return refused
 )lua";
@@ -68,7 +91,10 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
     live[#live + 1] = id
   else
     redis.call('ZREM', KEYS[2], id)
-    if owner then redis.call('HDEL', KEYS[1], id) end
+    if owner then
+      redis.call('HDEL', KEYS[1], id)
+      redis.call('HDEL', KEYS[4], id)
+    end
   end
 end
 return live

@@ -194,3 +194,33 @@ def test_nodes_serve_their_own_clients_while_redis_is_down_and_rejoin_when_it_re
     local_only, seen = run(scenario())
     assert local_only == 1
     assert seen == ["probe"]  # the broadcast made while cut off was never published
+
+
+def test_after_an_outage_the_later_of_two_connections_with_one_id_is_closed(start_cluster, redis_server):
+    nodes = start_cluster(2)
+
+    async def echoes(ws):
+        await ws.send("still here?")
+        return await asyncio.wait_for(ws.recv(), 10) == "Server echo: still here?"
+
+    async def scenario():
+        redis_server.stop()
+        for node in nodes:
+            node.wait_for_log(r"lost Redis")
+        # Both nodes admit on their own say. Id 10 connects to node 0 first, id 11 to node 1 first: whichever node
+        # registers again first, one of the two later connections is on it and one on the other.
+        earlier_10 = await websockets.connect(nodes[0].ws_url(10))
+        later_10 = await websockets.connect(nodes[1].ws_url(10))
+        earlier_11 = await websockets.connect(nodes[1].ws_url(11))
+        later_11 = await websockets.connect(nodes[0].ws_url(11))
+        redis_server.start()
+        codes = await asyncio.wait_for(asyncio.gather(close_code(later_10), close_code(later_11)), 15)
+        assert await echoes(earlier_10) and await echoes(earlier_11)
+        listed = await asyncio.to_thread(clients, nodes[0])
+        await earlier_10.close()
+        await earlier_11.close()
+        return codes, listed
+
+    codes, listed = run(scenario())
+    assert codes == [1008, 1008]
+    assert sorted(listed) == [10, 11]
