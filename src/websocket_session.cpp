@@ -97,9 +97,14 @@ void WebSocketSession::admit(std::string_view path) {
     refuse(CloseCode::policy_violation, parsed.error);
     return on_admission_answered();
   }
+  joining_ = true;
   hub_.join(*parsed.id, shared_from_this(), [self = shared_from_this(), id = *parsed.id](JoinOutcome outcome) {
+    // A single node answers inline, inside join(): go on at once. A cluster answers later, perhaps on another
+    // thread (which must not read joining_, hence the thread check first): post the answer to this connection.
+    if (self->executor_.running_in_this_thread() && self->joining_) return self->on_join(id, outcome);
     asio::post(self->executor_, [self, id, outcome] { self->on_join(id, outcome); });
   });
+  joining_ = false;
 }
 
 void WebSocketSession::on_join(ClientId id, JoinOutcome outcome) {
@@ -138,9 +143,12 @@ void WebSocketSession::on_admission_answered() {
   awaiting_admission_ = false;
   flush();
   if (state_ != State::closed && !pending_.empty()) consume({});
-  // Read before waiting: the answer may have taken a turn of the event loop, and bytes that arrived meanwhile were
-  // already reported by epoll, which a new async_wait would not see (Asio only waits for the next edge).
-  if (state_ != State::closed) on_readable({});
+  if (state_ == State::closed) return;
+  // Answered inline, no epoll_wait has run since the first read: whatever arrived since is still to be reported,
+  // and waiting is enough. Answered after a turn of the event loop, bytes that arrived meanwhile were already
+  // reported by epoll, which a new async_wait would not see (Asio only waits for the next edge): read first.
+  if (joining_) return wait_readable();
+  on_readable({});
 }
 
 void WebSocketSession::refuse(CloseCode code, std::string_view reason) {

@@ -95,6 +95,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   std::optional<ClientId> id_;  // set once the hub has admitted us
   State state_ = State::open;
   bool awaiting_admission_ = false;  // the hub has not answered yet: nothing is sent or read
+  bool joining_ = false;             // inside hub_.join(): an answer now is inline, on this thread
   bool corked_ = false;              // replies go to the thread's cork buffer until the current read is handled
   bool waiting_writable_ = false;
   bool half_close_when_flushed_ = false;   // closing: send our FIN once the queue has drained
