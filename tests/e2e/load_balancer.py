@@ -6,7 +6,9 @@ import subprocess
 from conftest import LoggedProcess, free_port, wait_until
 
 # The README's example ("Running several nodes") with the test's short health-check interval, so that a draining
-# node leaves the rotation, and a restarted one joins it, within a tenth of a second.
+# node leaves the rotation, and a restarted one joins it, within a tenth of a second. The check's answer may take
+# longer than that on a loaded machine (a sanitizer build): without "timeout check" it would have to come within the
+# interval, and a healthy node that answered late would be marked down (all of them at once: 503 for everyone).
 CONFIG = """\
 global
   maxconn 4096
@@ -26,6 +28,7 @@ backend nodes
   option redispatch 1
   option httpchk GET /readyz
   http-check expect status 200
+  timeout check 2s
   # Test only: names the node that took a connection, so the test knows whose shutdown closed it.
   http-response set-header X-Wshub-Node %[srv_name]
   default-server inter 100ms fall 1 rise 1
@@ -54,10 +57,23 @@ class Haproxy(LoggedProcess):
         except OSError:
             return False
 
+    @staticmethod
+    def _state_line(server, state):
+        # Each change is printed twice: as a [WARNING] and as a plain log line; count the warnings.
+        return re.compile(rf"\[WARNING\].* Server nodes/{re.escape(server)} is {state}\b")
+
+    def state_changes(self, server, state):
+        """How many times haproxy has marked `server` UP or DOWN so far (a slow check may do so at any time)."""
+        pattern = self._state_line(server, state)
+        return sum(1 for line in list(self.lines) if pattern.search(line))
+
     def wait_for_state(self, server, state, count=1, timeout=10):
         """Waits for haproxy to have marked `server` UP or DOWN `count` times since it started."""
-        # Each change is printed twice: as a [WARNING] and as a plain log line; count the warnings.
-        return self.wait_for_log(rf"\[WARNING\].* Server nodes/{re.escape(server)} is {state}\b", count, timeout)
+        return self.wait_for_log(self._state_line(server, state), count, timeout)
+
+    def warnings(self):
+        """What haproxy said about the servers (state changes) and itself."""
+        return [line for line in self.lines if line.startswith(("[WARNING]", "[ALERT]"))]
 
     def stop(self):
         if self.process.poll() is None:

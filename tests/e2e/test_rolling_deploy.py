@@ -143,16 +143,17 @@ class Cluster:
         """SIGTERM, drain, exit; the new run on the same port, back in haproxy's rotation. Says how long it took."""
         began = time.monotonic()
         old = self.runs[name][-1]
+        downs, ups = haproxy.state_changes(name, "DOWN"), haproxy.state_changes(name, "UP")
         old.server.signal()
         old.draining_at = logged_at(old.server, DRAINING)
-        haproxy.wait_for_state(name, "DOWN")
+        haproxy.wait_for_state(name, "DOWN", downs + 1)
         old.forcing_at = logged_at(old.server, FORCED_CLOSE)
         assert old.server.wait_exit(timeout=30) == 0
         exited = time.monotonic()
         new = self.start(name, port=old.server.port)
         self.runs[name].append(new)
         assert request(new.server, "GET", "/readyz")[0] == 200
-        haproxy.wait_for_state(name, "UP")
+        haproxy.wait_for_state(name, "UP", ups + 1)
         back = time.monotonic() - exited
         return f"{name}: drained and exited in {exited - began:.2f} s, back in haproxy {back:.2f} s later"
 
@@ -186,7 +187,7 @@ def test_a_rolling_deploy_behind_haproxy_loses_no_broadcast_and_leaves_no_id_ref
     report = "rolling deploy: " + "; ".join(f"{key}: {value}" for key, value in numbers.items()) + "\n" + \
         "\n".join(steps)
     print(report)
-    assert not problems, report + "\n" + "\n".join(problems[:40])
+    assert not problems, report + "\n" + "\n".join(problems[:40]) + "\nhaproxy:\n" + "\n".join(haproxy.warnings())
     assert numbers["1008 retries"] <= MAX_REFUSED_RETRIES, report
     assert all(client.connections[-1].code == 1000 for client in fleet.clients), report
 
