@@ -58,6 +58,9 @@ class Backplane {
   virtual void publish(std::string const& text, CountDone done) = 0;
   // The cluster's ids in connection order, given this node's own (which stand for the cluster when alone).
   virtual void list_clients(std::vector<ClientId> local, ListDone done) = 0;
+  // The node is shutting down and its clients are gone: the other nodes stop waiting for its counts and its ids
+  // are free. done() once the cluster knows, with every release made before it (at once on a single node).
+  virtual void leave_cluster(std::function<void()> done) = 0;
   virtual BackplaneState state() const = 0;
 };
 

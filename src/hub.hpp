@@ -63,6 +63,7 @@ class Hub final : public DrainableClients, public LocalClients {
   std::size_t client_count() const override;
   void close_all(CloseCode code, std::string_view reason) override;
   void when_empty(std::function<void()> on_empty) override;
+  void leave_cluster(std::function<void()> done) override { backplane_.leave_cluster(std::move(done)); }
 
   // This node's ids in connection order.
   std::vector<ClientId> local_client_ids() const;

@@ -146,6 +146,23 @@ void RedisBackplane::list_clients(std::vector<ClientId> local, ListDone done) {
   });
 }
 
+void RedisBackplane::leave_cluster(std::function<void()> done) {
+  asio::post(executor_, [this, done = std::move(done)]() mutable {
+    left_ = true;
+    heartbeat_timer_.cancel();
+    if (!commands_.up()) return done();
+    // Queued behind every release this node sent, so when Redis answers they have all been applied. Without its
+    // liveness key the node is dead to the others at once: no broadcast waits for its count, and any id it still
+    // held is free, instead of both lasting until NODE_TIMEOUT_SEC.
+    commands_.command({"SREM", nodes_key_, options_.node_id}, [](RedisReply const&) {});
+    commands_.command({"DEL", node_prefix_ + options_.node_id}, [this, done = std::move(done)](RedisReply const&) {
+      log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
+                "cluster {}: node {} left", options_.cluster_name, options_.node_id);
+      done();
+    });
+  });
+}
+
 void RedisBackplane::publish(std::string const& text, CountDone done) {
   asio::post(executor_, [this, text, done = std::move(done)]() mutable {
     // Published only while connected: a broadcast made while cut off reached this node's clients, and no one else.
@@ -249,6 +266,7 @@ void RedisBackplane::on_commands_up() {
 }
 
 void RedisBackplane::heartbeat() {
+  if (left_) return;
   heartbeat_timer_.cancel();
   auto const timeout_ms = std::to_string(options_.node_timeout.count());
   commands_.command({"SET", node_prefix_ + options_.node_id, "1", "PX", timeout_ms}, [this](RedisReply const& reply) {

@@ -41,6 +41,7 @@ class RedisBackplane final : public Backplane {
   void release(ClientId id) override;
   void publish(std::string const& text, CountDone done) override;
   void list_clients(std::vector<ClientId> local, ListDone done) override;
+  void leave_cluster(std::function<void()> done) override;
   BackplaneState state() const override;
 
  private:
@@ -93,6 +94,7 @@ class RedisBackplane final : public Backplane {
   bool outage_logged_ = false;
   std::chrono::steady_clock::time_point outage_started_;
   bool announced_ = false;     // the log has said that this node is live
+  bool left_ = false;          // shut down: no more heartbeats
   bool reader_ready_ = false;  // the reader knows where to start: the node may count as live
   std::uint64_t next_sequence_ = 0;
   std::map<std::uint64_t, PendingBroadcast> pending_;

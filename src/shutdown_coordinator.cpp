@@ -110,8 +110,16 @@ void ShutdownCoordinator::stop_server() {
   progress_timer_.cancel();
   deadline_timer_.cancel();
   log_event(spdlog::level::info, {}, "shutdown: no longer accepting connections; finishing HTTP requests in flight");
-  server_.stop([this] { asio::post(strand_, [this] { finish(); }); });
+  // Side by side: leaving the cluster takes a Redis round trip, which need not wait for the HTTP requests.
+  stops_pending_ = 2;
+  auto const on_stopped = [this] { asio::post(strand_, [this] { on_stop_done(); }); };
+  server_.stop(on_stopped);
+  clients_.leave_cluster(on_stopped);
   arm(phase_timer_, options_.http_drain_timeout, &ShutdownCoordinator::finish);
+}
+
+void ShutdownCoordinator::on_stop_done() {
+  if (--stops_pending_ == 0) finish();
 }
 
 void ShutdownCoordinator::finish() {

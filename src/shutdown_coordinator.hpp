@@ -1,4 +1,5 @@
-// The graceful-shutdown contract: drain clients after a signal, force after a deadline, then stop the server.
+// The graceful-shutdown contract: drain clients after a signal, force after a deadline, then stop the server and
+// leave the cluster.
 #pragma once
 
 #include <chrono>
@@ -41,6 +42,7 @@ class ShutdownCoordinator {
   void close_remaining(std::string_view why);
   void on_close_timeout();
   void stop_server();
+  void on_stop_done();
   void finish();
   void arm(asio::steady_timer& timer, Seconds after, void (ShutdownCoordinator::*step)());
   double seconds_waited() const;
@@ -52,6 +54,7 @@ class ShutdownCoordinator {
   std::function<void()> on_finished_;
 
   Phase phase_ = Phase::serving;
+  int stops_pending_ = 0;  // the server's stop and leaving the cluster, both under way while stopping
   std::chrono::steady_clock::time_point drain_started_;
   asio::steady_timer progress_timer_;
   asio::steady_timer deadline_timer_;

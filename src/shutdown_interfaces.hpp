@@ -20,6 +20,9 @@ class DrainableClients {
   virtual void close_all(CloseCode code, std::string_view reason) = 0;
   // Calls on_empty once, as soon as no client is connected (at once if none is); from any thread.
   virtual void when_empty(std::function<void()> on_empty) = 0;
+  // Tells the rest of the cluster that this node is gone, so that it stops waiting for it; calls done once it
+  // has (at once on a single node); from any thread.
+  virtual void leave_cluster(std::function<void()> done) = 0;
 };
 
 // The accepting side of the server, seen by the coordinator (implemented by Listener).

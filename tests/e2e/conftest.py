@@ -22,23 +22,15 @@ LISTENING = re.compile(r"listening on http://(\S+):(\d+)")
 SANITIZER_REPORT = re.compile(r"(ERROR|WARNING): \w+Sanitizer|runtime error:")
 
 
-class Server:
-    """A running wshub process whose stderr is collected line by line, so tests can wait for log lines."""
+class LoggedProcess:
+    """A child process whose stderr is collected line by line, so tests can wait for log lines."""
 
-    def __init__(self, args=(), env=None):
-        if not BINARY:
-            raise RuntimeError("WSHUB_BINARY must name the wshub binary (CTest sets it)")
-        full_env = {k: v for k, v in os.environ.items() if k not in ENV_SETTINGS}
-        full_env.update(env or {})
-        self.process = subprocess.Popen([BINARY, "--port", "0", *args], env=full_env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def __init__(self, command, env=None):
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []
-        self.killed = False
         self.stderr_closed = False
         self._changed = threading.Condition()
         threading.Thread(target=self._collect, daemon=True).start()
-        match = self.wait_for_log(LISTENING)
-        self.host, self.port = match.group(1), int(match.group(2))
 
     def _collect(self):
         for line in self.process.stderr:
@@ -63,6 +55,25 @@ class Server:
                     raise AssertionError(f"no {count} lines matching {pattern.pattern!r} in:\n" + "\n".join(self.lines))
                 self._changed.wait(min(left, 0.5))
 
+    def wait_stderr_closed(self):
+        with self._changed:
+            while not self.stderr_closed:
+                self._changed.wait()
+
+
+class Server(LoggedProcess):
+    """A running wshub process."""
+
+    def __init__(self, args=(), env=None, port=0):
+        if not BINARY:
+            raise RuntimeError("WSHUB_BINARY must name the wshub binary (CTest sets it)")
+        full_env = {k: v for k, v in os.environ.items() if k not in ENV_SETTINGS}
+        full_env.update(env or {})
+        super().__init__([BINARY, "--port", str(port), *args], full_env)
+        self.killed = False
+        match = self.wait_for_log(LISTENING)
+        self.host, self.port = match.group(1), int(match.group(2))
+
     def ws_url(self, client_id):
         return f"ws://127.0.0.1:{self.port}/ws/{client_id}"
 
@@ -81,9 +92,7 @@ class Server:
             self.wait_for_log(r"received SIGTERM")
             self.signal()
         assert self.wait_exit(timeout=30) == 0, "\n".join(self.lines)
-        with self._changed:
-            while not self.stderr_closed:
-                self._changed.wait()
+        self.wait_stderr_closed()
         reports = [line for line in self.lines if SANITIZER_REPORT.search(line)]
         assert not reports, "\n".join(self.lines)
 
@@ -107,11 +116,12 @@ ENV_SETTINGS = {"HOST", "PORT", "THREADS", "LOG_LEVEL", "LOG_FORMAT", "FORCED_SH
 
 @pytest.fixture
 def start_server():
-    """Starts wshub with extra flags and environment; at the end of the test each must stop cleanly."""
+    """Starts wshub with extra flags and environment (on a free port, or on `port`, e.g. to restart a node where it
+    was); at the end of the test each must stop cleanly."""
     servers = []
 
-    def start(*args, env=None):
-        server = Server(args, env)
+    def start(*args, env=None, port=0):
+        server = Server(args, env, port)
         servers.append(server)
         return server
 

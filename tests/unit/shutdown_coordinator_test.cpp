@@ -28,6 +28,16 @@ class FakeClients final : public DrainableClients {
     if (count_ == 0) return on_empty();
     on_empty_ = std::move(on_empty);
   }
+  void leave_cluster(std::function<void()> done) override {
+    ++cluster_leaves;
+    on_left_cluster_ = std::move(done);
+    if (cluster_answers) left_cluster();
+  }
+
+  void left_cluster() {
+    left_cluster_at = Clock::now();
+    if (on_left_cluster_) std::exchange(on_left_cluster_, nullptr)();
+  }
 
   void all_leave() {
     count_ = 0;
@@ -37,12 +47,16 @@ class FakeClients final : public DrainableClients {
 
   bool admitting = true;
   bool leave_when_closed = true;
+  bool cluster_answers = true;
+  int cluster_leaves = 0;
   Clock::time_point left_at;
+  Clock::time_point left_cluster_at;
   std::vector<std::pair<CloseCode, std::string>> closes;
 
  private:
   std::size_t count_;
   std::function<void()> on_empty_;
+  std::function<void()> on_left_cluster_;
 };
 
 class FakeServer final : public StoppableServer {
@@ -116,6 +130,7 @@ TEST_F(ShutdownCoordinatorTest, WithNoClientsItStopsAtOnce) {
   EXPECT_FALSE(clients_.admitting);
   EXPECT_TRUE(clients_.closes.empty());
   EXPECT_EQ(server_.stops, 1);
+  EXPECT_EQ(clients_.cluster_leaves, 1);
   EXPECT_LT(took, at_once);
 }
 
@@ -175,6 +190,29 @@ TEST_F(ShutdownCoordinatorTest, AThirdSignalSkipsTheWaitForCloseHandshakes) {
 TEST_F(ShutdownCoordinatorTest, RequestsThatNeverFinishAreWaitedForOnlyABoundedTime) {
   clients_.all_leave();
   server_.finishes_requests = false;
+  auto const took = shut_down({.forced_shutdown_after = Seconds(60), .http_drain_timeout = Seconds(0.2)});
+  EXPECT_TRUE(finished());
+  EXPECT_GE(took, 200ms);
+  EXPECT_LT(took, 5s);
+}
+
+TEST_F(ShutdownCoordinatorTest, LeavesTheClusterOnceTheClientsAreGoneAndFinishesWhenTheClusterKnows) {
+  clients_.cluster_answers = false;
+  asio::steady_timer cluster_answers_later(io_, 200ms);
+  cluster_answers_later.async_wait([this](error_code) {
+    EXPECT_EQ(clients_.cluster_leaves, 1) << "left the cluster as the server stopped, not after it";
+    clients_.left_cluster();
+  });
+  clients_.all_leave();
+  shut_down({.forced_shutdown_after = Seconds(60)});
+  EXPECT_TRUE(finished());
+  EXPECT_EQ(server_.stops, 1);
+  EXPECT_GE(finished_at_, clients_.left_cluster_at);
+}
+
+TEST_F(ShutdownCoordinatorTest, AClusterThatNeverAnswersIsWaitedForOnlyABoundedTime) {
+  clients_.all_leave();
+  clients_.cluster_answers = false;
   auto const took = shut_down({.forced_shutdown_after = Seconds(60), .http_drain_timeout = Seconds(0.2)});
   EXPECT_TRUE(finished());
   EXPECT_GE(took, 200ms);
