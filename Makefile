@@ -1,4 +1,5 @@
-# Benchmarks: `make bench` runs every case three times and rewrites docs/benchmarks.md and docs/bench/*.svg;
+# Benchmarks: `make bench` runs every case three times (the cluster cases too: one wshub node against three over
+# Redis; `bench/run.py --full --only cluster` reruns only those) and rewrites docs/benchmarks.md and docs/bench/*.svg;
 # `make bench-quick` runs a short round (under two minutes) and writes build/bench-quick.md.
 # Soak: `make soak` runs the load generator's soak scenario against the release build for ten minutes
 # (SOAK_SECONDS=60 for one minute) and prints its table; docs/benchmarks.md has the recorded run.
@@ -22,9 +23,10 @@ screenshot: release-build
 	cd tests/e2e && WSHUB_BINARY=$(CURDIR)/build/release/wshub WSHUB_SCREENSHOT=$(CURDIR)/docs/live-page.png \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider test_live_page.py -k only_its_own_traffic
 
-# The peers (if bench/peers is there) and gnuplot for the plots, on top of the release build.
+# The peers (if bench/peers is there), gnuplot for the plots and redis-server for the cluster cases, on top of the
+# release build.
 bench-setup: release-build
-	bash scripts/setup.sh build gnuplot-nox
+	bash scripts/setup.sh build gnuplot-nox redis-server
 	if [ -f bench/peers/install.sh ]; then bash bench/peers/install.sh; fi
 
 # What the build needs (scripts/setup.sh), and the release build of wshub and the load generator.

@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 # Runs wshub-loadgen against wshub and its peers, and writes the results as Markdown tables and SVG plots.
-"""Usage: /usr/bin/python3 bench/run.py --quick | --full [--rounds N] [--servers wshub,node] [--output FILE]
+"""Usage: /usr/bin/python3 bench/run.py --quick | --full [--rounds N] [--servers wshub,node] [--only cluster]
+       [--output FILE]
 
 --full rewrites the results section of docs/benchmarks.md and the plots in docs/bench/; --quick writes
-build/bench-quick.md (and its plots in build/bench-quick/) unless --output says otherwise. Needs the release build
-(cmake --preset release && cmake --build build/release) and, for the peers, bench/peers/install.sh.
+build/bench-quick.md (and its plots in build/bench-quick/) unless --output says otherwise. --only cluster runs only
+the cluster cases (one wshub node against three over Redis) and rewrites only their part of the document. Needs the
+release build (cmake --preset release && cmake --build build/release), redis-server for the cluster cases and, for
+the peers, bench/peers/install.sh.
 """
 import argparse
 import dataclasses
@@ -66,6 +69,9 @@ class Mode:
     output: Path
     plot_dir: Path
     compare_threads: bool
+    # The cluster group (one node against three over Redis): its cases, and whether the mode runs it unasked.
+    cluster_cases: list
+    with_cluster: bool
 
 
 def echo_case(name, connections, in_flight, payload, seconds):
@@ -86,6 +92,10 @@ def churn_case(seconds):
     return Case("churn", ["churn", "--concurrency", "16", "--seconds", str(seconds)], seconds)
 
 
+# The cluster cases: the issue's 15,000 clients, on one node or spread over three.
+CLUSTER_CLIENTS = 15000
+
+
 FULL = Mode(
     cases=[
         echo_case("echo", 50, 8, 32, 10),
@@ -101,6 +111,8 @@ FULL = Mode(
     output=ROOT / "docs/benchmarks.md",
     plot_dir=ROOT / "docs/bench",
     compare_threads=True,
+    cluster_cases=[fanout_case(CLUSTER_CLIENTS, 50, 30), idle_case(CLUSTER_CLIENTS)],
+    with_cluster=True,
 )
 
 QUICK = Mode(
@@ -112,6 +124,8 @@ QUICK = Mode(
     output=ROOT / "build/bench-quick.md",
     plot_dir=ROOT / "build/bench-quick",
     compare_threads=False,
+    cluster_cases=[fanout_case(CLUSTER_CLIENTS, 20, 10), idle_case(CLUSTER_CLIENTS)],
+    with_cluster=False,
 )
 
 HIGHER, LOWER, MEDIAN = "higher", "lower", "median"
@@ -199,10 +213,20 @@ def available_servers(names):
     return servers
 
 
+def free_ports(count):
+    """`count` distinct ports that nobody listens on now (all held at once while the kernel picks them)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def wait_until_accepting(process, port):
@@ -218,20 +242,40 @@ def wait_until_accepting(process, port):
     raise RuntimeError(f"did not accept connections within {SERVER_START_LIMIT_S} s")
 
 
-def start_server(spec, log_name):
-    port = free_port()
+def wait_for_log_line(process, log_path, offset, pattern):
+    """Waits until the log, from `offset` on (logs are appended to), has a line matching `pattern`."""
+    deadline = time.monotonic() + SERVER_START_LIMIT_S
+    while time.monotonic() < deadline:
+        with open(log_path, "rb") as log:
+            log.seek(offset)
+            if re.search(pattern, log.read()):
+                return
+        if process.poll() is not None:
+            raise RuntimeError(f"exited with status {process.returncode} before logging {pattern!r}")
+        time.sleep(0.05)
+    raise RuntimeError(f"did not log {pattern!r} within {SERVER_START_LIMIT_S} s")
+
+
+def start_server(spec, log_name, port=None, env=None, ready_line=None):
+    """Starts the server on `port` (a free one if None) with `env` added, and waits until it accepts connections
+    and, with `ready_line`, until its log has a line matching it."""
+    port = port or free_port()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    with open(LOG_DIR / f"{log_name}.log", "ab") as log:
+    log_path = LOG_DIR / f"{log_name}.log"
+    offset = log_path.stat().st_size if log_path.exists() else 0
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             ["taskset", "-c", spec.cpus, *spec.command],
             cwd=ROOT,
-            env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
+            env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1", **(env or {})},
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     try:
         wait_until_accepting(process, port)
+        if ready_line:
+            wait_for_log_line(process, log_path, offset, ready_line)
     except RuntimeError:
         stop_server(process)
         raise
@@ -266,6 +310,17 @@ def parse_result(stdout):
     return None
 
 
+def measure(outcome, command, limit):
+    """Runs the load generator; sets the outcome's result and, if it did not pass, its failure."""
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=limit)
+        outcome.result = parse_result(done.stdout)
+        if done.returncode != 0:
+            outcome.failure = " / ".join(done.stderr.strip().splitlines()[:3]) or f"exit status {done.returncode}"
+    except subprocess.TimeoutExpired:
+        outcome.failure = f"timed out after {limit:.0f} s"
+
+
 def run_once(spec, case, round_number, mode):
     outcome = Outcome(spec.name, case.name, round_number)
     try:
@@ -273,16 +328,8 @@ def run_once(spec, case, round_number, mode):
     except (OSError, RuntimeError) as error:
         outcome.failure = f"server did not start: {error}"
         return outcome
-    limit = wall_clock_limit(case, mode)
     try:
-        done = subprocess.run(
-            loadgen_command(case, spec, process, port, mode), capture_output=True, text=True, timeout=limit
-        )
-        outcome.result = parse_result(done.stdout)
-        if done.returncode != 0:
-            outcome.failure = " / ".join(done.stderr.strip().splitlines()[:3]) or f"exit status {done.returncode}"
-    except subprocess.TimeoutExpired:
-        outcome.failure = f"timed out after {limit:.0f} s"
+        measure(outcome, loadgen_command(case, spec, process, port, mode), wall_clock_limit(case, mode))
     finally:
         stop_server(process)
     return outcome
@@ -295,17 +342,130 @@ def describe(outcome):
     return "  ".join(f"{key}={value}" for key, value in outcome.result.items() if key not in skip)
 
 
-def run_all(servers, cases, mode):
-    """Runs every case on every server, `mode.rounds` times, the servers taking turns within each round."""
+def run_all(servers, cases, mode, run=run_once):
+    """Runs every case on every server (with `run`), `mode.rounds` times, the servers taking turns within each
+    round."""
     outcomes = []
     for case in cases:
         for round_number in range(1, mode.rounds + 1):
             for spec in servers:
-                outcome = run_once(spec, case, round_number, mode)
+                outcome = run(spec, case, round_number, mode)
                 progress = f"{case.name:13} round {round_number}/{mode.rounds}  {spec.name:9}"
                 print(f"{progress} {describe(outcome)}", flush=True)
                 outcomes.append(outcome)
     return outcomes
+
+
+# --- the cluster: one node against three over Redis -------------------------------------------------------------
+
+REDIS_SERVER = ["redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"]
+CLUSTER_NAME = "bench"
+NODE_IS_LIVE = rb"is live, reading broadcasts"
+CLUSTER_FANOUT, CLUSTER_IDLE = f"fanout-{CLUSTER_CLIENTS}", f"idle-{CLUSTER_CLIENTS}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Setup:
+    """wshub as a cluster case runs it: `nodes` nodes of one I/O thread each, with a Redis of its own or none, all
+    pinned to the server core."""
+
+    name: str
+    nodes: int
+    redis: bool
+
+    @property
+    def label(self):
+        return re.sub(r"\W+", "-", self.name.lower()).strip("-")
+
+
+# One node as today; the same with REDIS_URL, to tell Redis's cost from the split's; three nodes sharing the core.
+SETUPS = [Setup("1 node", 1, False), Setup("1 node + Redis", 1, True), Setup("3 nodes + Redis", 3, True)]
+SINGLE, CLUSTER = SETUPS[0].name, SETUPS[2].name
+
+
+def wait_until_answering(process, port):
+    """Waits until redis-server answers PING."""
+    deadline = time.monotonic() + SERVER_START_LIMIT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"redis-server exited with status {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(64).startswith(b"+PONG"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"redis-server did not answer within {SERVER_START_LIMIT_S} s")
+
+
+def start_redis(port, log_name, started):
+    """A redis-server of the run's own, persistence off, on the server core; appended to `started`."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with open(LOG_DIR / f"{log_name}.log", "ab") as log:
+        process = subprocess.Popen(["taskset", "-c", SERVER_CPUS, *REDIS_SERVER, "--port", str(port)],
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    started.append(process)
+    wait_until_answering(process, port)
+    return process
+
+
+def start_nodes(ports, redis_port, log_name, started):
+    """A wshub node on each port (on Redis when `redis_port` is set: each waits until it is live in the cluster);
+    appended to `started`."""
+    spec = ServerSpec("wshub", SERVERS["wshub"])
+    for index, port in enumerate(ports):
+        env, ready = {}, None
+        if redis_port:
+            env = {"REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "NODE_ID": f"n{index}",
+                   "CLUSTER_NAME": CLUSTER_NAME}
+            ready = NODE_IS_LIVE
+        process, _ = start_server(spec, f"{log_name}-n{index}", port, env, ready)
+        started.append(process)
+
+
+def stop_all(processes):
+    """Signals every process at once, then waits for each (killing those that take too long)."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        stop_server(process)
+
+
+def cluster_loadgen_command(case, setup, nodes, ports, redis, mode):
+    target = ["--port", ",".join(map(str, ports)), "--server-pid", ",".join(str(node.pid) for node in nodes),
+              "--label", setup.label]
+    if redis:
+        target += ["--redis-pid", str(redis.pid)]
+    timing = ["--warmup", str(mode.warmup_s), "--timeout", str(mode.step_timeout_s)]
+    return ["taskset", "-c", LOADGEN_CPUS, str(LOADGEN), *case.args, *target, *timing]
+
+
+def run_cluster_once(setup, case, round_number, mode):
+    """Starts the setup afresh (its Redis first), runs the case against it and stops it."""
+    outcome = Outcome(setup.name, case.name, round_number)
+    log_name = f"cluster-{setup.label}-{case.name}-{round_number}"
+    redis_port, *ports = free_ports(1 + setup.nodes)
+    nodes, started = [], []
+    try:
+        redis = start_redis(redis_port, f"{log_name}-redis", started) if setup.redis else None
+        start_nodes(ports, redis_port if redis else None, log_name, nodes)
+    except (OSError, RuntimeError) as error:
+        stop_all(nodes + started)
+        outcome.failure = f"did not start: {error}"
+        return outcome
+    try:
+        measure(outcome, cluster_loadgen_command(case, setup, nodes, ports, redis, mode), wall_clock_limit(case, mode))
+    finally:
+        stop_all(nodes)
+        stop_all(started)
+    return outcome
+
+
+def run_cluster(mode):
+    return run_all(SETUPS, mode.cluster_cases, mode, run_cluster_once)
 
 
 # --- summarising -------------------------------------------------------------------------------------------------
@@ -325,11 +485,13 @@ def value(outcomes, server, column):
 
 
 def cell(outcomes, server, column):
+    """The figure; "—" where nothing ran or what passed has no such figure (no Redis to measure), "failed" where
+    every run failed."""
     figure = value(outcomes, server, column)
     if figure is not None:
         return f"{figure:,.{column.decimals}f}"
     ran = [o for o in outcomes if o.server == server and o.case == column.case]
-    return "failed" if ran else "—"
+    return "failed" if ran and all(o.failure for o in ran) else "—"
 
 
 def ratio_cell(outcomes, server, column):
@@ -408,9 +570,10 @@ wshub next to the Python/FastAPI service it replaces and two single-process WebS
 generator, `wshub-loadgen` ([bench/loadgen](../bench/loadgen)): a single-threaded epoll client that checks every
 reply it gets.
 
-`make bench` runs everything (three rounds; about 25 minutes) and rewrites the section between the markers below
-and the plots in `docs/bench/`; `make bench-quick` (under two minutes) writes `build/bench-quick.md` instead.
-Everything above the markers is written by hand and kept.
+`make bench` runs everything (three rounds; about 30 minutes, the cluster cases included) and rewrites the section
+between the markers below and the plots in `docs/bench/`; `bench/run.py --full --only cluster` reruns only the
+cluster cases (about 6 minutes) and rewrites only their part; `make bench-quick` (under two minutes, without the
+cluster cases) writes `build/bench-quick.md` instead. Everything above the markers is written by hand and kept.
 
 """
 
@@ -443,8 +606,8 @@ def method_lines(mode):
         f"- {mode.rounds} round(s): every case starts each server afresh, and the servers take turns within a round, "
         "so that whatever else the machine does hits them alike.",
         "- Figures are the best round for speed, latency and CPU (most messages/s, lowest p99, least CPU) and the "
-        "median round for memory. Server CPU is user + system time from `/proc/PID/stat` over the measured window "
-        "(10 ms ticks); RSS is `VmRSS`, read once it has settled.",
+        "median round for memory. Server CPU is the user + system run time of its threads "
+        "(`/proc/PID/task/*/schedstat`, in ns) over the measured window; RSS is `VmRSS`, read once it has settled.",
         f"- Cases (each with `--warmup {mode.warmup_s}`): {cases}.",
         "- Client ids are numbers (the seed's `/ws/{clientId}` takes an integer), distinct within each case.",
     ]
@@ -491,14 +654,105 @@ def threads_part(thread_outcomes):
     ]
 
 
-def raw_part(outcomes):
+CLUSTER_BEGIN, CLUSTER_END = "<!-- cluster:begin -->", "<!-- cluster:end -->"
+
+
+def cluster_fanout_columns():
+    return [
+        Column("fan-out p50 (ms)", CLUSTER_FANOUT, "latency_p50_us", LOWER, 1e-3, 1),
+        Column("fan-out p99 (ms)", CLUSTER_FANOUT, "latency_p99_us", LOWER, 1e-3, 1),
+        Column("server CPU per delivery (µs)", CLUSTER_FANOUT, "server_cpu_us_per_delivery", LOWER, 1, 2),
+        Column("Redis CPU per broadcast (µs)", CLUSTER_FANOUT, "redis_cpu_us_per_broadcast", LOWER),
+        Column("of it above Redis's idle (µs)", CLUSTER_FANOUT, "redis_cpu_us_per_broadcast_above_idle", MEDIAN),
+        Column("Redis idle (µs CPU/s)", CLUSTER_FANOUT, "redis_idle_cpu_us_per_sec", MEDIAN),
+    ]
+
+
+def cluster_idle_columns():
+    return [
+        Column("handshakes/s", CLUSTER_IDLE, "handshakes_per_sec", HIGHER),
+        Column("server CPU per handshake (µs)", CLUSTER_IDLE, "server_cpu_us_per_handshake", LOWER, 1, 1),
+        Column("Redis CPU per handshake (µs)", CLUSTER_IDLE, "redis_cpu_us_per_handshake", LOWER, 1, 1),
+        Column("RSS per connection (KiB)", CLUSTER_IDLE, "server_rss_per_conn_kib", MEDIAN, 1, 2),
+    ]
+
+
+def target_row(outcomes, title, column, sign, bound_of, unit):
+    """[target, one node, three nodes, bound, met] for three nodes' figure against `bound_of` one node's."""
+    one, three = value(outcomes, SINGLE, column), value(outcomes, CLUSTER, column)
+    if one is None or three is None:
+        return [title, cell(outcomes, SINGLE, column), cell(outcomes, CLUSTER, column), "—", "—"]
+    bound = bound_of(one)
+    met = three <= bound if sign == "≤" else three >= bound
+    shown = [f"{figure:,.{column.decimals}f}{unit}" for figure in (one, three, bound)]
+    return [title, shown[0], shown[1], f"{sign} {shown[2]}", "yes" if met else "no"]
+
+
+def cluster_target_rows(outcomes):
+    """The issue's two targets, three nodes against one."""
+    p99, handshakes = cluster_fanout_columns()[1], cluster_idle_columns()[0]
+    p99_bound, handshakes_bound = (lambda one: one * 1.2 + 1), (lambda one: one / 2)
+    return [
+        target_row(outcomes, "fan-out p99 within 20% + 1 ms of one node's", p99, "≤", p99_bound, " ms"),
+        target_row(outcomes, "handshakes/s at least half of one node's", handshakes, "≥", handshakes_bound, "/s"),
+    ]
+
+
+def cluster_part(mode, outcomes, load_at_start):
+    setups = [setup.name for setup in SETUPS]
+    cases = ", ".join(f"`{case.name}` (`{' '.join(case.args)}`)" for case in mode.cluster_cases)
+    return [
+        CLUSTER_BEGIN,
+        f"## Cluster: one node x {CLUSTER_CLIENTS:,} clients against three x {CLUSTER_CLIENTS // 3:,}",
+        "",
+        f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average "
+        f"{load_at_start:.2f} at its start; {mode.rounds} round(s), the three setups taking turns within each, every "
+        "run on a fresh redis-server (`--save '' --appendonly no`) and fresh nodes (`--threads 1`, `REDIS_URL`, "
+        f"`NODE_ID` n0, n1, n2). The nodes and redis-server are all pinned to core {SERVER_CPUS}, the load "
+        f"generator to core {LOADGEN_CPUS}: three nodes share the core one node has alone. Clients go to the nodes "
+        "in turn; each broadcast is POSTed to node n0 and `sent` must count every client in the cluster. Server CPU "
+        "is summed over the nodes; Redis CPU is redis-server's over the same window (the measured rounds, or the "
+        "connecting). Redis also spends CPU with nothing to do (its cron, ten times a second), read over one idle "
+        "second before the rounds: \"above idle\" takes that rate times the rounds' length away, which matters when a "
+        "round to 15,000 clients lasts a hundred milliseconds or more; being a difference of two noisy readings it is "
+        "the median round, not the best. Best round for speeds and costs, median for memory. Cases: "
+        f"{cases}.",
+        "",
+        figures_table(outcomes, setups, cluster_fanout_columns()),
+        "",
+        figures_table(outcomes, setups, cluster_idle_columns()),
+        "",
+        markdown_table(["target", SINGLE, CLUSTER, "bound", "met"], cluster_target_rows(outcomes)),
+        "",
+        *raw_part(outcomes, "### Failed cluster runs"),
+        CLUSTER_END,
+    ]
+
+
+def write_cluster_part(path, part):
+    """Replaces the cluster part of the results section (adding it at the end of the section if it has none),
+    keeping everything else."""
+    text = path.read_text() if path.exists() else INTRO + f"{BEGIN}\n{END}\n"
+    if BEGIN not in text or END not in text:
+        text = text.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
+    if CLUSTER_BEGIN in text and CLUSTER_END in text:
+        head, rest = text.split(CLUSTER_BEGIN, 1)
+        tail = rest.split(CLUSTER_END, 1)[1]
+    else:
+        head, tail = text.split(END, 1)
+        head, tail = head.rstrip("\n") + "\n\n", "\n" + END + tail
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(head + part + tail)
+
+
+def raw_part(outcomes, failures_title="## Failed runs"):
     failures = [f"- {o.server}, {o.case}, round {o.round}: {o.failure}" for o in outcomes if o.failure]
     raw = [f"RESULT {json.dumps(o.result, separators=(',', ':'))}" for o in outcomes if o.result]
-    part = ["## Failed runs", "", *failures, ""] if failures else []
+    part = [failures_title, "", *failures, ""] if failures else []
     return part + ["<details><summary>Raw RESULT lines</summary>", "", "```", *raw, "```", "", "</details>"]
 
 
-def results_section(mode, servers, outcomes, thread_outcomes, plots, load_at_start):
+def results_section(mode, servers, outcomes, thread_outcomes, cluster_outcomes, plots, load_at_start):
     parts = [
         ["## Machine", "", *machine_lines(load_at_start)],
         ["## Method", "", *method_lines(mode)],
@@ -511,6 +765,7 @@ def results_section(mode, servers, outcomes, thread_outcomes, plots, load_at_sta
         by_clients_part("## Idle connections: handshakes per second", handshake_columns(mode), servers, outcomes, None),
         threads_part(thread_outcomes) if thread_outcomes else [],
         raw_part(outcomes + thread_outcomes),
+        cluster_part(mode, cluster_outcomes, load_at_start) if cluster_outcomes else [],
     ]
     return "\n\n".join("\n".join(part) for part in parts if part)
 
@@ -557,6 +812,8 @@ def main():
     size.add_argument("--full", action="store_const", const=FULL, dest="mode", help="every case, three rounds")
     parser.add_argument("--rounds", type=int, help="override the number of rounds")
     parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated subset of " + ", ".join(SERVERS))
+    parser.add_argument("--only", choices=["cluster"],
+                        help="run only this group and rewrite only its part of the document")
     parser.add_argument("--output", type=Path, help="the Markdown file to write")
     options = parser.parse_args()
     mode = options.mode
@@ -565,18 +822,27 @@ def main():
     document = (options.output or mode.output).resolve()
     if not LOADGEN.exists():
         sys.exit(f"run.py: {LOADGEN} is missing; build with: cmake --preset release && cmake --build build/release")
+    with_cluster = mode.with_cluster or options.only == "cluster"
+    if with_cluster and shutil.which("redis-server") is None:
+        sys.exit("run.py: the cluster cases need redis-server: apt-get install redis-server")
 
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
     if load_at_start > 0.5:
         print(f"warning: load average {load_at_start:.2f}: other work on the machine will blur the figures", flush=True)
+    if options.only == "cluster":
+        write_cluster_part(document, "\n".join(cluster_part(mode, run_cluster(mode), load_at_start)))
+        print(f"wrote the cluster part of {document} in {time.monotonic() - started:.0f} s")
+        return
     servers = available_servers(options.servers.split(","))
     outcomes = run_all(servers, mode.cases, mode)
     with_wshub = mode.compare_threads and any(s.name == "wshub" for s in servers)
     thread_outcomes = thread_comparison(mode) if with_wshub else []
+    cluster_outcomes = run_cluster(mode) if with_cluster else []
     names = [server.name for server in servers]
     plots = draw_plots(mode, names, outcomes, document)
-    write_document(document, results_section(mode, names, outcomes, thread_outcomes, plots, load_at_start))
+    section = results_section(mode, names, outcomes, thread_outcomes, cluster_outcomes, plots, load_at_start)
+    write_document(document, section)
     print(f"wrote {document} in {time.monotonic() - started:.0f} s")
 
 

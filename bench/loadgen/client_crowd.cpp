@@ -4,12 +4,12 @@
 
 namespace loadgen {
 
-ClientCrowd::ClientCrowd(EventLoop& loop, const Target& target, std::size_t size, std::int64_t first_client_id,
+ClientCrowd::ClientCrowd(EventLoop& loop, const Targets& targets, std::size_t size, std::int64_t first_client_id,
                          CheckLog& checks)
     : loop_(loop), first_client_id_(first_client_id), checks_(checks), is_open_(size, false) {
   clients_.reserve(size);
   for (std::size_t index = 0; index < size; ++index) {
-    clients_.push_back(std::make_unique<WsConnection>(loop, target, *this, index));
+    clients_.push_back(std::make_unique<WsConnection>(loop, targets.for_client(index), *this, index));
   }
 }
 

@@ -11,15 +11,17 @@
 #include "check_log.hpp"
 #include "clock.hpp"
 #include "event_loop.hpp"
-#include "target.hpp"
+#include "targets.hpp"
 #include "ws_connection.hpp"
 
 namespace loadgen {
 
 class ClientCrowd final : public WsHandler {
  public:
-  // Client i gets the id first_client_id + i. `checks` hears every failure until the crowd is handed over.
-  ClientCrowd(EventLoop& loop, const Target& target, std::size_t size, std::int64_t first_client_id, CheckLog& checks);
+  // Client i gets the id first_client_id + i and connects to targets.for_client(i). `checks` hears every failure
+  // until the crowd is handed over.
+  ClientCrowd(EventLoop& loop, const Targets& targets, std::size_t size, std::int64_t first_client_id,
+              CheckLog& checks);
 
   // Opens every client, at most `max_pending` upgrades at a time, until all are open or `deadline` passes.
   // Returns how many opened.

@@ -1,4 +1,4 @@
-// The settings every scenario shares: which server, what to call it, how long to warm up and to wait at most.
+// The settings every scenario shares: which servers, what to call them, how long to warm up and to wait at most.
 #pragma once
 
 #include <sys/types.h>
@@ -7,14 +7,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace loadgen {
 
 struct CommonOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8000;
-  // The server's process, for its CPU time, memory and open files; without it those figures are null.
-  std::optional<pid_t> server_pid;
+  // One port, or (fanout and idle) the ports of a cluster's nodes, whose clients are spread over them in turn.
+  std::vector<std::uint16_t> ports = {8000};
+  // The server's processes (one per node), for their CPU time, memory and open files, summed; without them those
+  // figures are null.
+  std::vector<pid_t> server_pids;
+  // The cluster's Redis, for its CPU time, reported apart from the servers' (fanout and idle); null without it.
+  std::optional<pid_t> redis_pid;
   // The server's name in the outputs.
   std::string label = "server";
   // Load before the measurement starts, for the scenarios that have a steady state (echo, fanout, churn).

@@ -134,7 +134,7 @@ int run_echo_scenario(const CommonOptions& common, const EchoOptions& options) {
   report.add_count("in_flight", "messages in flight per connection", options.in_flight);
   report.add_count("payload_bytes", "payload (bytes)", options.payload_bytes);
 
-  ClientCrowd crowd(context.loop, context.target, options.connections, kFirstClientId, context.checks);
+  ClientCrowd crowd(context.loop, context.targets, options.connections, kFirstClientId, context.checks);
   crowd.open_all(kMaxPendingHandshakes, context.step_deadline());
   if (!context.checks.passed()) return report.publish(context.checks, std::cout, std::cerr);
 

@@ -21,12 +21,18 @@ namespace {
 constexpr std::int64_t kFirstClientId = 2'000'000;
 // After the last round, long enough for a duplicate delivery to show up.
 constexpr auto kDuplicateWatch = std::chrono::milliseconds(100);
+// Redis works when nobody asks anything of it (its cron runs ten times a second): a second of that, clients connected
+// and no broadcast, is what the measured window would cost it without broadcasts.
+constexpr auto kIdleWindow = std::chrono::seconds(1);
 
 // Sends each round's broadcast and checks that every client gets every round once, in order.
 class Broadcaster final : public WsHandler {
  public:
   Broadcaster(ScenarioContext& context, ClientCrowd& crowd)
-      : context_(context), crowd_(crowd), http_(context.loop, context.target), rounds_received_(crowd.size(), 0) {}
+      : context_(context),
+        crowd_(crowd),
+        http_(context.loop, context.targets.api()),
+        rounds_received_(crowd.size(), 0) {}
 
   // Broadcasts round `round` and waits until every client has it; false (with the failures logged) otherwise.
   bool run_round(std::size_t round) {
@@ -116,15 +122,33 @@ LatencySamples measure_rounds(Broadcaster& broadcaster, std::size_t first_round,
   return latencies;
 }
 
+// CPU per second of a process while the clients sit idle; empty without its pid (and then no time is spent on it).
+std::optional<double> idle_cpu_us_per_sec(ScenarioContext& context, const ProcessProbe& probe) {
+  if (!probe.cpu_time_us()) return std::nullopt;
+  CpuWindow window(probe);
+  window.start();
+  context.loop.run_for(kIdleWindow);
+  window.stop();
+  return window.us_per(to_seconds(kIdleWindow));
+}
+
+// CPU per round beyond what the process spends idle over the same time.
+std::optional<double> above_idle(std::optional<double> per_round, std::optional<double> idle_per_sec, double seconds,
+                                 std::size_t rounds) {
+  if (!per_round || !idle_per_sec || rounds == 0) return std::nullopt;
+  return *per_round - *idle_per_sec * seconds / static_cast<double>(rounds);
+}
+
 }  // namespace
 
 int run_fanout_scenario(const CommonOptions& common, const FanoutOptions& options) {
   ScenarioContext context(common);
   Report report("fanout", common.label);
   report.add_count("clients", "clients", options.clients);
+  report.add_count("servers", "servers (clients in turn, POST to the first)", context.targets.size());
   report.add_count("rounds_requested", "rounds asked for", options.rounds);
 
-  ClientCrowd crowd(context.loop, context.target, options.clients, kFirstClientId, context.checks);
+  ClientCrowd crowd(context.loop, context.targets, options.clients, kFirstClientId, context.checks);
   crowd.open_all(kMaxPendingHandshakes, context.step_deadline());
   if (!context.checks.passed()) return report.publish(context.checks, std::cout, std::cerr);
 
@@ -132,15 +156,19 @@ int run_fanout_scenario(const CommonOptions& common, const FanoutOptions& option
   crowd.hand_over_to(broadcaster);
   const std::size_t warmup_rounds = warm_up(broadcaster, common.warmup_seconds);
   if (!context.checks.passed()) return report.publish(context.checks, std::cout, std::cerr);
+  const std::optional<double> redis_idle = idle_cpu_us_per_sec(context, context.redis);
 
   CpuWindow server_cpu(context.server);
+  CpuWindow redis_cpu(context.redis);
   CpuWindow own_cpu(context.load_generator);
   server_cpu.start();
+  redis_cpu.start();
   own_cpu.start();
   const TimePoint begin = Clock::now();
   LatencySamples latencies = measure_rounds(broadcaster, warmup_rounds, options);
   const double seconds = to_seconds(Clock::now() - begin);
   server_cpu.stop();
+  redis_cpu.stop();
   own_cpu.stop();
   context.loop.run_for(kDuplicateWatch);
   crowd.abort_all();
@@ -155,6 +183,11 @@ int run_fanout_scenario(const CommonOptions& common, const FanoutOptions& option
   report.add_number("latency_max_us", "POST to last client, max (us)", latencies.max_us());
   report.add_number("server_cpu_us_per_delivery", "server CPU per delivery (us)",
                     server_cpu.us_per(static_cast<double>(deliveries)));
+  const std::optional<double> redis_per_round = redis_cpu.us_per(static_cast<double>(latencies.count()));
+  report.add_number("redis_cpu_us_per_broadcast", "Redis CPU per broadcast (us)", redis_per_round);
+  report.add_number("redis_idle_cpu_us_per_sec", "Redis CPU per second, idle (us)", redis_idle);
+  report.add_number("redis_cpu_us_per_broadcast_above_idle", "Redis CPU per broadcast above idle (us)",
+                    above_idle(redis_per_round, redis_idle, seconds, latencies.count()));
   report.add_number("loadgen_cpu_us_per_delivery", "load generator CPU per delivery (us)",
                     own_cpu.us_per(static_cast<double>(deliveries)));
   return report.publish(context.checks, std::cout, std::cerr);

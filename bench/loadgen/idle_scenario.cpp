@@ -56,7 +56,7 @@ std::optional<std::size_t> count_listed_clients(std::string_view body) {
 
 // Asks the server, over GET /clients, how many clients it has.
 std::optional<std::size_t> listed_clients(ScenarioContext& context) {
-  HttpClient http(context.loop, context.target);
+  HttpClient http(context.loop, context.targets.api());
   http.send("GET", "/clients");
   if (!context.loop.run_until(context.step_deadline(), [&http] { return http.done(); })) {
     context.checks.fail("GET /clients got no answer in time");
@@ -87,16 +87,20 @@ int run_idle_scenario(const CommonOptions& common, const IdleOptions& options) {
   ScenarioContext context(common);
   Report report("idle", common.label);
   report.add_count("clients", "clients", options.clients);
+  report.add_count("servers", "servers (clients in turn)", context.targets.size());
 
   const std::optional<std::int64_t> rss_before = settled_rss_kib(context);
   const std::optional<std::int64_t> fds_before = context.server.open_fds();
-  ClientCrowd crowd(context.loop, context.target, options.clients, kFirstClientId, context.checks);
+  ClientCrowd crowd(context.loop, context.targets, options.clients, kFirstClientId, context.checks);
   CpuWindow server_cpu(context.server);
+  CpuWindow redis_cpu(context.redis);
   server_cpu.start();
+  redis_cpu.start();
   const TimePoint begin = Clock::now();
   const std::size_t opened = crowd.open_all(kMaxPendingHandshakes, context.step_deadline());
   const double seconds = to_seconds(Clock::now() - begin);
   server_cpu.stop();
+  redis_cpu.stop();
   const std::optional<std::int64_t> rss_after = settled_rss_kib(context);
   const std::optional<std::int64_t> fds_after = context.server.open_fds();
   const std::optional<std::size_t> listed = listed_clients(context);
@@ -116,6 +120,8 @@ int run_idle_scenario(const CommonOptions& common, const IdleOptions& options) {
   report.add_number("handshakes_per_sec", "handshakes/s", static_cast<double>(opened) / seconds);
   report.add_number("server_cpu_us_per_handshake", "server CPU per handshake (us)",
                     server_cpu.us_per(static_cast<double>(opened)));
+  report.add_number("redis_cpu_us_per_handshake", "Redis CPU per handshake (us)",
+                    redis_cpu.us_per(static_cast<double>(opened)));
   report.add_number("server_rss_before_kib", "server RSS before (KiB)", as_number(rss_before));
   report.add_number("server_rss_after_kib", "server RSS after (KiB)", as_number(rss_after));
   report.add_number("server_rss_per_conn_kib", "server RSS per connection (KiB)", per_unit(rss_growth, opened));

@@ -32,10 +32,27 @@ void raise_open_file_limit() {
   }
 }
 
-void add_common_options(CLI::App& command, CommonOptions& options) {
+// fanout and idle may spread their clients over the nodes of a cluster; the other scenarios drive one server.
+enum class Servers { one, several };
+
+void add_server_options(CLI::App& command, CommonOptions& options, Servers servers) {
+  CLI::Option* port = command.add_option("--port", options.ports, "server port")->capture_default_str();
+  CLI::Option* pid = command.add_option("--server-pid", options.server_pids,
+                                        "server process, for its CPU time, memory and open files");
+  if (servers == Servers::one) {
+    for (CLI::Option* option : {port, pid}) option->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::Throw);
+    return;
+  }
+  port->description("server port; several (comma-separated or repeated): clients in turn, API requests to the first");
+  pid->description("server process; several: CPU time, memory and open files summed over them");
+  for (CLI::Option* option : {port, pid}) option->delimiter(',');
+  command.add_option("--redis-pid", options.redis_pid,
+                     "the cluster's Redis, for its CPU time (apart from the servers')");
+}
+
+void add_common_options(CLI::App& command, CommonOptions& options, Servers servers) {
   command.add_option("--host", options.host, "server address, IPv4")->capture_default_str();
-  command.add_option("--port", options.port, "server port")->capture_default_str();
-  command.add_option("--server-pid", options.server_pid, "server process, for its CPU time, memory and open files");
+  add_server_options(command, options, servers);
   command.add_option("--label", options.label, "the server's name in the outputs")->capture_default_str();
   command.add_option("--warmup", options.warmup_seconds, "seconds of load before measuring (all but idle)")
       ->capture_default_str()
@@ -47,7 +64,7 @@ void add_common_options(CLI::App& command, CommonOptions& options) {
 
 void add_echo_command(CLI::App& app, CommonOptions& common, EchoOptions& options) {
   CLI::App* echo = app.add_subcommand("echo", "C connections keep K messages in flight; every echo is checked");
-  add_common_options(*echo, common);
+  add_common_options(*echo, common, Servers::one);
   echo->add_option("--connections", options.connections, "connections (C)")->capture_default_str()->check(kCount);
   echo->add_option("--in-flight", options.in_flight, "messages in flight per connection (K)")
       ->capture_default_str()
@@ -58,7 +75,7 @@ void add_echo_command(CLI::App& app, CommonOptions& common, EchoOptions& options
 
 void add_fanout_command(CLI::App& app, CommonOptions& common, FanoutOptions& options) {
   CLI::App* fanout = app.add_subcommand("fanout", "C idle clients; R broadcasts, each timed until all have it");
-  add_common_options(*fanout, common);
+  add_common_options(*fanout, common, Servers::several);
   fanout->add_option("--clients", options.clients, "clients (C)")->capture_default_str()->check(kCount);
   fanout->add_option("--rounds", options.rounds, "broadcasts measured (R)")->capture_default_str()->check(kCount);
   fanout->add_option("--max-seconds", options.max_seconds, "start no round after this long; 0: no limit")
@@ -68,13 +85,13 @@ void add_fanout_command(CLI::App& app, CommonOptions& common, FanoutOptions& opt
 
 void add_idle_command(CLI::App& app, CommonOptions& common, IdleOptions& options) {
   CLI::App* idle = app.add_subcommand("idle", "C idle clients: handshakes/s, memory and CPU per connection");
-  add_common_options(*idle, common);
+  add_common_options(*idle, common, Servers::several);
   idle->add_option("--clients", options.clients, "clients (C)")->capture_default_str()->check(kCount);
 }
 
 void add_churn_command(CLI::App& app, CommonOptions& common, ChurnOptions& options) {
   CLI::App* churn = app.add_subcommand("churn", "N loops of connect, upgrade, one echo, close handshake");
-  add_common_options(*churn, common);
+  add_common_options(*churn, common, Servers::one);
   churn->add_option("--concurrency", options.concurrency, "loops in parallel (N)")
       ->capture_default_str()
       ->check(kCount);
@@ -84,7 +101,7 @@ void add_churn_command(CLI::App& app, CommonOptions& common, ChurnOptions& optio
 void add_soak_command(CLI::App& app, CommonOptions& common, SoakOptions& options) {
   CLI::App* soak = app.add_subcommand(
       "soak", "clients come, echo and go while broadcasts go out back to back; every delivery, memory, open files");
-  add_common_options(*soak, common);
+  add_common_options(*soak, common, Servers::one);
   soak->add_option("--concurrency", options.concurrency, "clients connected at once")
       ->capture_default_str()
       ->check(kCount);

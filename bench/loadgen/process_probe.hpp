@@ -1,20 +1,23 @@
-// Reads a process's CPU time, memory and open files from /proc, to turn load into cost per message.
+// Reads processes' CPU time, memory and open files from /proc, summed over them, to turn load into cost per message.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace loadgen {
 
 class ProcessProbe {
  public:
-  // Without a pid every reading is empty, so a scenario runs the same with or without --server-pid.
-  explicit ProcessProbe(std::optional<pid_t> pid) : pid_(pid) {}
+  // Several processes (the nodes of a cluster) are read as one: every reading is their sum. Without a pid every
+  // reading is empty, so a scenario runs the same with or without --server-pid.
+  explicit ProcessProbe(std::vector<pid_t> pids) : pids_(std::move(pids)) {}
 
-  // User plus system time of all its threads so far (/proc/PID/stat), in microseconds, to clock-tick resolution.
-  // Readings throw std::runtime_error once the process is gone.
+  // User plus system time of all their threads so far (/proc/PID/task/*/schedstat, nanosecond resolution), in
+  // microseconds. Readings throw std::runtime_error once a process is gone.
   std::optional<std::int64_t> cpu_time_us() const;
   // Resident memory (VmRSS in /proc/PID/status).
   std::optional<std::int64_t> rss_kib() const;
@@ -22,7 +25,7 @@ class ProcessProbe {
   std::optional<std::int64_t> open_fds() const;
 
  private:
-  std::optional<pid_t> pid_;
+  std::vector<pid_t> pids_;
 };
 
 // The CPU time a process spends between start() and stop(), shared out per unit of work.

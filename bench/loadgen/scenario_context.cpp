@@ -1,15 +1,18 @@
-// What every scenario works with: the event loop, the target, probes of the server and of the load generator
-// itself, and the log of failed checks.
+// What every scenario works with: the event loop, the targets, probes of the servers, of their Redis and of the load
+// generator itself, and the log of failed checks.
 #include "scenario_context.hpp"
 
 #include <unistd.h>
+
+#include <vector>
 
 namespace loadgen {
 
 ScenarioContext::ScenarioContext(const CommonOptions& options)
     : common(options),
-      target(Target::parse(options.host, options.port)),
-      server(options.server_pid),
-      load_generator(getpid()) {}
+      targets(options.host, options.ports),
+      server(options.server_pids),
+      redis(options.redis_pid ? std::vector<pid_t>{*options.redis_pid} : std::vector<pid_t>{}),
+      load_generator({getpid()}) {}
 
 }  // namespace loadgen

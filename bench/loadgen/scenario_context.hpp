@@ -1,5 +1,5 @@
-// What every scenario works with: the event loop, the target, probes of the server and of the load generator
-// itself, and the log of failed checks.
+// What every scenario works with: the event loop, the targets, probes of the servers, of their Redis and of the load
+// generator itself, and the log of failed checks.
 #pragma once
 
 #include "check_log.hpp"
@@ -7,7 +7,7 @@
 #include "common_options.hpp"
 #include "event_loop.hpp"
 #include "process_probe.hpp"
-#include "target.hpp"
+#include "targets.hpp"
 
 namespace loadgen {
 
@@ -19,8 +19,10 @@ struct ScenarioContext {
 
   const CommonOptions& common;
   EventLoop loop;
-  const Target target;
+  const Targets targets;
+  // Every server process, read as one.
   const ProcessProbe server;
+  const ProcessProbe redis;
   const ProcessProbe load_generator;
   CheckLog checks;
 };

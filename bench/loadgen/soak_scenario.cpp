@@ -43,12 +43,13 @@ class SoakRun final : public WsHandler {
   SoakRun(ScenarioContext& context, const SoakOptions& options, std::int64_t first_client_id)
       : context_(context),
         broadcasts_per_client_(options.broadcasts_per_client),
-        http_(context.loop, context.target),
+        http_(context.loop, context.targets.api()),
         ledger_(options.concurrency, context.checks),
         slots_(options.concurrency),
         next_client_id_(first_client_id) {
     for (std::size_t index = 0; index < options.concurrency; ++index) {
-      connections_.push_back(std::make_unique<WsConnection>(context.loop, context.target, *this, index));
+      connections_.push_back(
+          std::make_unique<WsConnection>(context.loop, context.targets.for_client(index), *this, index));
     }
   }
 
