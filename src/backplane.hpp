@@ -38,6 +38,9 @@ class LocalClients {
 struct BackplaneState {
   bool clustered = false;  // false: a single node, nothing else to be connected to
   bool connected = false;
+  // Starting: the first attempt to join the cluster has neither succeeded nor failed. A client admitted now could
+  // miss broadcasts published before the node reads them, so the node is not ready yet.
+  bool joining = false;
   std::string node_id;
 };
 

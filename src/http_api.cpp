@@ -157,11 +157,13 @@ void HttpApi::broadcast(HttpRequest const& request, Respond const& respond) cons
 }
 
 HttpResponse HttpApi::readiness(HttpRequest const& request) const {
-  // A load balancer stops sending new clients from the first signal on, while the others drain.
-  bool const ready = hub_.admitting();
-  json::object body{{"status", ready ? "ready" : "shutting down"}};
-  // A node cut off from Redis still serves its own clients, so it stays ready and says what it is missing.
+  // A load balancer stops sending new clients from the first signal on, while the others drain, and sends none
+  // before the node has joined its cluster.
   auto const cluster = hub_.backplane_state();
+  bool const admitting = hub_.admitting();
+  bool const ready = admitting && !cluster.joining;
+  json::object body{{"status", !admitting ? "shutting down" : ready ? "ready" : "joining the cluster"}};
+  // A node cut off from Redis still serves its own clients, so it stays ready and says what it is missing.
   if (cluster.clustered) body["redis"] = cluster.connected ? "up" : "down";
   return reply(request, ready ? http::status::ok : http::status::service_unavailable, body);
 }

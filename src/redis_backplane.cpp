@@ -84,9 +84,9 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       list_script_(std::string(redis_scripts::list)),
       publish_script_(std::string(redis_scripts::publish)),
       commands_(executor, options_.redis, {},
-                {.on_up = [this] { on_commands_up(); }, .on_down = [this](auto const&) { on_connection_change(); }}),
+                {.on_up = [this] { on_commands_up(); }, .on_down = [this](auto const&) { on_down(); }}),
       reader_(executor, options_.redis, {},
-              {.on_up = [this] { on_reader_up(); }, .on_down = [this](auto const&) { on_connection_change(); }}),
+              {.on_up = [this] { on_reader_up(); }, .on_down = [this](auto const&) { on_down(); }}),
       heartbeat_timer_(executor),
       reread_timer_(executor) {}
 
@@ -105,7 +105,7 @@ void RedisBackplane::start(std::string const& node_id) {
 }
 
 BackplaneState RedisBackplane::state() const {
-  return {.clustered = true, .connected = connected_.load(), .node_id = options_.node_id};
+  return {.clustered = true, .connected = connected_.load(), .joining = joining_.load(), .node_id = options_.node_id};
 }
 
 void RedisBackplane::eval(std::string const& script, std::vector<std::string> args,
@@ -239,24 +239,32 @@ void RedisBackplane::finish_broadcast(std::uint64_t sequence) {
   pending.done(pending.others);
 }
 
+// A failed first attempt ends the joining too, as an outage from the start: a node that cannot reach Redis serves
+// its own clients rather than stay unready.
+void RedisBackplane::on_down() {
+  if (joining_.exchange(false)) note_outage("cannot reach Redis");
+  on_connection_change();
+}
+
 void RedisBackplane::on_connection_change() {
   bool const connected = commands_.up() && reader_.up();
   if (connected == connected_.load()) return;
   connected_ = connected;
-  auto const now = std::chrono::steady_clock::now();
-  if (!connected && !outage_logged_) {
-    outage_logged_ = true;
-    outage_started_ = now;
-    metrics_.add(Counter::redis_outages);
-    log_event(spdlog::level::warn, {{"redis", "down"}},
-              "cluster: lost Redis at {}:{}; serving this node's clients only, reconnecting", options_.redis.host,
-              options_.redis.port);
-  } else if (connected) {
-    auto const waited = std::chrono::duration<double>(now - outage_started_).count();
-    log_event(spdlog::level::info, {{"redis", "up"}, {"waited_sec", waited}},
-              "cluster: connected to Redis at {}:{} after {:.1f} s", options_.redis.host, options_.redis.port, waited);
-    outage_logged_ = false;
-  }
+  if (!connected) return note_outage("lost Redis");
+  auto const waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - outage_started_).count();
+  log_event(spdlog::level::info, {{"redis", "up"}, {"waited_sec", waited}},
+            "cluster: connected to Redis at {}:{} after {:.1f} s", options_.redis.host, options_.redis.port, waited);
+  outage_logged_ = false;
+}
+
+void RedisBackplane::note_outage(std::string_view what) {
+  if (outage_logged_) return;
+  outage_logged_ = true;
+  outage_started_ = std::chrono::steady_clock::now();
+  metrics_.add(Counter::redis_outages);
+  log_event(spdlog::level::warn, {{"redis", "down"}},
+            "cluster: {} at {}:{}; serving this node's clients only, reconnecting", what, options_.redis.host,
+            options_.redis.port);
 }
 
 void RedisBackplane::on_commands_up() {
@@ -272,6 +280,7 @@ void RedisBackplane::heartbeat() {
   commands_.command({"SET", node_prefix_ + options_.node_id, "1", "PX", timeout_ms}, [this](RedisReply const& reply) {
     if (reply.is_error() || announced_) return;
     announced_ = true;
+    joining_ = false;
     log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
               "cluster {}: node {} is live, reading broadcasts after {}", options_.cluster_name, options_.node_id,
               last_broadcast_id_);

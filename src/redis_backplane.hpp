@@ -58,7 +58,9 @@ class RedisBackplane final : public Backplane {
   };
 
   void eval(std::string const& script, std::vector<std::string> args, RedisConnection::ReplyHandler handler);
+  void on_down();
   void on_connection_change();
+  void note_outage(std::string_view what);
   void on_commands_up();
   void heartbeat();
   void reregister();
@@ -91,6 +93,7 @@ class RedisBackplane final : public Backplane {
   asio::steady_timer heartbeat_timer_;
   asio::steady_timer reread_timer_;
   std::atomic<bool> connected_{false};
+  std::atomic<bool> joining_{true};
   bool outage_logged_ = false;
   std::chrono::steady_clock::time_point outage_started_;
   bool announced_ = false;     // the log has said that this node is live

@@ -1,9 +1,10 @@
 """Several nodes as one hub over a real redis-server: broadcasts, the client list and duplicate ids cluster-wide."""
 import asyncio
+import socket
 
 import websockets
 
-from conftest import broadcast, clients, metric, request, run, wait_until
+from conftest import CLUSTER_TEST_SETTINGS, broadcast, clients, metric, request, run, wait_until
 
 
 async def close_code(ws):
@@ -119,6 +120,20 @@ def test_readyz_and_metrics_say_whether_redis_is_up(start_cluster, redis_server)
     assert (status, body) == (200, {"status": "ready", "redis": "down"})
     assert metric(node, "wshub_redis_connected") == 0
     assert metric(node, "wshub_redis_outages_total") == 1
+
+
+def test_a_node_is_not_ready_until_its_first_attempt_to_join_has_succeeded_or_failed(start_server):
+    # A "Redis" that completes the TCP handshake (the kernel does, from the backlog) and never answers.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        node = start_server("--redis-url", f"redis://127.0.0.1:{silent.getsockname()[1]}/0", *CLUSTER_TEST_SETTINGS)
+        status, _, body = request(node, "GET", "/readyz")
+        assert (status, body) == (503, {"status": "joining the cluster", "redis": "down"})
+    # Closing the listener resets the node's connections: the attempt failed, and the node serves on its own.
+    node.wait_for_log(r"cannot reach Redis")
+    wait_until(lambda: request(node, "GET", "/readyz")[0] == 200, what="ready once the attempt failed")
+    assert request(node, "GET", "/readyz")[2] == {"status": "ready", "redis": "down"}
 
 
 def test_a_single_node_says_nothing_about_redis(server):
