@@ -28,18 +28,23 @@ std::string to_text(JoinTime joined_at) {
   return std::to_string(joined_at.time_since_epoch().count());
 }
 
-std::optional<JoinTime> to_join_time(std::string const& text) {
-  JoinTime::rep micros{};
-  auto const result = std::from_chars(text.data(), text.data() + text.size(), micros);
+// The whole text as one integer, or nothing: Redis hands every number back as text.
+template <typename Integer>
+std::optional<Integer> whole_integer(std::string const& text) {
+  Integer value{};
+  auto const result = std::from_chars(text.data(), text.data() + text.size(), value);
   if (result.ec != std::errc{} || result.ptr != text.data() + text.size()) return std::nullopt;
-  return JoinTime(JoinTime::duration(micros));
+  return value;
 }
 
 std::optional<ClientId> to_client_id(std::string const& text) {
-  ClientId id{};
-  auto const result = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (result.ec != std::errc{} || result.ptr != text.data() + text.size()) return std::nullopt;
-  return id;
+  return whole_integer<ClientId>(text);
+}
+
+std::optional<JoinTime> to_join_time(std::string const& text) {
+  auto const micros = whole_integer<JoinTime::rep>(text);
+  if (!micros) return std::nullopt;
+  return JoinTime(JoinTime::duration(*micros));
 }
 
 std::int64_t now_ms() {
