@@ -174,6 +174,11 @@ void WebSocketSession::on_readable(error_code error) {
   last_heard_ = std::chrono::steady_clock::now();
   consume(buffer.first(bytes));
   if (state_ == State::closed) return;
+  // Over the cap, the client's next bytes wait in its socket: TCP stops it from sending more than the server holds.
+  if (is_over_backpressure_cap()) {
+    reading_paused_ = true;
+    return;
+  }
   // A full buffer means more may be waiting: read again once the other connections have had their turn, without
   // a round trip through epoll.
   if (bytes == buffer.size()) return asio::post(executor_, [self = shared_from_this()] { self->on_readable({}); });
@@ -221,7 +226,7 @@ void WebSocketSession::handle(ClientEvent const& event) {
       metrics_.add(Counter::messages_received);
       metrics_.add(Counter::message_bytes_received, event.payload.size());
       send_frame(Opcode::text, echo_prefix, event.payload);
-      // Still open: the echo went out or was queued, rather than closing this client as a slow consumer.
+      // Still open: the echo went out or was queued, rather than failing the connection on a write error.
       if (state_ == State::open) count_sent(echo_prefix.size() + event.payload.size());
       return;
     case ClientEvent::Kind::ping:
@@ -266,7 +271,7 @@ void WebSocketSession::send(Encode encode) {
   // While a read is handled and nothing waits, frames join the thread's cork: no allocation, one write later.
   if (corked_ && queue_.empty()) return encode(thread_cork_buffer());
   if (corked_) uncork();  // what is in the cork was sent first
-  if (is_slow_consumer()) return disconnect_slow_consumer();
+  // No cap check here: the client's own replies are bounded by reading no more from it once it is over the cap.
   auto& frame = thread_scratch_buffer();
   frame.clear();
   encode(frame);
@@ -285,7 +290,12 @@ void WebSocketSession::uncork() {
     cork.clear();
     return finish(error.message());
   }
-  queue_.append(std::string_view(cork).substr(written));
+  if (written < cork.size()) {
+    // Queued whole and then consumed, so that the queue knows its head chunk was started: a frame cut by the
+    // write must be finished even if what has not started is dropped for a slow consumer.
+    queue_.append(cork);
+    queue_.consume(written);
+  }
   cork.clear();
   if (cork.capacity() > retained_buffer_bytes) std::string().swap(cork);
   flush();
@@ -297,7 +307,7 @@ void WebSocketSession::count_sent(std::size_t payload_bytes) {
 }
 
 void WebSocketSession::send_shared(SharedFrame frame) {
-  if (is_slow_consumer()) return disconnect_slow_consumer();
+  if (is_over_backpressure_cap()) return disconnect_slow_consumer();
   count_sent(frame.payload().size());
   if (!queue_.empty() || waiting_writable_) {
     queue_.push(std::move(frame));
@@ -313,7 +323,7 @@ void WebSocketSession::send_shared(SharedFrame frame) {
   flush();
 }
 
-bool WebSocketSession::is_slow_consumer() const {
+bool WebSocketSession::is_over_backpressure_cap() const {
   // Measured before adding: one message larger than the cap may go out when little else waits.
   return state_ == State::open && queue_.backlog_bytes() > options_.max_backpressure_bytes;
 }
@@ -336,9 +346,18 @@ void WebSocketSession::flush() {
     }
     if (error) return finish(error.message());
     queue_.consume(written);
+    // Half the cap, so that a client reading slowly does not flip between paused and read for every write.
+    if (reading_paused_ && queue_.backlog_bytes() <= options_.max_backpressure_bytes / 2) resume_reading();
   }
   error_code ignored;
   if (half_close_when_flushed_) socket_.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+void WebSocketSession::resume_reading() {
+  reading_paused_ = false;
+  // Posted, since flush() runs inside other handlers; and a read first, not a wait: bytes that arrived while we
+  // were not reading were reported by epoll already, and a new async_wait only sees the next edge.
+  asio::post(executor_, [self = shared_from_this()] { self->on_readable({}); });
 }
 
 void WebSocketSession::start_close(CloseCode code, std::string_view reason) {
@@ -419,6 +438,9 @@ void WebSocketSession::on_timer() {
     return finish("idle timeout: no answer to a ping", Counter::disconnects_idle_timeout);
   }
   if (silent >= options_.ping_interval) {
+    // A ping is the server's own message, like a broadcast: one that finds the client over the cap closes it, so
+    // a client that stopped reading (and so is not read from) is closed after the ping interval at the latest.
+    if (is_over_backpressure_cap()) return disconnect_slow_consumer();
     send_frame(Opcode::ping, {});
     return arm_timer(options_.idle_timeout - silent);
   }

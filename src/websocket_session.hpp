@@ -70,8 +70,9 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void uncork();
   void send_shared(SharedFrame frame);
   void count_sent(std::size_t payload_bytes);
-  bool is_slow_consumer() const;
+  bool is_over_backpressure_cap() const;
   void flush();
+  void resume_reading();
   void start_close(CloseCode code, std::string_view reason);
   void disconnect_slow_consumer();
   void half_close_when_flushed();
@@ -98,6 +99,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   bool joining_ = false;             // inside hub_.join(): an answer now is inline, on this thread
   bool corked_ = false;              // replies go to the thread's cork buffer until the current read is handled
   bool waiting_writable_ = false;
+  bool reading_paused_ = false;            // over the backpressure cap: nothing is read until the queue has drained
   bool half_close_when_flushed_ = false;   // closing: send our FIN once the queue has drained
   bool input_ignored_ = false;             // after a violation or the client's close frame, what it sends is discarded
   std::optional<CloseCode> closing_with_;  // the close code we sent, to tell why the connection ended

@@ -19,9 +19,9 @@ void WriteQueue::push(SharedFrame frame) {
 
 void WriteQueue::append(std::string_view bytes) {
   bytes_ += bytes.size();
-  // The chunk at the head may be half written: appending to its string is safe, since writes take no pointers
-  // that outlive them.
-  if (!empty() && !chunks_.back().shared) {
+  // Never the head: the backlog leaves out the chunk being written, so bytes joining it would escape the cap.
+  bool const tail_is_own = chunks_.size() - head_ >= 2 && !chunks_.back().shared;
+  if (tail_is_own) {
     chunks_.back().owned.append(bytes);
     return;
   }

@@ -15,7 +15,8 @@ namespace wshub {
 class WriteQueue {
  public:
   void push(SharedFrame frame);
-  // Copies bytes of this client's own (echoes, pongs, close frames); they join the last chunk when it is its own.
+  // Copies bytes of this client's own (echoes, pongs, close frames); they join the last chunk when it is its own
+  // and is not the one being written, so that everything behind the head is in the backlog.
   void append(std::string_view bytes);
 
   bool empty() const { return head_ == chunks_.size(); }

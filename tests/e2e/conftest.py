@@ -281,6 +281,13 @@ def broadcast(server, message):
     return body["sent"]
 
 
+def resident_bytes(pid):
+    """A process's resident memory (VmRSS), in bytes."""
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) * 1024
+
+
 def wait_until(condition, timeout=10, what="condition"):
     """Polls a condition the server offers no event for (e.g. /clients changing)."""
     deadline = time.monotonic() + timeout

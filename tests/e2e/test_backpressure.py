@@ -1,19 +1,13 @@
 """Backpressure: a client that stops reading is closed as a slow consumer; the others miss nothing."""
 import threading
 
-from conftest import MIB, RawWebSocket, broadcast, clients, wait_until
+from conftest import MIB, RawWebSocket, broadcast, clients, resident_bytes, wait_until
 
 BROADCASTS = 500
 MESSAGE_BYTES = 64 * 1024
 # What the silent client would pin without the cap: every broadcast, 32 MiB. With the default 4 MiB cap the
 # server may hold that plus the socket buffers' worth in flight; 16 MiB leaves room for allocator slack.
 RSS_GROWTH_BOUND = 16 * MIB
-
-
-def resident_bytes(pid):
-    with open(f"/proc/{pid}/status") as status:
-        line = next(line for line in status if line.startswith("VmRSS:"))
-    return int(line.split()[1]) * 1024
 
 
 class Reader(threading.Thread):

@@ -4,13 +4,15 @@ Every test runs against one shared server with a witness client connected throug
 still be echoed and be the only client registered (the `survived` fixture).
 """
 import os
+import select
 import socket
 import struct
+import time
 
 import pytest
 
-from autobahn_cases import BINARY, CONTINUATION, TEXT, Client, Closed, Frame
-from conftest import MIB, read_until_closed, send_raw
+from autobahn_cases import BINARY, CONTINUATION, PING, TEXT, Client, Closed, Frame
+from conftest import MIB, RawWebSocket, broadcast, clients, read_until_closed, resident_bytes, send_raw, wait_until
 
 UPGRADE = (b"GET /ws/1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")
@@ -121,3 +123,95 @@ def test_a_connection_cut_mid_request_does_no_harm(survived, sent, ending):
     response = read_until_closed(sock)  # nothing, or a 400 for the request cut short
     sock.close()
     assert response == b"" or status_of(response) == 400
+
+
+# A client that sends and never reads: what it makes the server hold is its queue, bounded by the cap.
+FLOOD_CAP = MIB
+FLOOD_ATTEMPT = 256 * MIB
+# Without the bound the server read everything and held every echo (400 MiB sent took it to 415 MB). With it, the
+# flood stalls once the cap and the kernel's socket buffers on both sides are full, a few tens of MiB at most.
+FLOOD_SENT_BOUND = 64 * MIB
+FLOOD_RSS_GROWTH_BOUND = 24 * MIB
+
+
+def flood_until_stalled(sock, frame, stall_seconds=1.0, most_seconds=20.0):
+    """Sends `frame` over and over without reading, until the attempt is sent or nothing more goes out for
+    `stall_seconds` (the server stopped reading); returns the bytes sent."""
+    sock.setblocking(False)
+    data = memoryview(frame * (256 * 1024 // len(frame) + 1))
+    sent = 0
+    start = last_progress = time.monotonic()
+    while sent < FLOOD_ATTEMPT and time.monotonic() - start < most_seconds:
+        _, writable, _ = select.select([], [sock], [], stall_seconds)
+        if not writable:
+            if time.monotonic() - last_progress >= stall_seconds:
+                break
+            continue
+        try:
+            sent += sock.send(data[sent % len(data):])  # frames stay whole across partial sends
+            last_progress = time.monotonic()
+        except BlockingIOError:
+            pass
+    sock.settimeout(30)
+    return sent
+
+
+def close_after_backlog(ws):
+    """Reads past everything queued for a client (megabytes of small frames) to its close frame; returns
+    (code, reason). RawWebSocket.recv_close would copy its buffer once a frame: too slow for this much."""
+    buffer, offset = bytearray(ws.buffer), 0
+    while True:
+        while len(buffer) - offset >= 2:
+            opcode, length, header = buffer[offset] & 0x0F, buffer[offset + 1] & 0x7F, 2
+            if length >= 126:
+                header += 2 if length == 126 else 8
+                if len(buffer) - offset < header:
+                    break
+                length = int.from_bytes(buffer[offset + 2:offset + header], "big")
+            if len(buffer) - offset < header + length:
+                break
+            payload = bytes(buffer[offset + header:offset + header + length])
+            offset += header + length
+            if opcode == 0x8:
+                return struct.unpack("!H", payload[:2])[0], payload[2:].decode()
+        del buffer[:offset]
+        offset = 0
+        chunk = ws.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError("closed without a close frame")
+        buffer += chunk
+
+
+@pytest.mark.parametrize("frame", [
+    pytest.param(Frame(TEXT, b"m" * 100).wire(), id="text messages"),
+    pytest.param(Frame(PING, b"p" * 125).wire(), id="pings"),
+])
+@pytest.mark.parametrize("closed_by", ["broadcast", "keepalive ping"])
+def test_a_client_that_sends_and_never_reads_is_held_to_the_cap(start_server, frame, closed_by):
+    ping_interval = "1" if closed_by == "keepalive ping" else "25"
+    # quarantine_size_mb=0: AddressSanitizer would otherwise keep freed buffers resident on purpose.
+    server = start_server("--max-backpressure-bytes", str(FLOOD_CAP), "--ping-interval-sec", ping_interval,
+                          env={"ASAN_OPTIONS": "quarantine_size_mb=0"})
+    witness = RawWebSocket(server, "/ws/1")
+    flooder = RawWebSocket(server, "/ws/2")
+    wait_until(lambda: clients(server) == [1, 2], what="both clients listed")
+    rss_before = resident_bytes(server.process.pid)
+
+    sent = flood_until_stalled(flooder.sock, frame)
+
+    assert sent < FLOOD_SENT_BOUND, sent
+    rss_growth = resident_bytes(server.process.pid) - rss_before
+    assert rss_growth < FLOOD_RSS_GROWTH_BOUND, rss_growth
+    witness.send_frame(TEXT, b"still served?")
+    while (received := witness.recv_frame())[0] == PING:
+        pass
+    assert received == (TEXT, b"Server echo: still served?")
+    if closed_by == "broadcast":
+        # The flooder is throttled, not dropped, until a message of the server's finds it over the cap.
+        assert broadcast(server, "to everyone") == 2
+        assert witness.recv_frame() == (TEXT, b"to everyone")
+    assert close_after_backlog(flooder) == (1008, "slow consumer: too many bytes queued")
+    wait_until(lambda: clients(server) == [1], what="the flooder to leave the registry")
+    witness.close()
+    flooder.close()
+

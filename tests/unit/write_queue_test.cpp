@@ -55,6 +55,17 @@ TEST(WriteQueue, BacklogLeavesOutTheChunkBeingWrittenButCountsEachChunk) {
   EXPECT_EQ(queue.backlog_bytes(), one_chunk);
 }
 
+TEST(WriteQueue, OwnBytesNeverJoinTheChunkBeingWrittenSoTheBacklogCountsThem) {
+  WriteQueue queue;
+  queue.append("first reply;");
+  queue.consume(3);
+  auto const head_only = queue.backlog_bytes();
+  for (int i = 0; i < 1000; ++i) queue.append("echo;");
+  // A client that never reads must see its echoes count against the cap, not vanish into the head chunk.
+  EXPECT_GE(queue.backlog_bytes(), head_only + 5000);
+  EXPECT_EQ(next_write(queue).size(), std::string("st reply;").size() + 5000);
+}
+
 TEST(WriteQueue, DropUnstartedKeepsAHalfWrittenChunk) {
   WriteQueue queue;
   queue.append("half");
