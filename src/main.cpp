@@ -92,6 +92,7 @@ int serve(wshub::Config const& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  wshub::ignore_broken_pipes();
   auto const decision = wshub::read_config({argv + 1, argv + argc}, wshub::process_environment);
   if (!decision.config) {
     (decision.exit_code == 0 ? std::cout : std::cerr) << decision.message << '\n';

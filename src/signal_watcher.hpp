@@ -1,4 +1,5 @@
-// Turns SIGINT and SIGTERM into calls, for as long as the io_context runs.
+// Turns SIGINT and SIGTERM into calls and logs SIGHUP, SIGUSR1 and SIGUSR2 as ignored, for as long as the
+// io_context runs; SIGPIPE is ignored for the whole process.
 #pragma once
 
 #include <functional>
@@ -8,10 +9,14 @@
 
 namespace wshub {
 
+// A write to a closed pipe or socket must fail with EPIPE, not end the process: a log reader that went away, or a
+// peer. Call it first thing in main, before any thread starts.
+void ignore_broken_pipes();
+
 class SignalWatcher {
  public:
-  SignalWatcher(asio::io_context& io, std::function<void(std::string signal_name)> on_signal);
-  // Blocks SIGINT and SIGTERM in the calling thread: call it on the last thread left running.
+  SignalWatcher(asio::io_context& io, std::function<void(std::string signal_name)> on_shutdown_signal);
+  // Blocks the watched signals in the calling thread: call it on the last thread left running.
   ~SignalWatcher();
 
   SignalWatcher(SignalWatcher const&) = delete;
@@ -21,7 +26,7 @@ class SignalWatcher {
   void wait();
 
   asio::signal_set signals_;
-  std::function<void(std::string)> on_signal_;
+  std::function<void(std::string)> on_shutdown_signal_;
 };
 
 }  // namespace wshub

@@ -5,14 +5,18 @@ still be echoed and be the only client registered (the `survived` fixture).
 """
 import os
 import select
+import signal
 import socket
 import struct
+import subprocess
 import time
+from types import SimpleNamespace
 
 import pytest
 
 from autobahn_cases import BINARY, CONTINUATION, PING, TEXT, Client, Closed, Frame
-from conftest import MIB, RawWebSocket, broadcast, clients, read_until_closed, resident_bytes, send_raw, wait_until
+from conftest import (BINARY as WSHUB_BINARY, LISTENING, MIB, RawWebSocket, broadcast, clients, read_until_closed,
+                      resident_bytes, send_raw, wait_until)
 
 UPGRADE = (b"GET /ws/1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")
@@ -214,4 +218,38 @@ def test_a_client_that_sends_and_never_reads_is_held_to_the_cap(start_server, fr
     wait_until(lambda: clients(server) == [1], what="the flooder to leave the registry")
     witness.close()
     flooder.close()
+
+
+def test_a_log_reader_that_goes_away_does_not_end_the_server():
+    process = subprocess.Popen([WSHUB_BINARY, "--port", "0", "--log-level", "DEBUG"], stderr=subprocess.PIPE, text=True)
+    try:
+        port = None
+        for line in process.stderr:
+            if match := LISTENING.search(line):
+                port = int(match.group(2))
+                break
+        process.stderr.close()  # every log line from now on fails with EPIPE
+        # At DEBUG a client's connect is logged: it used to end the process with SIGPIPE before the 101 went out.
+        ws = RawWebSocket(SimpleNamespace(port=port), "/ws/7")
+        ws.send_frame(TEXT, b"hello")
+        assert ws.recv_frame() == (TEXT, b"Server echo: hello")
+        ws.close()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_signals_without_a_meaning_are_logged_and_ignored(start_server):
+    server = start_server()
+    ws = RawWebSocket(server, "/ws/3")
+    server.signal(signal.SIGPIPE)  # ignored without a line: the line would be written to a pipe that is gone
+    for signum in (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+        server.signal(signum)
+        server.wait_for_log(rf"received {signum.name}: ignored")
+    ws.send_frame(TEXT, b"after the signals")
+    assert ws.recv_frame() == (TEXT, b"Server echo: after the signals")
+    assert clients(server) == [3]
+    ws.close()
 
