@@ -107,7 +107,9 @@ asio::awaitable<void> Listener::accept_loop() {
       if (error == asio::error::operation_aborted) co_return;
     }
     if (error && error != asio::error::would_block) {
-      log_event(spdlog::level::warn, {{"reason", error.message()}}, "accept failed: {}", error.message());
+      auto const reason = error.message();
+      LogField const fields[] = {{"reason", reason}};
+      accept_failures_.write(fmt::format("accept failed: {}", reason), fields);
       retry_timer.expires_after(accept_retry_delay);
       co_await retry_timer.async_wait(as_result);
     }

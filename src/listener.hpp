@@ -11,6 +11,7 @@
 #include "http_session.hpp"
 #include "io_threads.hpp"
 #include "net.hpp"
+#include "rate_limited_log.hpp"
 #include "shutdown_interfaces.hpp"
 
 namespace wshub {
@@ -50,6 +51,8 @@ class Listener final : public StoppableServer {
   tcp protocol_ = tcp::v4();  // the bound address's, for the sockets accept4 creates
   HttpConnections connections_;
   ConnectionContext context_;
+  // Out of file descriptors, accept fails ten times a second until one is free: one line in ten seconds is enough.
+  RateLimitedLog accept_failures_{spdlog::level::warn, 1, std::chrono::seconds(10)};
 };
 
 }  // namespace wshub

@@ -4,6 +4,7 @@ Every test runs against one shared server with a witness client connected throug
 still be echoed and be the only client registered (the `survived` fixture).
 """
 import os
+import resource
 import select
 import signal
 import socket
@@ -253,3 +254,19 @@ def test_signals_without_a_meaning_are_logged_and_ignored(start_server):
     assert clients(server) == [3]
     ws.close()
 
+
+def test_accept_failures_for_want_of_descriptors_are_logged_once_in_ten_seconds(start_server):
+    server = start_server("--threads", "1")
+    open_now = len(os.listdir(f"/proc/{server.process.pid}/fd"))
+    soft, hard = resource.prlimit(server.process.pid, resource.RLIMIT_NOFILE)
+    resource.prlimit(server.process.pid, resource.RLIMIT_NOFILE, (open_now + 4, hard))
+    waiting = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(16)]
+    server.wait_for_log(r"accept failed: Too many open files")
+    # Not a wait for an event but the window the rate is measured over: the accept loop retries every 100 ms, which
+    # used to be 15 lines in a second and a half.
+    time.sleep(1.5)
+    assert sum("accept failed" in line for line in server.lines) == 1, server.lines
+    for sock in waiting:
+        sock.close()
+    resource.prlimit(server.process.pid, resource.RLIMIT_NOFILE, (soft, hard))
+    assert clients(server) == []
