@@ -225,7 +225,8 @@ class CommandLine {
     add(progress_, "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC", "SECONDS",
         "seconds between progress lines while draining (default 5)");
     add(backpressure_, "--max-backpressure-bytes", "MAX_BACKPRESSURE_BYTES", "BYTES",
-        "bytes queued for one client before it is closed as a slow consumer (default 4194304)");
+        "bytes queued for one client; over it, nothing more is read from it and it is closed as a slow consumer "
+        "at the next broadcast or keepalive tick (default 4194304)");
     add(ping_interval_, "--ping-interval-sec", "PING_INTERVAL_SEC", "SECONDS",
         "seconds a client may be silent before it is pinged (default 25)");
     add(idle_timeout_, "--idle-timeout-sec", "IDLE_TIMEOUT_SEC", "SECONDS",

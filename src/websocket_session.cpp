@@ -434,13 +434,13 @@ void WebSocketSession::arm_timer(std::chrono::steady_clock::duration delay) {
 void WebSocketSession::on_timer() {
   if (state_ != State::open) return finish("timed out");
   auto const silent = std::chrono::steady_clock::now() - last_heard_;
+  // A client over the cap is not read from, so it falls silent: it is closed as what it is, a slow consumer, at its
+  // first keepalive tick (the ping, or the idle timeout if a ping was already out), as a broadcast would close it.
+  if (silent >= options_.ping_interval && is_over_backpressure_cap()) return disconnect_slow_consumer();
   if (silent >= options_.idle_timeout) {
     return finish("idle timeout: no answer to a ping", Counter::disconnects_idle_timeout);
   }
   if (silent >= options_.ping_interval) {
-    // A ping is the server's own message, like a broadcast: one that finds the client over the cap closes it, so
-    // a client that stopped reading (and so is not read from) is closed after the ping interval at the latest.
-    if (is_over_backpressure_cap()) return disconnect_slow_consumer();
     send_frame(Opcode::ping, {});
     return arm_timer(options_.idle_timeout - silent);
   }

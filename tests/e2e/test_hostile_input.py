@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from autobahn_cases import BINARY, CONTINUATION, PING, TEXT, Client, Closed, Frame
+from autobahn_cases import BINARY, CONTINUATION, PING, PONG, TEXT, Client, Closed, Frame
 from conftest import (BINARY as WSHUB_BINARY, LISTENING, MIB, RawWebSocket, broadcast, clients, read_until_closed,
                       resident_bytes, send_raw, wait_until)
 
@@ -193,14 +193,18 @@ def close_after_backlog(ws):
 ])
 @pytest.mark.parametrize("closed_by", ["broadcast", "keepalive ping"])
 def test_a_client_that_sends_and_never_reads_is_held_to_the_cap(start_server, frame, closed_by):
-    ping_interval = "1" if closed_by == "keepalive ping" else "25"
+    # With a ping interval of 1 s the flooder is closed at its first keepalive tick after it fell silent: the ping,
+    # or the idle timeout if a ping went out before the flood began. The witness speaks just before the flood, so
+    # that it is never silent for the idle timeout.
+    keepalive = ("1", "6") if closed_by == "keepalive ping" else ("25", "60")
     # quarantine_size_mb=0: AddressSanitizer would otherwise keep freed buffers resident on purpose.
-    server = start_server("--max-backpressure-bytes", str(FLOOD_CAP), "--ping-interval-sec", ping_interval,
-                          env={"ASAN_OPTIONS": "quarantine_size_mb=0"})
+    server = start_server("--max-backpressure-bytes", str(FLOOD_CAP), "--ping-interval-sec", keepalive[0],
+                          "--idle-timeout-sec", keepalive[1], env={"ASAN_OPTIONS": "quarantine_size_mb=0"})
     witness = RawWebSocket(server, "/ws/1")
     flooder = RawWebSocket(server, "/ws/2")
     wait_until(lambda: clients(server) == [1, 2], what="both clients listed")
     rss_before = resident_bytes(server.process.pid)
+    witness.send_frame(PONG, b"")
 
     sent = flood_until_stalled(flooder.sock, frame)
 
@@ -215,6 +219,8 @@ def test_a_client_that_sends_and_never_reads_is_held_to_the_cap(start_server, fr
         # The flooder is throttled, not dropped, until a message of the server's finds it over the cap.
         assert broadcast(server, "to everyone") == 2
         assert witness.recv_frame() == (TEXT, b"to everyone")
+    # Read only once it is closed: a client that reads is no longer a slow consumer.
+    server.wait_for_log(r"client 2 is a slow consumer: over 1048576 bytes queued; closing it with 1008", timeout=20)
     assert close_after_backlog(flooder) == (1008, "slow consumer: too many bytes queued")
     wait_until(lambda: clients(server) == [1], what="the flooder to leave the registry")
     witness.close()
