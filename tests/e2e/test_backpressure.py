@@ -1,6 +1,9 @@
-"""Backpressure: a client that stops reading is closed as a slow consumer; the others miss nothing."""
+"""Backpressure: a client that stops reading is closed as a slow consumer, one that sends faster than it reads is
+slowed down; the others miss nothing."""
 import threading
+import time
 
+from autobahn_cases import TEXT, Frame
 from conftest import MIB, RawWebSocket, broadcast, clients, resident_bytes, wait_until
 
 BROADCASTS = 500
@@ -69,3 +72,36 @@ def test_a_client_that_stops_reading_is_closed_while_the_others_get_everything(s
     assert rss_peak - rss_before < RSS_GROWTH_BOUND, (rss_before, rss_peak)
     wait_until(lambda: silent_close, what="the silent client's close frame")
     assert silent_close == [(1008, "slow consumer: too many bytes queued")]
+
+
+
+BURST_MESSAGES = 512  # of 64 KiB: 32 MiB, far more than the cap and the socket buffers between the two
+
+
+def test_a_client_that_sends_a_burst_and_reads_later_is_slowed_not_closed(start_server):
+    server = start_server("--max-backpressure-bytes", str(MIB))
+    ws = RawWebSocket(server, "/ws/1")
+    messages = [f"{i:04d}".ljust(MESSAGE_BYTES, "y").encode() for i in range(BURST_MESSAGES)]
+    frames_sent = []
+
+    def send_burst():
+        for message in messages:
+            ws.sock.sendall(Frame(TEXT, message).wire())
+            frames_sent.append(1)
+
+    threading.Thread(target=send_burst, daemon=True).start()
+    # Without reading, the burst stalls: past the cap the server reads nothing more, and TCP holds the sender.
+    deadline = time.monotonic() + 30
+    last_count, last_change = 0, time.monotonic()
+    while len(frames_sent) < BURST_MESSAGES and time.monotonic() - last_change < 1.0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        if len(frames_sent) != last_count:
+            last_count, last_change = len(frames_sent), time.monotonic()
+    assert len(frames_sent) < BURST_MESSAGES, "the whole burst went out unread: the server read without a bound"
+
+    echoes = [ws.recv_frame() for _ in messages]  # reading lets the server read again, and the burst goes on
+
+    assert echoes == [(TEXT, b"Server echo: " + message) for message in messages]
+    assert clients(server) == [1]
+    assert not any("slow consumer" in line for line in server.lines)
+    ws.close()
