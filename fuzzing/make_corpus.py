@@ -61,6 +61,9 @@ BROADCAST_BODIES = {
     "multi_line_error": b'{\n  "message":\n  "x",\n}',
     "extra_data": b'{"message": "a"} {"message": "b"}',
     "deep": b'{"message": ' + b"[" * 40 + b"]" * 40 + b"}",
+    "deep_as_python": b'{"message": "x", "a": ' + b"[" * 999 + b"]" * 999 + b"}",
+    "too_deep": b'{"a": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+    "byte_order_mark": b'\xef\xbb\xbf{"message": "x"}',
 }
 
 CLIENT_IDS = {

@@ -3,6 +3,7 @@
 Every test runs against one shared server with a witness client connected throughout; after each, the witness must
 still be echoed and be the only client registered (the `survived` fixture).
 """
+import json
 import os
 import socket
 import struct
@@ -10,7 +11,7 @@ import struct
 import pytest
 
 from autobahn_cases import BINARY, CONTINUATION, TEXT, Client, Closed, Frame
-from conftest import MIB, read_until_closed, send_raw
+from conftest import MIB, read_until_closed, request, send_raw
 
 UPGRADE = (b"GET /ws/1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")
@@ -121,3 +122,28 @@ def test_a_connection_cut_mid_request_does_no_harm(survived, sent, ending):
     response = read_until_closed(sock)  # nothing, or a 400 for the request cut short
     sock.close()
     assert response == b"" or status_of(response) == 400
+
+
+def nested(depth):
+    """A broadcast body whose deepest value is `depth` levels down, counting the body's own object."""
+    return b'{"message":"deep","a":' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}"
+
+
+def test_json_as_deep_as_pythons_is_read_and_the_message_sent_intact(survived, witness):
+    status, _, body = request(survived, "POST", "/broadcast-to-all", nested(1000))
+    assert (status, body) == (200, {"sent": 1})
+    assert witness.recv_frame() == (0x1, b"deep")
+
+
+def test_json_deeper_than_pythons_is_422(survived):
+    status, _, body = request(survived, "POST", "/broadcast-to-all", nested(1001))
+    assert status == 422
+    assert body["detail"][0]["type"] == "value_error.jsondecode"
+    assert body["detail"][0]["msg"] == "too deep"
+
+
+def test_a_utf8_byte_order_mark_before_the_json_is_skipped(survived, witness):
+    body = b"\xef\xbb\xbf" + json.dumps({"message": "caf\u00e9 \u2603"}).encode()
+    status, _, answer = request(survived, "POST", "/broadcast-to-all", body)
+    assert (status, answer) == (200, {"sent": 1})
+    assert witness.recv_frame() == (0x1, "caf\u00e9 \u2603".encode())
