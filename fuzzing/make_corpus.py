@@ -46,6 +46,13 @@ HTTP_REQUESTS = {
     "body_over_limit": request("POST /broadcast-to-all HTTP/1.1\nHost: localhost\nContent-Length: 16777217\n"),
     "headers_over_limit": request("GET /clients HTTP/1.1\nHost: localhost\nX-Padding: " + "a" * 8200 + "\n"),
     "not_http": b"HELLO THERE\r\n\r\n",
+    "absolute_form": request("GET http://localhost:8000/clients?x=1 HTTP/1.1\nHost: localhost:8000\n"),
+    "upgrade_absolute_form": upgrade("http://localhost:8000/ws/9"),
+    "upgrade_two_keys": request("GET /ws/1 HTTP/1.1\nHost: a\nUpgrade: websocket\nConnection: Upgrade\n"
+                                f"Sec-WebSocket-Key: {KEY}\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\n"
+                                "Sec-WebSocket-Version: 13\n"),
+    "upgrade_two_versions": request("GET /ws/1 HTTP/1.1\nHost: a\nUpgrade: websocket\nConnection: Upgrade\n"
+                                    f"Sec-WebSocket-Key: {KEY}\nSec-WebSocket-Version: 13\nSec-WebSocket-Version: 13\n"),
 }
 
 BROADCAST_BODIES = {

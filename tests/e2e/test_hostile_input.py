@@ -21,6 +21,10 @@ def status_of(response):
     return int(response.split(b" ", 2)[1])
 
 
+def detail_of(response):
+    return json.loads(response.split(b"\r\n\r\n", 1)[1])["detail"]
+
+
 # "THIS IS NOT HTTP" and one oversized header are in test_http_api.py; these are the other ways to get it wrong.
 @pytest.mark.parametrize("request_bytes", [
     pytest.param(b"GET\r\n\r\n", id="no target"),
@@ -122,6 +126,23 @@ def test_a_connection_cut_mid_request_does_no_harm(survived, sent, ending):
     response = read_until_closed(sock)  # nothing, or a 400 for the request cut short
     sock.close()
     assert response == b"" or status_of(response) == 400
+
+
+def test_an_absolute_form_target_is_served_by_its_path(survived):
+    response = send_raw(survived, b"GET http://x/clients?any=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status_of(response) == 200, response[:200]
+    assert json.loads(response.split(b"\r\n\r\n", 1)[1]) == {"clients": [0]}
+
+
+@pytest.mark.parametrize("repeated, detail", [
+    (b"Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n", "Sec-WebSocket-Key must appear once"),
+    (b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "Sec-WebSocket-Key must appear once"),
+    (b"Sec-WebSocket-Version: 13\r\n", "Sec-WebSocket-Version must appear once"),
+])
+def test_an_upgrade_with_a_repeated_key_or_version_is_400(survived, repeated, detail):
+    response = send_raw(survived, UPGRADE + repeated + b"\r\n")
+    assert status_of(response) == 400, response[:200]
+    assert detail_of(response) == detail
 
 
 def nested(depth):
