@@ -46,6 +46,13 @@ HTTP_REQUESTS = {
     "body_over_limit": request("POST /broadcast-to-all HTTP/1.1\nHost: localhost\nContent-Length: 16777217\n"),
     "headers_over_limit": request("GET /clients HTTP/1.1\nHost: localhost\nX-Padding: " + "a" * 8200 + "\n"),
     "not_http": b"HELLO THERE\r\n\r\n",
+    "transfer_encoding_not_final": request("POST /broadcast-to-all HTTP/1.1\nHost: a\n"
+                                           "Transfer-Encoding: chunked, identity\n", b"GET /clients HTTP/1.1\r\n\r\n"),
+    "transfer_encoding_gzip": request("POST /broadcast-to-all HTTP/1.1\nHost: a\nTransfer-Encoding: gzip, chunked\n",
+                                      b"0\r\n\r\n"),
+    "transfer_encoding_http10": request("POST /broadcast-to-all HTTP/1.0\nTransfer-Encoding: chunked\n", b"0\r\n\r\n"),
+    "no_host": request("GET /clients HTTP/1.1\n"),
+    "two_hosts": request("GET /clients HTTP/1.1\nHost: a\nHost: b\n"),
     "absolute_form": request("GET http://localhost:8000/clients?x=1 HTTP/1.1\nHost: localhost:8000\n"),
     "upgrade_absolute_form": upgrade("http://localhost:8000/ws/9"),
     "upgrade_two_keys": request("GET /ws/1 HTTP/1.1\nHost: a\nUpgrade: websocket\nConnection: Upgrade\n"

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "request_rules.hpp"
+
 namespace wshub {
 namespace {
 
@@ -17,6 +19,12 @@ bool is_bad_request(error_code error) {
   return error.category() == http::make_error_code(http::error::bad_version).category() && !client_left;
 }
 
+HttpResponse answer_broken_rule(error_code error) {
+  bool const unsupported = error == RequestRuleError::unsupported_transfer_coding;
+  return HttpApi::error(unsupported ? http::status::not_implemented : http::status::bad_request, error.message(),
+                        http_1_1);
+}
+
 }  // namespace
 
 void limit_request(HttpRequestParser& parser, RequestLimits const& limits) {
@@ -26,6 +34,7 @@ void limit_request(HttpRequestParser& parser, RequestLimits const& limits) {
 }
 
 std::optional<HttpResponse> answer_unreadable_request(error_code read_error, RequestLimits const& limits) {
+  if (read_error.category() == request_rule_category()) return answer_broken_rule(read_error);
   if (!is_bad_request(read_error)) return std::nullopt;
   if (read_error == http::error::body_limit) {
     return HttpApi::error(http::status::payload_too_large,

@@ -19,9 +19,9 @@ struct RequestLimits {
 // Prepares a parser for one request under the limits.
 void limit_request(HttpRequestParser& parser, RequestLimits const& limits);
 
-// The answer to a request the parser refused: 413 for a body over its limit, 431 for headers over theirs, 400 for
-// bytes that are not HTTP. None when the client left, stopped mid-request or was too slow: nobody is there to read
-// an answer.
+// The answer to a request the parser refused: 413 for a body over its limit, 431 for headers over theirs, 400 (501
+// for a transfer coding we do not decode) for a request that breaks HTTP's rules. None when the client left,
+// stopped mid-request or was too slow: nobody is there to read an answer.
 std::optional<HttpResponse> answer_unreadable_request(error_code read_error, RequestLimits const& limits);
 
 }  // namespace wshub

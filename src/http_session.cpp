@@ -11,6 +11,7 @@
 #include "logging.hpp"
 #include "rejection_log.hpp"
 #include "remote_address.hpp"
+#include "request_rules.hpp"
 #include "routes.hpp"
 #include "spawn.hpp"
 #include "upgrade_request.hpp"
@@ -165,6 +166,8 @@ asio::awaitable<error_code> HttpSession::read_request(HttpRequestParser& parser)
   auto [error, bytes] = co_await http::async_read_header(stream_, buffer_, parser, as_result);
   // Beast holds the request line and the fields to the limit separately; the limit is for the head as a whole.
   if (!error && bytes > context_.http.limits.max_header_bytes) error = http::error::header_limit;
+  // Before the body is read: a request refused here closes the connection, so its body is never read as a request.
+  if (!error) error = check_request_head(parser.get());
   if (!error && expects_continue(parser)) {
     http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
     std::tie(error, bytes) = co_await http::async_write(stream_, go_on, as_result);

@@ -25,6 +25,11 @@ def detail_of(response):
     return json.loads(response.split(b"\r\n\r\n", 1)[1])["detail"]
 
 
+def responses_in(received):
+    """How many responses the server sent: each has its Server field."""
+    return received.count(b"\r\nServer: wshub/")
+
+
 # "THIS IS NOT HTTP" and one oversized header are in test_http_api.py; these are the other ways to get it wrong.
 @pytest.mark.parametrize("request_bytes", [
     pytest.param(b"GET\r\n\r\n", id="no target"),
@@ -126,6 +131,55 @@ def test_a_connection_cut_mid_request_does_no_harm(survived, sent, ending):
     response = read_until_closed(sock)  # nothing, or a 400 for the request cut short
     sock.close()
     assert response == b"" or status_of(response) == 400
+
+
+def chunked_body(extensions, trailers=b""):
+    """(extension, data) pairs as chunks, then the last chunk and the trailer section."""
+    chunks = b"".join(b"%x%s\r\n%s\r\n" % (len(data), extension, data) for extension, data in extensions)
+    return chunks + b"0\r\n" + trailers + b"\r\n"
+
+
+SMUGGLED = b"GET /clients HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+# RFC 9112 section 6.3: without chunked as the final coding the body's length is unknown (400); section 6.1: a
+# coding we cannot decode is 501. Either way the connection closes, so the body is never read as a request.
+@pytest.mark.parametrize("codings, status, detail", [
+    (b"xchunked", 400, "Transfer-Encoding must end with chunked"),
+    (b"identity", 400, "Transfer-Encoding must end with chunked"),
+    (b"chunked, identity", 400, "Transfer-Encoding must end with chunked"),
+    (b"chunked, gzip", 400, "Transfer-Encoding must end with chunked"),
+    (b"gzip, chunked", 501, "Only the chunked transfer coding is supported"),
+])
+def test_a_transfer_encoding_other_than_chunked_is_refused_and_its_body_never_read(survived, codings, status, detail):
+    head = b"POST /broadcast-to-all HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + codings + b"\r\n\r\n"
+    response = send_raw(survived, head + SMUGGLED)
+    assert status_of(response) == status, response[:200]
+    assert detail_of(response) == detail
+    assert responses_in(response) == 1
+
+
+def test_transfer_encoding_in_http_1_0_is_400_and_never_decoded(survived):
+    head = b"POST /broadcast-to-all HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"
+    response = send_raw(survived, head + chunked_body([(b"", b'{"message":"smuggled"}')]))
+    assert status_of(response) == 400, response[:200]
+    assert detail_of(response) == "Transfer-Encoding is not allowed in HTTP/1.0"
+    assert responses_in(response) == 1
+
+
+@pytest.mark.parametrize("fields, detail", [
+    (b"", "An HTTP/1.1 request must have a Host header"),
+    (b"Host: x\r\nHost: y\r\n", "A request must have only one Host header"),
+])
+def test_http_1_1_needs_exactly_one_host(survived, fields, detail):
+    response = send_raw(survived, b"GET /clients HTTP/1.1\r\n" + fields + b"\r\n" + SMUGGLED)
+    assert status_of(response) == 400, response[:200]
+    assert detail_of(response) == detail
+    assert responses_in(response) == 1
+
+
+def test_http_1_0_may_leave_out_host(survived):
+    assert status_of(send_raw(survived, b"GET /clients HTTP/1.0\r\n\r\n")) == 200
 
 
 def test_an_absolute_form_target_is_served_by_its_path(survived):

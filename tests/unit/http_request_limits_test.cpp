@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "request_rules.hpp"
+
 namespace wshub {
 namespace {
 
@@ -36,6 +38,17 @@ TEST(HttpRequestLimitsTest, RefusesHeadersOverTheirLimit) {
 TEST(HttpRequestLimitsTest, RefusesABodyOverTheLimitFromItsLength) {
   EXPECT_EQ(parse_error("POST / HTTP/1.1\r\nContent-Length: 101\r\n\r\n"), http::error::body_limit);
   EXPECT_FALSE(parse_error("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n"));
+}
+
+TEST(HttpRequestLimitsTest, AnswersABrokenRuleWith400AndAnUnsupportedCodingWith501) {
+  auto const no_host = answer_unreadable_request(RequestRuleError::missing_host, limits);
+  ASSERT_TRUE(no_host);
+  EXPECT_EQ(no_host->result(), http::status::bad_request);
+  EXPECT_EQ(detail_of(*no_host), "An HTTP/1.1 request must have a Host header");
+  auto const gzip = answer_unreadable_request(RequestRuleError::unsupported_transfer_coding, limits);
+  ASSERT_TRUE(gzip);
+  EXPECT_EQ(gzip->result(), http::status::not_implemented);
+  EXPECT_EQ(detail_of(*gzip), "Only the chunked transfer coding is supported");
 }
 
 TEST(HttpRequestLimitsTest, AnswersABodyOverTheLimitWith413NamingIt) {
