@@ -156,8 +156,10 @@ void check_api_answer(HttpRequest const& request, HttpResponse const& response) 
 
 // Beast's reading of a request the plain reader took, with the header limit the reader was given.
 HttpRequest read_by_beast(std::string_view bytes, UpgradeRequest const& scanned, std::size_t max_header_bytes) {
+  RequestLimits const limits{.max_header_bytes = max_header_bytes};
   HttpRequestParser parser;
-  limit_request(parser, {.max_header_bytes = max_header_bytes});
+  ChunkExtensionBudget extensions(limits);
+  limit_request(parser, extensions, limits);
   error_code error;
   std::size_t const used = parser.put(asio::buffer(bytes.data(), bytes.size()), error);
   check(!error && parser.is_done(), "Beast reads a whole request where the plain reader took one");
@@ -195,10 +197,11 @@ void check_plain_reader(std::string_view bytes, std::size_t max_header_bytes) {
 void serve(Server const& server, std::string_view bytes) {
   check_plain_reader(bytes, server.options.limits.max_header_bytes);
   ClientBytes client(bytes);
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer(server.options.limits.max_header_bytes);
   for (;;) {
     HttpRequestParser parser;
-    limit_request(parser, server.options.limits);
+    ChunkExtensionBudget extensions(server.options.limits);
+    limit_request(parser, extensions, server.options.limits);
     if (auto const error = read_request(client, buffer, parser)) {
       auto const refusal = answer_unreadable_request(error, server.options.limits);
       if (refusal) check_refusal(*refusal);

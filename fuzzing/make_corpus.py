@@ -46,6 +46,13 @@ HTTP_REQUESTS = {
     "body_over_limit": request("POST /broadcast-to-all HTTP/1.1\nHost: localhost\nContent-Length: 16777217\n"),
     "headers_over_limit": request("GET /clients HTTP/1.1\nHost: localhost\nX-Padding: " + "a" * 8200 + "\n"),
     "not_http": b"HELLO THERE\r\n\r\n",
+    "chunk_extensions_and_trailers": request("POST /broadcast-to-all HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n",
+                                             b"d;a=1;b=\"q\"\r\n{\"message\":\"h\r\n4;c\r\ni\"}\n\r\n"
+                                             b"0;last\r\nX-Trailer: 1\r\n\r\n"),
+    "chunk_extension_over_limit": request("POST /broadcast-to-all HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n",
+                                          b"1;e=" + b"v" * 8200 + b"\r\nx\r\n0\r\n\r\n"),
+    "trailers_over_limit": request("POST /broadcast-to-all HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n",
+                                   b"1\r\nx\r\n0\r\nX-Trailer: " + b"v" * 8200 + b"\r\n\r\n"),
     "transfer_encoding_not_final": request("POST /broadcast-to-all HTTP/1.1\nHost: a\n"
                                            "Transfer-Encoding: chunked, identity\n", b"GET /clients HTTP/1.1\r\n\r\n"),
     "transfer_encoding_gzip": request("POST /broadcast-to-all HTTP/1.1\nHost: a\nTransfer-Encoding: gzip, chunked\n",

@@ -25,6 +25,8 @@ class RequestRuleCategory : public boost::system::error_category {
         return "Transfer-Encoding must end with chunked";
       case RequestRuleError::unsupported_transfer_coding:
         return "Only the chunked transfer coding is supported";
+      case RequestRuleError::chunk_extensions_too_large:
+        return "Chunk extensions are larger than the header limit";
     }
     return "Invalid HTTP request";
   }

@@ -14,6 +14,7 @@ enum class RequestRuleError {
   transfer_encoding_in_http_1_0,  // 400: HTTP/1.0 has no chunked coding to frame a body (section 6.1)
   chunked_not_final,              // 400: the body's length cannot be known (section 6.3)
   unsupported_transfer_coding,    // 501: a coding besides chunked, which we do not decode (section 6.1)
+  chunk_extensions_too_large,     // 431: the extensions of a chunked body, together, over the header limit
 };
 
 boost::system::error_category const& request_rule_category();

@@ -5,6 +5,7 @@ still be echoed and be the only client registered (the `survived` fixture).
 """
 import json
 import os
+import select
 import socket
 import struct
 
@@ -28,6 +29,11 @@ def detail_of(response):
 def responses_in(received):
     """How many responses the server sent: each has its Server field."""
     return received.count(b"\r\nServer: wshub/")
+
+
+def rss_bytes(server):
+    with open(f"/proc/{server.process.pid}/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
 
 
 # "THIS IS NOT HTTP" and one oversized header are in test_http_api.py; these are the other ways to get it wrong.
@@ -180,6 +186,62 @@ def test_http_1_1_needs_exactly_one_host(survived, fields, detail):
 
 def test_http_1_0_may_leave_out_host(survived):
     assert status_of(send_raw(survived, b"GET /clients HTTP/1.0\r\n\r\n")) == 200
+
+
+CHUNKED_POST = b"POST /broadcast-to-all HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+FLOOD_BYTES = 64 * MIB
+
+
+def flood_until_answered(server, head, filler):
+    """Sends the head, then the filler over and over (64 MiB at most) until the server answers; returns everything
+    it answered before closing, how much of the flood was sent, and how far the server's RSS rose meanwhile."""
+    block = filler * (64 * 1024 // len(filler))
+    rss_before = rss_peak = rss_bytes(server)
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head)
+        while sent < FLOOD_BYTES and not select.select([sock], [], [], 0)[0]:
+            sock.sendall(block)
+            sent += len(block)
+            rss_peak = max(rss_peak, rss_bytes(server))
+        sock.shutdown(socket.SHUT_WR)
+        response = read_until_closed(sock)
+    return response, sent, rss_peak - rss_before
+
+
+# Beast holds a chunk line, or the last chunk with its trailers, whole in the request buffer before parsing it.
+@pytest.mark.parametrize("head, filler", [
+    pytest.param(CHUNKED_POST + b"1;name=", b"v", id="one chunk extension"),
+    pytest.param(CHUNKED_POST + b"0\r\n", b"X-Trailer: " + b"v" * 100 + b"\r\n", id="trailer section"),
+    pytest.param(CHUNKED_POST, b"0", id="a chunk size's leading zeros"),
+])
+def test_a_flood_in_chunked_framing_is_431_long_before_it_ends_and_memory_stays_bounded(survived, head, filler):
+    response, sent, rss_growth = flood_until_answered(survived, head, filler)
+    assert status_of(response) == 431, response[:200]
+    assert detail_of(response) == "Chunk extensions or trailers are larger than 8192 bytes"
+    assert sent < FLOOD_BYTES // 4
+    assert rss_growth < 16 * MIB
+
+
+def test_chunk_extensions_count_together_against_the_header_limit(survived):
+    message = b'{"message":"x"}'
+    extensions = [(b";e=" + b"v" * 1000, message[i:i + 1]) for i in range(len(message))]
+    response = send_raw(survived, CHUNKED_POST + chunked_body(extensions))
+    assert status_of(response) == 431, response[:200]
+    assert detail_of(response) == "Chunk extensions or trailers are larger than 8192 bytes"
+
+
+def test_a_trailer_section_over_the_header_limit_is_431(survived):
+    trailers = b"X-Trailer: " + b"v" * 9000 + b"\r\n"
+    response = send_raw(survived, CHUNKED_POST + chunked_body([(b"", b'{"message":"x"}')], trailers))
+    assert status_of(response) == 431, response[:200]
+
+
+def test_chunk_extensions_and_trailers_within_the_limit_are_read(survived, witness):
+    body = chunked_body([(b";a=1", b'{"message":'), (b";b=" + b"v" * 3000, b'"framed"}')], b"X-Trailer: 1\r\n")
+    response = send_raw(survived, CHUNKED_POST.replace(b"chunked", b"chunked\r\nConnection: close") + body)
+    assert status_of(response) == 200, response[:200]
+    assert witness.recv_frame() == (0x1, b"framed")
 
 
 def test_an_absolute_form_target_is_served_by_its_path(survived):
