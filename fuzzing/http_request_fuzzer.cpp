@@ -23,6 +23,7 @@
 #include "live_page.hpp"
 #include "local_backplane.hpp"
 #include "metrics_exposition.hpp"
+#include "request_rules.hpp"
 #include "upgrade_request.hpp"
 #include "websocket_handshake.hpp"
 
@@ -65,10 +66,11 @@ struct Server {
   HttpOptions const options{};
 };
 
-// HttpSession::read_request without the socket: the head, then the body (a 100 Continue only writes).
+// HttpSession::read_request without the socket: the head and its rules, then the body (a 100 Continue only writes).
 error_code read_request(ClientBytes& client, beast::flat_buffer& buffer, HttpRequestParser& parser) {
   error_code error;
   http::read_header(client, buffer, parser, error);
+  if (!error) error = check_request_head(parser.get());
   if (!error) http::read(client, buffer, parser, error);
   return error;
 }
@@ -103,8 +105,8 @@ bool is_one_of(http::status status, std::initializer_list<http::status> statuses
 void check_refusal(HttpResponse const& refusal) {
   auto const answer = read_back(serialized(refusal));
   check(is_one_of(answer.result(), {http::status::bad_request, http::status::payload_too_large,
-                                    http::status::request_header_fields_too_large}),
-        "an unreadable request is answered 400, 413 or 431");
+                                    http::status::request_header_fields_too_large, http::status::not_implemented}),
+        "an unreadable request is answered 400, 413, 431 or 501");
   check(!answer.keep_alive(), "an unreadable request closes the connection");
   check_json_body(answer);
 }
@@ -154,8 +156,10 @@ void check_api_answer(HttpRequest const& request, HttpResponse const& response) 
 
 // Beast's reading of a request the plain reader took, with the header limit the reader was given.
 HttpRequest read_by_beast(std::string_view bytes, UpgradeRequest const& scanned, std::size_t max_header_bytes) {
+  RequestLimits const limits{.max_header_bytes = max_header_bytes};
   HttpRequestParser parser;
-  limit_request(parser, {.max_header_bytes = max_header_bytes});
+  ChunkExtensionBudget extensions(limits);
+  limit_request(parser, extensions, limits);
   error_code error;
   std::size_t const used = parser.put(asio::buffer(bytes.data(), bytes.size()), error);
   check(!error && parser.is_done(), "Beast reads a whole request where the plain reader took one");
@@ -180,6 +184,9 @@ void check_plain_reader(std::string_view bytes, std::size_t max_header_bytes) {
   check(is_websocket_upgrade(request) || answer_websocket_handshake(scanned->fields).refused,
         "a request the plain reader upgrades is an upgrade for Beast too");
   check(request.target() == scanned->target, "both readings have the same target");
+  // A refused handshake goes to Beast's path whole, and the head's rules are checked there first.
+  bool const upgraded = !answer_websocket_handshake(scanned->fields).refused;
+  check(!upgraded || !check_request_head(request), "a request the plain reader upgrades keeps the head's rules");
   check(request.version() == 11 && request.method() == http::verb::get, "the plain reader takes GET in HTTP/1.1");
   static std::vector<std::string> const allowed_origins{"https://app.example.com"};
   check_same_answer(request, scanned->fields, {});
@@ -190,10 +197,11 @@ void check_plain_reader(std::string_view bytes, std::size_t max_header_bytes) {
 void serve(Server const& server, std::string_view bytes) {
   check_plain_reader(bytes, server.options.limits.max_header_bytes);
   ClientBytes client(bytes);
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer(server.options.limits.max_header_bytes);
   for (;;) {
     HttpRequestParser parser;
-    limit_request(parser, server.options.limits);
+    ChunkExtensionBudget extensions(server.options.limits);
+    limit_request(parser, extensions, server.options.limits);
     if (auto const error = read_request(client, buffer, parser)) {
       auto const refusal = answer_unreadable_request(error, server.options.limits);
       if (refusal) check_refusal(*refusal);

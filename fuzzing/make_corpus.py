@@ -46,6 +46,27 @@ HTTP_REQUESTS = {
     "body_over_limit": request("POST /broadcast-to-all HTTP/1.1\nHost: localhost\nContent-Length: 16777217\n"),
     "headers_over_limit": request("GET /clients HTTP/1.1\nHost: localhost\nX-Padding: " + "a" * 8200 + "\n"),
     "not_http": b"HELLO THERE\r\n\r\n",
+    "chunk_extensions_and_trailers": request("POST /broadcast-to-all HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n",
+                                             b"d;a=1;b=\"q\"\r\n{\"message\":\"h\r\n4;c\r\ni\"}\n\r\n"
+                                             b"0;last\r\nX-Trailer: 1\r\n\r\n"),
+    "chunk_extension_over_limit": request("POST /broadcast-to-all HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n",
+                                          b"1;e=" + b"v" * 8200 + b"\r\nx\r\n0\r\n\r\n"),
+    "trailers_over_limit": request("POST /broadcast-to-all HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n",
+                                   b"1\r\nx\r\n0\r\nX-Trailer: " + b"v" * 8200 + b"\r\n\r\n"),
+    "transfer_encoding_not_final": request("POST /broadcast-to-all HTTP/1.1\nHost: a\n"
+                                           "Transfer-Encoding: chunked, identity\n", b"GET /clients HTTP/1.1\r\n\r\n"),
+    "transfer_encoding_gzip": request("POST /broadcast-to-all HTTP/1.1\nHost: a\nTransfer-Encoding: gzip, chunked\n",
+                                      b"0\r\n\r\n"),
+    "transfer_encoding_http10": request("POST /broadcast-to-all HTTP/1.0\nTransfer-Encoding: chunked\n", b"0\r\n\r\n"),
+    "no_host": request("GET /clients HTTP/1.1\n"),
+    "two_hosts": request("GET /clients HTTP/1.1\nHost: a\nHost: b\n"),
+    "absolute_form": request("GET http://localhost:8000/clients?x=1 HTTP/1.1\nHost: localhost:8000\n"),
+    "upgrade_absolute_form": upgrade("http://localhost:8000/ws/9"),
+    "upgrade_two_keys": request("GET /ws/1 HTTP/1.1\nHost: a\nUpgrade: websocket\nConnection: Upgrade\n"
+                                f"Sec-WebSocket-Key: {KEY}\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\n"
+                                "Sec-WebSocket-Version: 13\n"),
+    "upgrade_two_versions": request("GET /ws/1 HTTP/1.1\nHost: a\nUpgrade: websocket\nConnection: Upgrade\n"
+                                    f"Sec-WebSocket-Key: {KEY}\nSec-WebSocket-Version: 13\nSec-WebSocket-Version: 13\n"),
 }
 
 BROADCAST_BODIES = {
@@ -61,6 +82,9 @@ BROADCAST_BODIES = {
     "multi_line_error": b'{\n  "message":\n  "x",\n}',
     "extra_data": b'{"message": "a"} {"message": "b"}',
     "deep": b'{"message": ' + b"[" * 40 + b"]" * 40 + b"}",
+    "deep_as_python": b'{"message": "x", "a": ' + b"[" * 999 + b"]" * 999 + b"}",
+    "too_deep": b'{"a": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+    "byte_order_mark": b'\xef\xbb\xbf{"message": "x"}',
 }
 
 CLIENT_IDS = {

@@ -26,17 +26,33 @@ BroadcastRequest invalid_json(std::string_view body, std::size_t position, std::
   return invalid({"body", position}, msg, "value_error.jsondecode", std::move(context));
 }
 
+json::parse_options nesting_as_deep_as_python() {
+  json::parse_options options;
+  options.max_depth = max_json_depth;
+  return options;
+}
+
 }  // namespace
+
+std::string_view json_text_of(std::string_view body) {
+  constexpr std::string_view byte_order_mark = "\xEF\xBB\xBF";
+  return body.starts_with(byte_order_mark) ? body.substr(byte_order_mark.size()) : body;
+}
 
 BroadcastRequest parse_broadcast_request(std::string_view body) {
   if (body.empty()) return invalid({"body"}, "field required", "value_error.missing");
 
-  json::stream_parser parser;
+  std::string_view const text = json_text_of(body);
+  // A monotonic resource frees everything at once, so destroying a deeply nested document does not walk it.
+  json::monotonic_resource resource;
+  json::stream_parser parser({}, nesting_as_deep_as_python());
+  parser.reset(&resource);
   boost::system::error_code error;
-  std::size_t const consumed = parser.write_some(body.data(), body.size(), error);
-  if (!error && consumed < body.size()) error = json::error::extra_data;
+  std::size_t const consumed = parser.write_some(text.data(), text.size(), error);
+  if (!error && consumed < text.size()) error = json::error::extra_data;
   if (!error) parser.finish(error);
-  if (error) return invalid_json(body, consumed, error.message());
+  // Python counts positions in the text after the BOM.
+  if (error) return invalid_json(text, consumed, error.message());
 
   json::value const document = parser.release();
   if (document.is_null()) return invalid({"body"}, "field required", "value_error.missing");

@@ -238,7 +238,8 @@ class CommandLine {
     add(max_body_, "--max-body-bytes", "MAX_BODY_BYTES", "BYTES",
         "largest HTTP request body; a larger one gets 413 (default 16777216)");
     add(max_header_, "--max-header-bytes", "MAX_HEADER_BYTES", "BYTES",
-        "largest HTTP request line and headers; larger gets 431 (default 8192)");
+        "largest HTTP request line and headers, and the most a chunked body's extensions (together) or trailers "
+        "may take; larger gets 431 (default 8192)");
     add(request_timeout_, "--request-timeout-sec", "REQUEST_TIMEOUT_SEC", "SECONDS",
         "seconds a client may take to send an HTTP request or WebSocket handshake (default 10)");
     add(api_token_, "--api-token", "API_TOKEN", "TOKEN",

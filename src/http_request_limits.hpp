@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "http_api.hpp"
 #include "net.hpp"
@@ -16,12 +18,23 @@ struct RequestLimits {
   std::size_t max_body_bytes = 16 * 1024 * 1024;
 };
 
-// Prepares a parser for one request under the limits.
-void limit_request(HttpRequestParser& parser, RequestLimits const& limits);
+// Counts the extensions of a chunked body, together, against the header limit: Beast's parser hands each one
+// over (as its on_chunk_header callback) but bounds them only by the buffer it reads into.
+class ChunkExtensionBudget {
+ public:
+  explicit ChunkExtensionBudget(RequestLimits const& limits) : bytes_left_(limits.max_header_bytes) {}
+  void operator()(std::uint64_t chunk_bytes, std::string_view extensions, error_code& error);
 
-// The answer to a request the parser refused: 413 for a body over its limit, 431 for headers over theirs, 400 for
-// bytes that are not HTTP. None when the client left, stopped mid-request or was too slow: nobody is there to read
-// an answer.
+ private:
+  std::size_t bytes_left_;
+};
+
+// Prepares a parser for one request under the limits; the budget must live as long as the parser reads.
+void limit_request(HttpRequestParser& parser, ChunkExtensionBudget& extensions, RequestLimits const& limits);
+
+// The answer to a request the parser refused: 413 for a body over its limit, 431 for headers, chunk extensions or
+// trailers over theirs, 400 (501 for a transfer coding we do not decode) for a request that breaks HTTP's rules.
+// None when the client left, stopped mid-request or was too slow: nobody is there to read an answer.
 std::optional<HttpResponse> answer_unreadable_request(error_code read_error, RequestLimits const& limits);
 
 }  // namespace wshub

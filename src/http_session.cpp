@@ -1,6 +1,7 @@
 // Reads HTTP requests on one connection and answers them, keeping the connection alive between requests.
 #include "http_session.hpp"
 
+#include <algorithm>
 #include <array>
 #include <span>
 #include <tuple>
@@ -11,6 +12,7 @@
 #include "logging.hpp"
 #include "rejection_log.hpp"
 #include "remote_address.hpp"
+#include "request_rules.hpp"
 #include "routes.hpp"
 #include "spawn.hpp"
 #include "upgrade_request.hpp"
@@ -49,7 +51,10 @@ bool expects_continue(HttpRequestParser const& parser) {
 }  // namespace
 
 HttpSession::HttpSession(ConnectionSocket socket, ConnectionContext& context)
-    : executor_(socket.get_executor()), stream_(std::move(socket)), context_(context) {}
+    : executor_(socket.get_executor()),
+      stream_(std::move(socket)),
+      buffer_(context.http.limits.max_header_bytes),
+      context_(context) {}
 
 void HttpSession::start() {
   context_.connections.add(shared_from_this());
@@ -80,7 +85,8 @@ asio::awaitable<void> HttpSession::run() {
 asio::awaitable<void> HttpSession::serve_requests() {
   for (bool more = co_await await_first_request(); more; more = co_await await_next_request()) {
     HttpRequestParser parser;
-    limit_request(parser, context_.http.limits);
+    ChunkExtensionBudget extensions(context_.http.limits);
+    limit_request(parser, extensions, context_.http.limits);
     if (auto const error = co_await read_request(parser)) {
       co_await refuse_unreadable(error);
       break;
@@ -103,7 +109,8 @@ asio::awaitable<bool> HttpSession::await_first_request() {
   idle_ = true;
   FirstRequestTimeouts::of(stream_.socket().get_executor().context()).wait(*this, context_.http.keep_alive_timeout);
   // Read what is there; wait for more without holding a buffer (the client may not have sent anything yet).
-  auto const buffer = thread_first_read_buffer();
+  // No more than the connection's own buffer could hold, where anything but a plain upgrade goes next.
+  auto const buffer = thread_first_read_buffer().first(std::min(first_read_bytes, buffer_.max_size()));
   error_code error;
   std::size_t bytes = 0;
   for (;;) {
@@ -154,7 +161,8 @@ asio::awaitable<bool> HttpSession::await_next_request() {
   // Idle between requests: the only state in which stop() may cancel, since no request has begun.
   idle_ = true;
   stream_.expires_after(context_.http.keep_alive_timeout);
-  auto const [error, bytes] = co_await stream_.async_read_some(buffer_.prepare(first_read_bytes), as_result);
+  auto const [error, bytes] =
+      co_await stream_.async_read_some(buffer_.prepare(std::min(first_read_bytes, buffer_.max_size())), as_result);
   idle_ = false;
   buffer_.commit(bytes);
   co_return !error && bytes > 0;
@@ -163,8 +171,12 @@ asio::awaitable<bool> HttpSession::await_next_request() {
 asio::awaitable<error_code> HttpSession::read_request(HttpRequestParser& parser) {
   stream_.expires_after(context_.http.request_timeout);
   auto [error, bytes] = co_await http::async_read_header(stream_, buffer_, parser, as_result);
-  // Beast holds the request line and the fields to the limit separately; the limit is for the head as a whole.
-  if (!error && bytes > context_.http.limits.max_header_bytes) error = http::error::header_limit;
+  // Beast holds the request line and the fields to the limit separately; the limit is for the head as a whole. A head
+  // that fills the request buffer is over it too, whether Beast or the buffer noticed first.
+  bool const head_too_large = !error && bytes > context_.http.limits.max_header_bytes;
+  if (head_too_large || error == http::error::buffer_overflow) error = http::error::header_limit;
+  // Before the body is read: a request refused here closes the connection, so its body is never read as a request.
+  if (!error) error = check_request_head(parser.get());
   if (!error && expects_continue(parser)) {
     http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
     std::tie(error, bytes) = co_await http::async_write(stream_, go_on, as_result);

@@ -67,6 +67,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, private Fi
 
   asio::any_io_executor executor_;  // the connection's thread; kept apart because the stream moves on upgrade
   beast::basic_stream<tcp, ConnectionExecutor> stream_;
+  // Holds what Beast has not parsed yet: a head, one chunk line or a trailer section at most, so MAX_HEADER_BYTES
+  // bounds it; a request that needs more is refused with 431 (http::error::buffer_overflow).
   beast::flat_buffer buffer_;
   ConnectionContext& context_;
   bool idle_ = false;

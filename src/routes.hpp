@@ -17,8 +17,14 @@ inline constexpr std::string_view openapi = "/openapi.json";
 // The Swagger UI page's path is a setting (DOCS_URL); this is its default, FastAPI's.
 inline constexpr std::string_view default_docs = "/docs";
 
-// The path of a request target, without its query string.
+// The path of a request target, without its query string. An absolute-form target ("http://host/clients", RFC 9112
+// section 3.2.2) is served by its path, "/" when it has none.
 constexpr std::string_view path_of(std::string_view target) {
+  if (auto const authority = target.find("://"); !target.starts_with('/') && authority != std::string_view::npos) {
+    auto const path = target.find_first_of("/?", authority + 3);
+    if (path == std::string_view::npos || target[path] == '?') return "/";
+    target.remove_prefix(path);
+  }
   return target.substr(0, target.find('?'));
 }
 

@@ -109,6 +109,15 @@ std::optional<Refusal> find_request_line_fault(HttpRequest const& request) {
   return std::nullopt;
 }
 
+// Two keys (or versions) would be two handshakes in one; Beast's find() would quietly answer the first.
+std::optional<Refusal> find_repeated_field(HttpRequest const& request) {
+  if (request.count(http::field::sec_websocket_key) > 1) return bad_request("Sec-WebSocket-Key must appear once");
+  if (request.count(http::field::sec_websocket_version) > 1) {
+    return bad_request("Sec-WebSocket-Version must appear once");
+  }
+  return std::nullopt;
+}
+
 // The first rule of RFC 6455 section 4.2.1 the fields break, in the order Beast's accept checks them.
 std::optional<Refusal> find_field_fault(HandshakeFields const& fields) {
   if (!fields.host) return bad_request("The Host header is missing");
@@ -181,7 +190,9 @@ std::string sec_websocket_accept(std::string_view key) {
 }
 
 HandshakeAnswer answer_websocket_handshake(HttpRequest const& request, std::span<std::string const> allowed_origins) {
-  if (auto const fault = find_request_line_fault(request)) return refused(*fault);
+  auto fault = find_request_line_fault(request);
+  if (!fault) fault = find_repeated_field(request);
+  if (fault) return refused(*fault);
   return answer_websocket_handshake(handshake_fields(request), allowed_origins);
 }
 

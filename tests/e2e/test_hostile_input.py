@@ -3,6 +3,7 @@
 Every test runs against one shared server with a witness client connected throughout; after each, the witness must
 still be echoed and be the only client registered (the `survived` fixture).
 """
+import json
 import os
 import resource
 import select
@@ -17,7 +18,7 @@ import pytest
 
 from autobahn_cases import BINARY, CONTINUATION, PING, PONG, TEXT, Client, Closed, Frame
 from conftest import (BINARY as WSHUB_BINARY, LISTENING, MIB, RawWebSocket, broadcast, clients, read_until_closed,
-                      resident_bytes, send_raw, wait_until)
+                      request, resident_bytes, send_raw, wait_until)
 
 UPGRADE = (b"GET /ws/1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")
@@ -25,6 +26,15 @@ UPGRADE = (b"GET /ws/1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: 
 
 def status_of(response):
     return int(response.split(b" ", 2)[1])
+
+
+def detail_of(response):
+    return json.loads(response.split(b"\r\n\r\n", 1)[1])["detail"]
+
+
+def responses_in(received):
+    """How many responses the server sent: each has its Server field."""
+    return received.count(b"\r\nServer: wshub/")
 
 
 # "THIS IS NOT HTTP" and one oversized header are in test_http_api.py; these are the other ways to get it wrong.
@@ -278,3 +288,150 @@ def test_accept_failures_for_want_of_descriptors_are_logged_once_in_ten_seconds(
     for sock in waiting:
         sock.close()
     assert clients(server) == []
+
+
+def chunked_body(extensions, trailers=b""):
+    """(extension, data) pairs as chunks, then the last chunk and the trailer section."""
+    chunks = b"".join(b"%x%s\r\n%s\r\n" % (len(data), extension, data) for extension, data in extensions)
+    return chunks + b"0\r\n" + trailers + b"\r\n"
+
+
+SMUGGLED = b"GET /clients HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+# RFC 9112 section 6.3: without chunked as the final coding the body's length is unknown (400); section 6.1: a
+# coding we cannot decode is 501. Either way the connection closes, so the body is never read as a request.
+@pytest.mark.parametrize("codings, status, detail", [
+    (b"xchunked", 400, "Transfer-Encoding must end with chunked"),
+    (b"identity", 400, "Transfer-Encoding must end with chunked"),
+    (b"chunked, identity", 400, "Transfer-Encoding must end with chunked"),
+    (b"chunked, gzip", 400, "Transfer-Encoding must end with chunked"),
+    (b"gzip, chunked", 501, "Only the chunked transfer coding is supported"),
+])
+def test_a_transfer_encoding_other_than_chunked_is_refused_and_its_body_never_read(survived, codings, status, detail):
+    head = b"POST /broadcast-to-all HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + codings + b"\r\n\r\n"
+    response = send_raw(survived, head + SMUGGLED)
+    assert status_of(response) == status, response[:200]
+    assert detail_of(response) == detail
+    assert responses_in(response) == 1
+
+
+def test_transfer_encoding_in_http_1_0_is_400_and_never_decoded(survived):
+    head = b"POST /broadcast-to-all HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"
+    response = send_raw(survived, head + chunked_body([(b"", b'{"message":"smuggled"}')]))
+    assert status_of(response) == 400, response[:200]
+    assert detail_of(response) == "Transfer-Encoding is not allowed in HTTP/1.0"
+    assert responses_in(response) == 1
+
+
+@pytest.mark.parametrize("fields, detail", [
+    (b"", "An HTTP/1.1 request must have a Host header"),
+    (b"Host: x\r\nHost: y\r\n", "A request must have only one Host header"),
+])
+def test_http_1_1_needs_exactly_one_host(survived, fields, detail):
+    response = send_raw(survived, b"GET /clients HTTP/1.1\r\n" + fields + b"\r\n" + SMUGGLED)
+    assert status_of(response) == 400, response[:200]
+    assert detail_of(response) == detail
+    assert responses_in(response) == 1
+
+
+def test_http_1_0_may_leave_out_host(survived):
+    assert status_of(send_raw(survived, b"GET /clients HTTP/1.0\r\n\r\n")) == 200
+
+
+CHUNKED_POST = b"POST /broadcast-to-all HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+FLOOD_BYTES = 64 * MIB
+
+
+def flood_until_answered(server, head, filler):
+    """Sends the head, then the filler over and over (64 MiB at most) until the server answers; returns everything
+    it answered before closing, how much of the flood was sent, and how far the server's RSS rose meanwhile."""
+    block = filler * (64 * 1024 // len(filler))
+    rss_before = rss_peak = resident_bytes(server.process.pid)
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head)
+        while sent < FLOOD_BYTES and not select.select([sock], [], [], 0)[0]:
+            sock.sendall(block)
+            sent += len(block)
+            rss_peak = max(rss_peak, resident_bytes(server.process.pid))
+        sock.shutdown(socket.SHUT_WR)
+        response = read_until_closed(sock)
+    return response, sent, rss_peak - rss_before
+
+
+# Beast holds a chunk line, or the last chunk with its trailers, whole in the request buffer before parsing it.
+@pytest.mark.parametrize("head, filler", [
+    pytest.param(CHUNKED_POST + b"1;name=", b"v", id="one chunk extension"),
+    pytest.param(CHUNKED_POST + b"0\r\n", b"X-Trailer: " + b"v" * 100 + b"\r\n", id="trailer section"),
+    pytest.param(CHUNKED_POST, b"0", id="a chunk size's leading zeros"),
+])
+def test_a_flood_in_chunked_framing_is_431_long_before_it_ends_and_memory_stays_bounded(survived, head, filler):
+    response, sent, rss_growth = flood_until_answered(survived, head, filler)
+    assert status_of(response) == 431, response[:200]
+    assert detail_of(response) == "Chunk extensions or trailers are larger than 8192 bytes"
+    assert sent < FLOOD_BYTES // 4
+    assert rss_growth < 16 * MIB
+
+
+def test_chunk_extensions_count_together_against_the_header_limit(survived):
+    message = b'{"message":"x"}'
+    extensions = [(b";e=" + b"v" * 1000, message[i:i + 1]) for i in range(len(message))]
+    response = send_raw(survived, CHUNKED_POST + chunked_body(extensions))
+    assert status_of(response) == 431, response[:200]
+    assert detail_of(response) == "Chunk extensions or trailers are larger than 8192 bytes"
+
+
+def test_a_trailer_section_over_the_header_limit_is_431(survived):
+    trailers = b"X-Trailer: " + b"v" * 9000 + b"\r\n"
+    response = send_raw(survived, CHUNKED_POST + chunked_body([(b"", b'{"message":"x"}')], trailers))
+    assert status_of(response) == 431, response[:200]
+
+
+def test_chunk_extensions_and_trailers_within_the_limit_are_read(survived, witness):
+    body = chunked_body([(b";a=1", b'{"message":'), (b";b=" + b"v" * 3000, b'"framed"}')], b"X-Trailer: 1\r\n")
+    response = send_raw(survived, CHUNKED_POST.replace(b"chunked", b"chunked\r\nConnection: close") + body)
+    assert status_of(response) == 200, response[:200]
+    assert witness.recv_frame() == (0x1, b"framed")
+
+
+def test_an_absolute_form_target_is_served_by_its_path(survived):
+    response = send_raw(survived, b"GET http://x/clients?any=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status_of(response) == 200, response[:200]
+    assert json.loads(response.split(b"\r\n\r\n", 1)[1]) == {"clients": [0]}
+
+
+@pytest.mark.parametrize("repeated, detail", [
+    (b"Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n", "Sec-WebSocket-Key must appear once"),
+    (b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "Sec-WebSocket-Key must appear once"),
+    (b"Sec-WebSocket-Version: 13\r\n", "Sec-WebSocket-Version must appear once"),
+])
+def test_an_upgrade_with_a_repeated_key_or_version_is_400(survived, repeated, detail):
+    response = send_raw(survived, UPGRADE + repeated + b"\r\n")
+    assert status_of(response) == 400, response[:200]
+    assert detail_of(response) == detail
+
+
+def nested(depth):
+    """A broadcast body whose deepest value is `depth` levels down, counting the body's own object."""
+    return b'{"message":"deep","a":' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}"
+
+
+def test_json_as_deep_as_pythons_is_read_and_the_message_sent_intact(survived, witness):
+    status, _, body = request(survived, "POST", "/broadcast-to-all", nested(1000))
+    assert (status, body) == (200, {"sent": 1})
+    assert witness.recv_frame() == (0x1, b"deep")
+
+
+def test_json_deeper_than_pythons_is_422(survived):
+    status, _, body = request(survived, "POST", "/broadcast-to-all", nested(1001))
+    assert status == 422
+    assert body["detail"][0]["type"] == "value_error.jsondecode"
+    assert body["detail"][0]["msg"] == "too deep"
+
+
+def test_a_utf8_byte_order_mark_before_the_json_is_skipped(survived, witness):
+    body = b"\xef\xbb\xbf" + json.dumps({"message": "caf\u00e9 \u2603"}).encode()
+    status, _, answer = request(survived, "POST", "/broadcast-to-all", body)
+    assert (status, answer) == (200, {"sent": 1})
+    assert witness.recv_frame() == (0x1, "caf\u00e9 \u2603".encode())

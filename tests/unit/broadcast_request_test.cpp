@@ -67,6 +67,28 @@ TEST(BroadcastRequest, ANullMessage) {
                         R"("type":"type_error.none.not_allowed"})"));
 }
 
+// A message beside a value nested `depth` levels deep, counting the enclosing object as one.
+std::string nested(std::size_t depth) {
+  return R"({"message":"deep","a":)" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+}
+
+TEST(BroadcastRequest, NestingAsDeepAsPythonsJsonIsRead) {
+  EXPECT_EQ(parse_broadcast_request(nested(max_json_depth)).message, "deep");
+  auto const error = only_error(nested(max_json_depth + 1));
+  EXPECT_EQ(error.at("type"), "value_error.jsondecode");
+  EXPECT_EQ(error.at("msg"), "too deep");
+}
+
+TEST(BroadcastRequest, AByteOrderMarkBeforeTheJsonIsSkipped) {
+  EXPECT_EQ(parse_broadcast_request("\xEF\xBB\xBF{\"message\":\"hi\"}").message, "hi");
+  // Python counts the position of an error in the text after the mark.
+  auto const error = only_error("\xEF\xBB\xBF{oops}");
+  EXPECT_EQ(error.at("ctx").at("pos"), 1);
+  EXPECT_EQ(error.at("ctx").at("colno"), 2);
+  EXPECT_EQ(only_error("\xEF\xBB\xBF").at("type"), "value_error.jsondecode");
+  EXPECT_EQ(only_error("\xEF\xBB{}").at("type"), "value_error.jsondecode");
+}
+
 TEST(BroadcastRequest, DeepNestingIsAnErrorNotACrash) {
   std::string const deep = std::string(100000, '[') + std::string(100000, ']');
   EXPECT_EQ(only_error(deep).at("type"), "value_error.jsondecode");

@@ -25,8 +25,10 @@ std::string request(std::string_view target = "/ws/1", std::string_view extra_fi
 
 // The same request read by Beast, as HttpSession does when this reader declines.
 HttpRequest read_by_beast(std::string const& bytes, std::size_t& used) {
+  RequestLimits const limits{.max_header_bytes = header_limit};
   HttpRequestParser parser;
-  limit_request(parser, {.max_header_bytes = header_limit});
+  ChunkExtensionBudget extensions(limits);
+  limit_request(parser, extensions, limits);
   error_code error;
   used = parser.put(asio::buffer(bytes), error);
   EXPECT_FALSE(error) << error.message();

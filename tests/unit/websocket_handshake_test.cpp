@@ -32,6 +32,13 @@ HttpRequest with(http::field field, std::string_view value) {
   return request;
 }
 
+// The valid request with a second field of that name after the first.
+HttpRequest twice(http::field field, std::string_view second) {
+  auto request = valid_request();
+  request.insert(field, second);
+  return request;
+}
+
 HttpRequest without(http::field field) {
   auto request = valid_request();
   request.erase(field);
@@ -123,6 +130,9 @@ std::vector<Refusal> refusals() {
       {"no version", without(http::field::sec_websocket_version), bad},
       {"version 12", with(http::field::sec_websocket_version, "12"), http::status::upgrade_required},
       {"version 8, 13", with(http::field::sec_websocket_version, "8, 13"), http::status::upgrade_required},
+      {"two keys", twice(http::field::sec_websocket_key, "AAAAAAAAAAAAAAAAAAAAAA=="), bad},
+      {"the same key twice", twice(http::field::sec_websocket_key, rfc_key), bad},
+      {"two versions", twice(http::field::sec_websocket_version, "13"), bad},
   };
 }
 
