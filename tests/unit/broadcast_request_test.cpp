@@ -61,6 +61,18 @@ TEST(BroadcastRequest, AMessageThatIsNotAString) {
   EXPECT_EQ(only_error(R"({"message":["a"]})"), expected);
 }
 
+TEST(BroadcastRequest, OnlyTheTopLevelMessageCountsAndTheLastOneWins) {
+  EXPECT_EQ(parse_broadcast_request(R"({"message":"first","message":"last"})").message, "last");
+  EXPECT_EQ(parse_broadcast_request(R"({"inner":{"message":"no"},"message":"yes","messages":"no"})").message, "yes");
+  EXPECT_EQ(only_error(R"({"message":"text","message":{"message":"nested"}})").at("type"), "type_error.str");
+  EXPECT_EQ(only_error(R"({"messag":"x","inner":{"message":"no"}})").at("type"), "value_error.missing");
+  EXPECT_EQ(only_error(R"(["message","text"])").at("type"), "type_error.dict");
+}
+
+TEST(BroadcastRequest, AMessageWithEscapesIsReadWhole) {
+  EXPECT_EQ(parse_broadcast_request(R"({"message":"a\"b\\c\u00e9\n"})").message, "a\"b\\c\xC3\xA9\n");
+}
+
 TEST(BroadcastRequest, ANullMessage) {
   EXPECT_EQ(only_error(R"({"message":null})"),
             json::parse(R"({"loc":["body","message"],"msg":"none is not an allowed value",)"
