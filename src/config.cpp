@@ -253,7 +253,7 @@ class CommandLine {
         "the cluster's name, the prefix of its Redis keys (default wshub)");
     add(node_id_, "--node-id", "NODE_ID", "ID", "this node's name in the cluster (default HOSTNAME:PORT)");
     add(cluster_timeout_, "--cluster-timeout-ms", "CLUSTER_TIMEOUT_MS", "MS",
-        "longest wait for the other nodes' counts of a broadcast (default 1000)");
+        "longest wait for Redis's reply to any command and for the other nodes' counts of a broadcast (default 1000)");
     add(node_timeout_, "--node-timeout-sec", "NODE_TIMEOUT_SEC", "SECONDS",
         "a node silent this long is dead and its client ids are free (default 10)");
     add(redis_replay_, "--redis-replay-sec", "REDIS_REPLAY_SEC", "SECONDS",

@@ -14,7 +14,7 @@ namespace {
 
 // How many stream entries one XREAD takes at most, and how long it blocks before asking again.
 constexpr std::string_view read_batch_entries = "1000";
-constexpr std::string_view read_block_ms = "1000";
+constexpr auto read_block = std::chrono::milliseconds(1000);
 // A count for a dead origin is never read; its stream keeps at most this many before trimming.
 constexpr std::string_view counts_kept = "10000";
 constexpr auto reread_after_error = std::chrono::milliseconds(500);
@@ -88,9 +88,9 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       reregister_script_(script_with_claim(redis_scripts::reregister)),
       list_script_(std::string(redis_scripts::list)),
       publish_script_(std::string(redis_scripts::publish)),
-      commands_(executor, options_.redis, {},
+      commands_(executor, options_.redis, {.reply_timeout = options_.cluster_timeout},
                 {.on_up = [this] { on_commands_up(); }, .on_down = [this](auto const&) { on_down(); }}),
-      reader_(executor, options_.redis, {},
+      reader_(executor, options_.redis, {.reply_timeout = options_.cluster_timeout},
               {.on_up = [this] { on_reader_up(); }, .on_down = [this](auto const&) { on_down(); }}),
       heartbeat_timer_(executor),
       reread_timer_(executor) {}
@@ -175,7 +175,7 @@ void RedisBackplane::publish(std::string const& text, CountDone done) {
     auto const sequence = ++next_sequence_;
     auto& pending = pending_[sequence];
     pending.done = std::move(done);
-    pending.timer = std::make_unique<asio::steady_timer>(executor_, options_.count_timeout);
+    pending.timer = std::make_unique<asio::steady_timer>(executor_, options_.cluster_timeout);
     pending.timer->async_wait([this, sequence](error_code error) {
       if (!error) on_count_timeout(sequence);
     });
@@ -230,7 +230,7 @@ void RedisBackplane::on_count_timeout(std::uint64_t sequence) {
     auto const late_nodes = fmt::format("{}", fmt::join(late, ", "));
     log_event(spdlog::level::warn, {{"late_nodes", late_nodes}},
               "cluster: {} node(s) did not count a broadcast within {} ms ({}); \"sent\" leaves them out", late.size(),
-              options_.count_timeout.count(), late_nodes);
+              options_.cluster_timeout.count(), late_nodes);
   }
   finish_broadcast(sequence);
 }
@@ -378,9 +378,10 @@ void RedisBackplane::check_replay_gap() {
 
 void RedisBackplane::read_next() {
   if (!reader_.up()) return;
-  reader_.command({"XREAD", "COUNT", std::string(read_batch_entries), "BLOCK", std::string(read_block_ms), "STREAMS",
-                   broadcasts_key_, counts_key_, last_broadcast_id_, last_count_id_},
-                  [this](RedisReply const& reply) { on_read(reply); });
+  reader_.command(
+      {"XREAD", "COUNT", std::string(read_batch_entries), "BLOCK", std::to_string(read_block.count()), "STREAMS",
+       broadcasts_key_, counts_key_, last_broadcast_id_, last_count_id_},
+      [this](RedisReply const& reply) { on_read(reply); }, read_block);
 }
 
 void RedisBackplane::on_read(RedisReply const& reply) {

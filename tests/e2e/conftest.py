@@ -189,6 +189,13 @@ class RedisServer:
             self.process.kill()
             self.process.wait()
 
+    def pause(self):
+        """SIGSTOP: connections stay open (new ones complete from the listen backlog), nothing is answered."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
 
 @pytest.fixture
 def redis_server():
