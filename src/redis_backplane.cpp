@@ -78,7 +78,6 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       metrics_(metrics),
       owners_key_(key("owners")),
       order_key_(key("order")),
-      sequence_key_(key("sequence")),
       joined_key_(key("joined")),
       nodes_key_(key("nodes")),
       node_prefix_(key("node:")),
@@ -115,7 +114,7 @@ BackplaneState RedisBackplane::state() const {
 
 void RedisBackplane::eval(std::string const& script, std::vector<std::string> args,
                           RedisConnection::ReplyHandler handler) {
-  std::vector<std::string> command{"EVAL",      script,           "4",         owners_key_, order_key_, sequence_key_,
+  std::vector<std::string> command{"EVAL",      script,           "3",         owners_key_, order_key_,
                                    joined_key_, options_.node_id, node_prefix_};
   command.insert(command.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
   commands_.command(command, std::move(handler));

@@ -86,7 +86,7 @@ class RedisBackplane final : public Backplane {
   ClusterOptions options_;  // the node id is settled by start()
   Metrics& metrics_;
   LocalClients* clients_ = nullptr;
-  std::string const owners_key_, order_key_, sequence_key_, joined_key_, nodes_key_, node_prefix_, broadcasts_key_;
+  std::string const owners_key_, order_key_, joined_key_, nodes_key_, node_prefix_, broadcasts_key_;
   std::string counts_key_;  // this node's: where the others' counts of its broadcasts arrive
   std::string const claim_script_, release_script_, reregister_script_, list_script_, publish_script_;
   RedisConnection commands_;

@@ -299,3 +299,27 @@ def test_a_redis_that_stops_answering_holds_no_handshake_or_listing_beyond_the_c
     assert set(samples) == {("down", 0)}
     assert all(listed == [1, 2, 3] and took < CLUSTER_TIMEOUT_SEC + MARGIN_SEC for listed, took in listings)
     assert up_metric == 1
+
+
+def test_after_redis_restarts_empty_clients_are_listed_in_connection_order_across_nodes(start_cluster, redis_server):
+    nodes = start_cluster(2)
+
+    async def scenario():
+        sockets = [await websockets.connect(nodes[n].ws_url(client_id)) for n, client_id in [(0, 1), (1, 2), (0, 3),
+                                                                                             (1, 4)]]
+        before = await asyncio.to_thread(clients, nodes[0])
+        redis_server.stop()
+        for node in nodes:
+            node.wait_for_log(r"lost Redis")
+        redis_server.start()
+        # Each node registers its own clients again, in one script: once all four are back, both have.
+        await asyncio.to_thread(wait_until, lambda: all(sorted(clients(node)) == [1, 2, 3, 4] for node in nodes), 10,
+                                "both nodes registered again")
+        after = [await asyncio.to_thread(clients, node) for node in nodes]
+        for ws in sockets:
+            await ws.close()
+        return before, after
+
+    before, after = run(scenario())
+    assert before == [1, 2, 3, 4]
+    assert after == [[1, 2, 3, 4]] * 2
