@@ -272,6 +272,7 @@ void RedisBackplane::note_outage(std::string_view what) {
 }
 
 void RedisBackplane::on_commands_up() {
+  live_ = false;  // registered below, as after any loss: a missing liveness key says nothing new
   if (reader_ready_) heartbeat();
   reregister();
   on_connection_change();
@@ -281,14 +282,21 @@ void RedisBackplane::heartbeat() {
   if (left_) return;
   heartbeat_timer_.cancel();
   auto const timeout_ms = std::to_string(options_.node_timeout.count());
-  commands_.command({"SET", node_prefix_ + options_.node_id, "1", "PX", timeout_ms}, [this](RedisReply const& reply) {
-    if (reply.is_error() || announced_) return;
-    announced_ = true;
-    joining_ = false;
-    log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
-              "cluster {}: node {} is live, reading broadcasts after {}", options_.cluster_name, options_.node_id,
-              last_broadcast_id_);
-  });
+  // GET: the key's old value. Gone, the others took this node for dead (it was stopped, or its heartbeats were
+  // held up, longer than the timeout) and may have dropped its clients from the list or given their ids away.
+  commands_.command(
+      {"SET", node_prefix_ + options_.node_id, "1", "PX", timeout_ms, "GET"}, [this](RedisReply const& reply) {
+        if (reply.is_error()) return;
+        bool const lapsed = live_ && reply.kind == RedisReply::Kind::nil;
+        live_ = true;
+        if (lapsed) on_liveness_lapsed();
+        if (announced_) return;
+        announced_ = true;
+        joining_ = false;
+        log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
+                  "cluster {}: node {} is live, reading broadcasts after {}", options_.cluster_name, options_.node_id,
+                  last_broadcast_id_);
+      });
   commands_.command({"SADD", nodes_key_, options_.node_id}, [](RedisReply const&) {});
   // This node's count stream goes away with it.
   auto const counts_ttl = std::to_string((options_.node_timeout + options_.replay_window).count());
@@ -298,6 +306,14 @@ void RedisBackplane::heartbeat() {
   heartbeat_timer_.async_wait([this](error_code error) {
     if (!error) heartbeat();
   });
+}
+
+void RedisBackplane::on_liveness_lapsed() {
+  log_event(spdlog::level::warn, {{"node_id", options_.node_id}},
+            "cluster: node {} was taken for dead (its liveness key expired: silent longer than {} s); registering its "
+            "clients again",
+            options_.node_id, options_.node_timeout.count() / 1000.0);
+  reregister();
 }
 
 std::string RedisBackplane::oldest_kept_stream_id() const {

@@ -64,6 +64,7 @@ class RedisBackplane final : public Backplane {
   void note_outage(std::string_view what);
   void on_commands_up();
   void heartbeat();
+  void on_liveness_lapsed();
   void reregister();
   void close_later_duplicate(LocalClient const& client, std::string_view where);
   std::string oldest_kept_stream_id() const;
@@ -99,6 +100,7 @@ class RedisBackplane final : public Backplane {
   std::chrono::steady_clock::time_point outage_started_;
   bool announced_ = false;     // the log has said that this node is live
   bool left_ = false;          // shut down: no more heartbeats
+  bool live_ = false;          // a heartbeat on this connection set the liveness key: from now on it must find it
   bool reader_ready_ = false;  // the reader knows where to start: the node may count as live
   std::uint64_t next_sequence_ = 0;
   std::map<std::uint64_t, PendingBroadcast> pending_;

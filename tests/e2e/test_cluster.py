@@ -1,5 +1,6 @@
 """Several nodes as one hub over a real redis-server: broadcasts, the client list and duplicate ids cluster-wide."""
 import asyncio
+import signal
 import socket
 import time
 
@@ -323,3 +324,37 @@ def test_after_redis_restarts_empty_clients_are_listed_in_connection_order_acros
     before, after = run(scenario())
     assert before == [1, 2, 3, 4]
     assert after == [[1, 2, 3, 4]] * 2
+
+
+def test_a_node_stalled_past_the_node_timeout_registers_again_and_the_later_duplicate_is_closed(start_cluster):
+    stalled, other = start_cluster(2)
+
+    async def echoes(ws):
+        await ws.send("still here?")
+        return await asyncio.wait_for(ws.recv(), 10) == "Server echo: still here?"
+
+    async def scenario():
+        earlier = await websockets.connect(stalled.ws_url(7))
+        bystander = await websockets.connect(stalled.ws_url(8))
+        witness = await websockets.connect(other.ws_url(9))
+        stalled.signal(signal.SIGSTOP)
+        try:
+            # NODE_TIMEOUT_SEC is 1: the other node takes the stalled one for dead, and its ids for free.
+            await asyncio.to_thread(wait_until, lambda: clients(other) == [9], 5, "the stalled node's clients gone")
+            later = await websockets.connect(other.ws_url(7))
+            assert await echoes(later)
+        finally:
+            stalled.signal(signal.SIGCONT)
+        code = await asyncio.wait_for(close_code(later), 10)
+        assert await echoes(earlier)
+        await asyncio.to_thread(wait_until, lambda: all(clients(node) == [7, 8, 9] for node in (stalled, other)), 10,
+                                "the stalled node's clients listed again")
+        # One connection per id, each counted once: 7 and 8 on the stalled node, 9 here.
+        await asyncio.to_thread(wait_until, lambda: broadcast(other, "probe") == 3, 10, "three clients counted")
+        for ws in (earlier, bystander, witness):
+            await ws.close()
+        return code
+
+    assert run(scenario()) == 1008
+    stalled.wait_for_log(r"node n0 was taken for dead")
+    assert metric(other, 'wshub_connections_total{outcome="duplicate_id"}') == 1
