@@ -87,9 +87,9 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       reregister_script_(script_with_claim(redis_scripts::reregister)),
       list_script_(std::string(redis_scripts::list)),
       publish_script_(std::string(redis_scripts::publish)),
-      commands_(executor, options_.redis, {.reply_timeout = options_.cluster_timeout},
+      commands_(executor, options_.redis, {.reply_timeout = options_.redis_timeout},
                 {.on_up = [this] { on_commands_up(); }, .on_down = [this](auto const&) { on_down(); }}),
-      reader_(executor, options_.redis, {.reply_timeout = options_.cluster_timeout},
+      reader_(executor, options_.redis, {.reply_timeout = options_.redis_timeout},
               {.on_up = [this] { on_reader_up(); }, .on_down = [this](auto const&) { on_down(); }}),
       heartbeat_timer_(executor),
       reread_timer_(executor) {}
@@ -174,7 +174,7 @@ void RedisBackplane::publish(std::string const& text, CountDone done) {
     auto const sequence = ++next_sequence_;
     auto& pending = pending_[sequence];
     pending.done = std::move(done);
-    pending.timer = std::make_unique<asio::steady_timer>(executor_, options_.cluster_timeout);
+    pending.timer = std::make_unique<asio::steady_timer>(executor_, options_.count_timeout);
     pending.timer->async_wait([this, sequence](error_code error) {
       if (!error) on_count_timeout(sequence);
     });
@@ -229,7 +229,7 @@ void RedisBackplane::on_count_timeout(std::uint64_t sequence) {
     auto const late_nodes = fmt::format("{}", fmt::join(late, ", "));
     log_event(spdlog::level::warn, {{"late_nodes", late_nodes}},
               "cluster: {} node(s) did not count a broadcast within {} ms ({}); \"sent\" leaves them out", late.size(),
-              options_.cluster_timeout.count(), late_nodes);
+              options_.count_timeout.count(), late_nodes);
   }
   finish_broadcast(sequence);
 }

@@ -21,10 +21,10 @@ namespace wshub {
 
 struct ClusterOptions {
   RedisEndpoint redis;
-  std::string cluster_name = "wshub";  // the prefix of every key: several clusters can share one Redis
-  std::string node_id;                 // empty: given to start() once the port is known
-  // How long a broadcast waits for the other nodes' counts, and any command for Redis's reply (else Redis is down).
-  std::chrono::milliseconds cluster_timeout{1000};
+  std::string cluster_name = "wshub";              // the prefix of every key: several clusters can share one Redis
+  std::string node_id;                             // empty: given to start() once the port is known
+  std::chrono::milliseconds count_timeout{1000};   // how long a broadcast waits for the other nodes' counts
+  std::chrono::milliseconds redis_timeout{1000};   // how long a command waits for Redis's reply: later, Redis is down
   std::chrono::milliseconds node_timeout{10000};   // a node silent this long is dead: its ids are free
   std::chrono::milliseconds replay_window{30000};  // how far back a reconnected node can catch up
 };
