@@ -86,14 +86,14 @@ void RedisConnection::command(std::vector<std::string> const& args, ReplyHandler
 void RedisConnection::send(std::vector<std::string> const& args, ReplyHandler handler,
                            std::chrono::milliseconds blocks_for) {
   append_redis_command(queued_, args);
-  waiting_.push_back({std::move(handler), Clock::now() + options_.reply_timeout + blocks_for});
-  arm_deadline();
+  waiting_.push_back({.handler = std::move(handler), .blocks_for = blocks_for});
+  ++queued_commands_;
   if (!writing_now_) write_pending();
 }
 
 // One wait at a time, for the oldest command: replies come in order, so none can be late before it is.
 void RedisConnection::arm_deadline() {
-  if (deadline_armed_ || waiting_.empty()) return;
+  if (deadline_armed_ || waiting_.empty() || waiting_.front().deadline == Clock::time_point::max()) return;
   deadline_armed_ = true;
   deadline_timer_.expires_at(waiting_.front().deadline);
   deadline_timer_.async_wait([this, alive = alive_, tick = ++deadline_tick_](error_code) {
@@ -105,7 +105,7 @@ void RedisConnection::on_deadline() {
   deadline_armed_ = false;
   if (waiting_.empty()) return;
   if (waiting_.front().deadline > Clock::now()) return arm_deadline();
-  // A reply that has arrived but is not parsed yet (this process was busy or stopped) is not late: on_read re-arms.
+  // A reply that has arrived but is not handled yet (this process was busy or stopped) is not late: on_read re-arms.
   error_code ignored;
   if (socket_.available(ignored) > 0) return;
   lose(fmt::format("no reply within {} ms", options_.reply_timeout.count()));
@@ -168,6 +168,11 @@ void RedisConnection::write_pending() {
   writing_.swap(queued_);
   queued_.clear();
   writing_now_ = true;
+  // Deadlines count from the write: a command queued when this process stopped was not late when it resumed.
+  auto const now = Clock::now();
+  for (auto i = waiting_.size() - std::exchange(queued_commands_, 0); i < waiting_.size(); ++i)
+    waiting_[i].deadline = now + options_.reply_timeout + waiting_[i].blocks_for;
+  arm_deadline();
   asio::async_write(socket_, asio::buffer(writing_),
                     [this, alive = alive_, generation = generation_](error_code error, std::size_t) {
                       if (!*alive || generation != generation_) return;
@@ -221,6 +226,7 @@ void RedisConnection::lose(std::string const& why) {
   writing_now_ = false;
   writing_.clear();
   queued_.clear();
+  queued_commands_ = 0;
   error_code ignored;
   socket_.close(ignored);
   // Answered after the state is reset, so a handler that sends again finds the connection down, not half-torn.

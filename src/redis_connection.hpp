@@ -54,7 +54,8 @@ class RedisConnection {
   using Clock = std::chrono::steady_clock;
   struct Waiting {
     ReplyHandler handler;
-    Clock::time_point deadline;
+    std::chrono::milliseconds blocks_for;
+    Clock::time_point deadline = Clock::time_point::max();  // set when written: one not written yet is not late
   };
 
   void send(std::vector<std::string> const& args, ReplyHandler handler,
@@ -82,9 +83,10 @@ class RedisConnection {
   asio::steady_timer retry_timer_;
   asio::steady_timer deadline_timer_;  // the oldest unanswered command's deadline
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
-  std::string writing_;          // the bytes of the write in flight
-  std::string queued_;           // commands sent while a write is in flight, written next
-  std::deque<Waiting> waiting_;  // one per command written or queued, in order
+  std::string writing_;              // the bytes of the write in flight
+  std::string queued_;               // commands sent while a write is in flight, written next
+  std::size_t queued_commands_ = 0;  // how many: the last ones waiting
+  std::deque<Waiting> waiting_;      // one per command written or queued, in order
   std::vector<char> read_buffer_;
   std::chrono::milliseconds retry_after_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers that outlive us find it false
