@@ -256,6 +256,8 @@ class CommandLine {
     add(node_id_, "--node-id", "NODE_ID", "ID", "this node's name in the cluster (default HOSTNAME:PORT)");
     add(cluster_timeout_, "--cluster-timeout-ms", "CLUSTER_TIMEOUT_MS", "MS",
         "longest wait for the other nodes' counts of a broadcast (default 1000)");
+    add(redis_timeout_, "--redis-timeout-ms", "REDIS_TIMEOUT_MS", "MS",
+        "longest wait for Redis's reply to a command; no reply by then: Redis is down (default 1000)");
     add(node_timeout_, "--node-timeout-sec", "NODE_TIMEOUT_SEC", "SECONDS",
         "a node silent this long is dead and its client ids are free (default 10)");
     add(redis_replay_, "--redis-replay-sec", "REDIS_REPLAY_SEC", "SECONDS",
@@ -291,6 +293,7 @@ class CommandLine {
     resolve(config.cluster_name, cluster_name_, environment, parse_name);
     resolve(config.node_id, node_id_, environment, parse_name);
     resolve(config.cluster_timeout, cluster_timeout_, environment, parse_milliseconds);
+    resolve(config.redis_timeout, redis_timeout_, environment, parse_milliseconds);
     resolve(config.node_timeout, node_timeout_, environment, parse_positive_seconds);
     resolve(config.redis_replay, redis_replay_, environment, parse_positive_seconds);
     check_idle_timeout(config, environment);
@@ -327,7 +330,7 @@ class CommandLine {
   Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
   Setting ping_interval_, idle_timeout_, max_clients_, max_message_, max_body_, max_header_, request_timeout_;
   Setting api_token_, metrics_token_, allowed_origins_, docs_url_;
-  Setting redis_url_, cluster_name_, node_id_, cluster_timeout_, node_timeout_, redis_replay_;
+  Setting redis_url_, cluster_name_, node_id_, cluster_timeout_, redis_timeout_, node_timeout_, redis_replay_;
 };
 
 }  // namespace

@@ -43,6 +43,7 @@ struct Config {
   std::string cluster_name = "wshub";
   std::string node_id;  // empty: host name and port
   std::chrono::milliseconds cluster_timeout{1000};
+  std::chrono::milliseconds redis_timeout{1000};
   Seconds node_timeout{10};
   Seconds redis_replay{30};
 };

@@ -45,6 +45,7 @@ wshub::ClusterOptions cluster_options(wshub::Config const& config) {
           .cluster_name = config.cluster_name,
           .node_id = config.node_id,
           .count_timeout = config.cluster_timeout,
+          .redis_timeout = config.redis_timeout,
           .node_timeout = to_milliseconds(config.node_timeout),
           .replay_window = to_milliseconds(config.redis_replay)};
 }

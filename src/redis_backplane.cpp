@@ -14,7 +14,7 @@ namespace {
 
 // How many stream entries one XREAD takes at most, and how long it blocks before asking again.
 constexpr std::string_view read_batch_entries = "1000";
-constexpr std::string_view read_block_ms = "1000";
+constexpr auto read_block = std::chrono::milliseconds(1000);
 // A count for a dead origin is never read; its stream keeps at most this many before trimming.
 constexpr std::string_view counts_kept = "10000";
 constexpr auto reread_after_error = std::chrono::milliseconds(500);
@@ -78,7 +78,6 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       metrics_(metrics),
       owners_key_(key("owners")),
       order_key_(key("order")),
-      sequence_key_(key("sequence")),
       joined_key_(key("joined")),
       nodes_key_(key("nodes")),
       node_prefix_(key("node:")),
@@ -88,9 +87,9 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       reregister_script_(script_with_claim(redis_scripts::reregister)),
       list_script_(std::string(redis_scripts::list)),
       publish_script_(std::string(redis_scripts::publish)),
-      commands_(executor, options_.redis, {},
+      commands_(executor, options_.redis, {.reply_timeout = options_.redis_timeout},
                 {.on_up = [this] { on_commands_up(); }, .on_down = [this](auto const&) { on_down(); }}),
-      reader_(executor, options_.redis, {},
+      reader_(executor, options_.redis, {.reply_timeout = options_.redis_timeout},
               {.on_up = [this] { on_reader_up(); }, .on_down = [this](auto const&) { on_down(); }}),
       heartbeat_timer_(executor),
       reread_timer_(executor) {}
@@ -115,7 +114,7 @@ BackplaneState RedisBackplane::state() const {
 
 void RedisBackplane::eval(std::string const& script, std::vector<std::string> args,
                           RedisConnection::ReplyHandler handler) {
-  std::vector<std::string> command{"EVAL",      script,           "4",         owners_key_, order_key_, sequence_key_,
+  std::vector<std::string> command{"EVAL",      script,           "3",         owners_key_, order_key_,
                                    joined_key_, options_.node_id, node_prefix_};
   command.insert(command.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
   commands_.command(command, std::move(handler));
@@ -273,6 +272,7 @@ void RedisBackplane::note_outage(std::string_view what) {
 }
 
 void RedisBackplane::on_commands_up() {
+  live_ = false;  // registered below, as after any loss: a missing liveness key says nothing new
   if (reader_ready_) heartbeat();
   reregister();
   on_connection_change();
@@ -282,14 +282,21 @@ void RedisBackplane::heartbeat() {
   if (left_) return;
   heartbeat_timer_.cancel();
   auto const timeout_ms = std::to_string(options_.node_timeout.count());
-  commands_.command({"SET", node_prefix_ + options_.node_id, "1", "PX", timeout_ms}, [this](RedisReply const& reply) {
-    if (reply.is_error() || announced_) return;
-    announced_ = true;
-    joining_ = false;
-    log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
-              "cluster {}: node {} is live, reading broadcasts after {}", options_.cluster_name, options_.node_id,
-              last_broadcast_id_);
-  });
+  // GET: the key's old value. Gone, the others took this node for dead (it was stopped, or its heartbeats were
+  // held up, longer than the timeout) and may have dropped its clients from the list or given their ids away.
+  commands_.command(
+      {"SET", node_prefix_ + options_.node_id, "1", "PX", timeout_ms, "GET"}, [this](RedisReply const& reply) {
+        if (reply.is_error()) return;
+        bool const lapsed = live_ && reply.kind == RedisReply::Kind::nil;
+        live_ = true;
+        if (lapsed) on_liveness_lapsed();
+        if (announced_) return;
+        announced_ = true;
+        joining_ = false;
+        log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
+                  "cluster {}: node {} is live, reading broadcasts after {}", options_.cluster_name, options_.node_id,
+                  last_broadcast_id_);
+      });
   commands_.command({"SADD", nodes_key_, options_.node_id}, [](RedisReply const&) {});
   // This node's count stream goes away with it.
   auto const counts_ttl = std::to_string((options_.node_timeout + options_.replay_window).count());
@@ -299,6 +306,14 @@ void RedisBackplane::heartbeat() {
   heartbeat_timer_.async_wait([this](error_code error) {
     if (!error) heartbeat();
   });
+}
+
+void RedisBackplane::on_liveness_lapsed() {
+  log_event(spdlog::level::warn, {{"node_id", options_.node_id}},
+            "cluster: node {} was taken for dead (its liveness key expired: silent longer than {} s); registering its "
+            "clients again",
+            options_.node_id, options_.node_timeout.count() / 1000.0);
+  reregister();
 }
 
 std::string RedisBackplane::oldest_kept_stream_id() const {
@@ -378,9 +393,10 @@ void RedisBackplane::check_replay_gap() {
 
 void RedisBackplane::read_next() {
   if (!reader_.up()) return;
-  reader_.command({"XREAD", "COUNT", std::string(read_batch_entries), "BLOCK", std::string(read_block_ms), "STREAMS",
-                   broadcasts_key_, counts_key_, last_broadcast_id_, last_count_id_},
-                  [this](RedisReply const& reply) { on_read(reply); });
+  reader_.command(
+      {"XREAD", "COUNT", std::string(read_batch_entries), "BLOCK", std::to_string(read_block.count()), "STREAMS",
+       broadcasts_key_, counts_key_, last_broadcast_id_, last_count_id_},
+      [this](RedisReply const& reply) { on_read(reply); }, read_block);
 }
 
 void RedisBackplane::on_read(RedisReply const& reply) {

@@ -24,6 +24,7 @@ struct ClusterOptions {
   std::string cluster_name = "wshub";              // the prefix of every key: several clusters can share one Redis
   std::string node_id;                             // empty: given to start() once the port is known
   std::chrono::milliseconds count_timeout{1000};   // how long a broadcast waits for the other nodes' counts
+  std::chrono::milliseconds redis_timeout{1000};   // how long a command waits for Redis's reply: later, Redis is down
   std::chrono::milliseconds node_timeout{10000};   // a node silent this long is dead: its ids are free
   std::chrono::milliseconds replay_window{30000};  // how far back a reconnected node can catch up
 };
@@ -63,6 +64,7 @@ class RedisBackplane final : public Backplane {
   void note_outage(std::string_view what);
   void on_commands_up();
   void heartbeat();
+  void on_liveness_lapsed();
   void reregister();
   void close_later_duplicate(LocalClient const& client, std::string_view where);
   std::string oldest_kept_stream_id() const;
@@ -85,7 +87,7 @@ class RedisBackplane final : public Backplane {
   ClusterOptions options_;  // the node id is settled by start()
   Metrics& metrics_;
   LocalClients* clients_ = nullptr;
-  std::string const owners_key_, order_key_, sequence_key_, joined_key_, nodes_key_, node_prefix_, broadcasts_key_;
+  std::string const owners_key_, order_key_, joined_key_, nodes_key_, node_prefix_, broadcasts_key_;
   std::string counts_key_;  // this node's: where the others' counts of its broadcasts arrive
   std::string const claim_script_, release_script_, reregister_script_, list_script_, publish_script_;
   RedisConnection commands_;
@@ -98,6 +100,7 @@ class RedisBackplane final : public Backplane {
   std::chrono::steady_clock::time_point outage_started_;
   bool announced_ = false;     // the log has said that this node is live
   bool left_ = false;          // shut down: no more heartbeats
+  bool live_ = false;          // a heartbeat on this connection set the liveness key: from now on it must find it
   bool reader_ready_ = false;  // the reader knows where to start: the node may count as live
   std::uint64_t next_sequence_ = 0;
   std::map<std::uint64_t, PendingBroadcast> pending_;

@@ -52,6 +52,7 @@ RedisConnection::RedisConnection(asio::any_io_executor executor, RedisEndpoint e
       resolver_(executor),
       socket_(executor),
       retry_timer_(executor),
+      deadline_timer_(executor),
       reader_(redisReaderCreate(), redisReaderFree),
       read_buffer_(read_chunk_bytes),
       retry_after_(options_.first_retry_after) {}
@@ -68,18 +69,46 @@ void RedisConnection::start(std::string name) {
 void RedisConnection::stop() {
   stopped_ = true;
   retry_timer_.cancel();
+  deadline_timer_.cancel();
   error_code ignored;
   socket_.close(ignored);
 }
 
-void RedisConnection::command(std::vector<std::string> const& args, ReplyHandler handler) {
+void RedisConnection::command(std::vector<std::string> const& args, ReplyHandler handler,
+                              std::chrono::milliseconds blocks_for) {
   if (!up_) {
     asio::post(executor_, [handler = std::move(handler)] { handler(RedisReply::error("not connected to Redis")); });
     return;
   }
+  send(args, std::move(handler), blocks_for);
+}
+
+void RedisConnection::send(std::vector<std::string> const& args, ReplyHandler handler,
+                           std::chrono::milliseconds blocks_for) {
   append_redis_command(queued_, args);
-  waiting_.push_back(std::move(handler));
+  waiting_.push_back({.handler = std::move(handler), .blocks_for = blocks_for});
+  ++queued_commands_;
   if (!writing_now_) write_pending();
+}
+
+// One wait at a time, for the oldest command: replies come in order, so none can be late before it is.
+void RedisConnection::arm_deadline() {
+  if (deadline_armed_ || waiting_.empty() || waiting_.front().deadline == Clock::time_point::max()) return;
+  deadline_armed_ = true;
+  deadline_timer_.expires_at(waiting_.front().deadline);
+  deadline_timer_.async_wait([this, alive = alive_, tick = ++deadline_tick_](error_code) {
+    if (*alive && tick == deadline_tick_ && !stopped_) on_deadline();
+  });
+}
+
+void RedisConnection::on_deadline() {
+  deadline_armed_ = false;
+  if (waiting_.empty()) return;
+  if (waiting_.front().deadline > Clock::now()) return arm_deadline();
+  // A reply that has arrived but is not handled yet (this process was busy or stopped) is not late: on_read re-arms.
+  error_code ignored;
+  if (socket_.available(ignored) > 0) return;
+  lose(fmt::format("no reply within {} ms", options_.reply_timeout.count()));
 }
 
 void RedisConnection::connect() {
@@ -110,27 +139,40 @@ void RedisConnection::on_connected(error_code error) {
   if (stopped_) return;
   if (error) return lose(error.message());
   socket_.set_option(tcp::no_delay(true));
-  up_ = true;
-  retry_after_ = options_.first_retry_after;
+  open_ = true;
   // A fresh reader: bytes half-parsed on the lost connection mean nothing on this one.
   reader_.reset(redisReaderCreate());
   read();
-  if (!name_.empty()) command({"CLIENT", "SETNAME", name_}, [](RedisReply const&) {});
+  if (!name_.empty()) send({"CLIENT", "SETNAME", name_}, [](RedisReply const&) {});
   if (endpoint_.database != 0) {
-    command({"SELECT", std::to_string(endpoint_.database)}, [this](RedisReply const& reply) {
-      if (reply.is_error())
+    send({"SELECT", std::to_string(endpoint_.database)}, [this](RedisReply const& reply) {
+      if (reply.is_error() && open_)
         log_event(spdlog::level::err, {{"connection", name_}, {"reason", reply.text}}, "redis {}: SELECT failed: {}",
                   name_, reply.text);
     });
   }
+  // Up only once Redis answers: a stopped redis-server still completes TCP handshakes from its listen backlog.
+  send({"PING"}, [this](RedisReply const&) {
+    if (open_) on_answered();
+  });
+}
+
+void RedisConnection::on_answered() {
+  up_ = true;
+  retry_after_ = options_.first_retry_after;
   if (events_.on_up) events_.on_up();
 }
 
 void RedisConnection::write_pending() {
-  if (queued_.empty() || !up_) return;
+  if (queued_.empty() || !open_) return;
   writing_.swap(queued_);
   queued_.clear();
   writing_now_ = true;
+  // Deadlines count from the write: a command queued when this process stopped was not late when it resumed.
+  auto const now = Clock::now();
+  for (auto i = waiting_.size() - std::exchange(queued_commands_, 0); i < waiting_.size(); ++i)
+    waiting_[i].deadline = now + options_.reply_timeout + waiting_[i].blocks_for;
+  arm_deadline();
   asio::async_write(socket_, asio::buffer(writing_),
                     [this, alive = alive_, generation = generation_](error_code error, std::size_t) {
                       if (!*alive || generation != generation_) return;
@@ -153,7 +195,9 @@ void RedisConnection::on_read(error_code error, std::size_t bytes) {
   if (redisReaderFeed(reader_.get(), read_buffer_.data(), bytes) != REDIS_OK || !parse_replies()) {
     return lose("unreadable reply from Redis");
   }
-  if (up_) read();
+  if (!open_) return;
+  arm_deadline();
+  read();
 }
 
 bool RedisConnection::parse_replies() {
@@ -163,7 +207,7 @@ bool RedisConnection::parse_replies() {
     if (raw == nullptr) return true;
     std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw), freeReplyObject);
     if (waiting_.empty()) return false;  // a reply nobody asked for: the stream is out of step
-    auto handler = std::move(waiting_.front());
+    auto handler = std::move(waiting_.front().handler);
     waiting_.pop_front();
     auto const generation = generation_;
     handler(converted(*owned));
@@ -174,15 +218,20 @@ bool RedisConnection::parse_replies() {
 void RedisConnection::lose(std::string const& why) {
   bool const was_up = up_;
   up_ = false;
+  open_ = false;
   ++generation_;
+  deadline_armed_ = false;
+  ++deadline_tick_;
+  deadline_timer_.cancel();
   writing_now_ = false;
   writing_.clear();
   queued_.clear();
+  queued_commands_ = 0;
   error_code ignored;
   socket_.close(ignored);
   // Answered after the state is reset, so a handler that sends again finds the connection down, not half-torn.
   auto failed = std::exchange(waiting_, {});
-  for (auto& handler : failed) handler(RedisReply::error("connection to Redis lost: " + why));
+  for (auto& waiting : failed) waiting.handler(RedisReply::error("connection to Redis lost: " + why));
   if (events_.on_down) events_.on_down(was_up ? why : "not connected: " + why);
   if (!stopped_) retry_later();
 }

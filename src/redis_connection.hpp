@@ -19,6 +19,8 @@ namespace wshub {
 struct RedisConnectionOptions {
   std::chrono::milliseconds first_retry_after{50};
   std::chrono::milliseconds longest_retry_after{2000};  // the backoff doubles up to this
+  // A reply later than this fails the connection: a Redis that keeps the socket open but stops answering is down.
+  std::chrono::milliseconds reply_timeout{1000};
 };
 
 // Every call, and every callback, happens on the executor given: the connection needs no lock.
@@ -26,7 +28,7 @@ class RedisConnection {
  public:
   using ReplyHandler = std::function<void(RedisReply const&)>;
   struct Events {
-    std::function<void()> on_up;                      // connected (and the database selected)
+    std::function<void()> on_up;                      // connected, and Redis has answered (the database selected)
     std::function<void(std::string const&)> on_down;  // lost, with why; pending commands have failed first
   };
 
@@ -43,10 +45,24 @@ class RedisConnection {
   bool up() const { return up_; }
 
   // Pipelined: written at once behind the commands before it, answered in order. A command sent while the
-  // connection is down, or lost with it, is answered with an error reply (later, never inline).
-  void command(std::vector<std::string> const& args, ReplyHandler handler);
+  // connection is down, or lost with it, is answered with an error reply (later, never inline). A command that
+  // Redis holds on purpose (XREAD BLOCK) says for how long, which its reply deadline adds to reply_timeout.
+  void command(std::vector<std::string> const& args, ReplyHandler handler,
+               std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero());
 
  private:
+  using Clock = std::chrono::steady_clock;
+  struct Waiting {
+    ReplyHandler handler;
+    std::chrono::milliseconds blocks_for;
+    Clock::time_point deadline = Clock::time_point::max();  // set when written: one not written yet is not late
+  };
+
+  void send(std::vector<std::string> const& args, ReplyHandler handler,
+            std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero());
+  void on_answered();
+  void arm_deadline();
+  void on_deadline();
   void connect();
   void resolve();
   void on_connected(error_code error);
@@ -65,15 +81,20 @@ class RedisConnection {
   tcp::resolver resolver_;
   tcp::socket socket_;
   asio::steady_timer retry_timer_;
+  asio::steady_timer deadline_timer_;  // the oldest unanswered command's deadline
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
-  std::string writing_;               // the bytes of the write in flight
-  std::string queued_;                // commands sent while a write is in flight, written next
-  std::deque<ReplyHandler> waiting_;  // one per command written or queued, in order
+  std::string writing_;              // the bytes of the write in flight
+  std::string queued_;               // commands sent while a write is in flight, written next
+  std::size_t queued_commands_ = 0;  // how many: the last ones waiting
+  std::deque<Waiting> waiting_;      // one per command written or queued, in order
   std::vector<char> read_buffer_;
   std::chrono::milliseconds retry_after_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers that outlive us find it false
-  std::uint64_t generation_ = 0;  // bumped by every loss, so that a late handler of a dead socket does nothing
-  bool up_ = false;
+  std::uint64_t generation_ = 0;     // bumped by every loss, so that a late handler of a dead socket does nothing
+  std::uint64_t deadline_tick_ = 0;  // bumped by every arming, so that a wait that fired already does nothing
+  bool deadline_armed_ = false;
+  bool open_ = false;  // the socket is connected
+  bool up_ = false;    // and Redis has answered on it
   bool stopped_ = false;
   bool writing_now_ = false;
 };

@@ -5,9 +5,9 @@
 
 namespace wshub::redis_scripts {
 
-// Every script: KEYS[1] the owners hash (id -> node), KEYS[2] the order sorted set (id scored by connection
-// sequence), KEYS[3] the sequence counter, KEYS[4] the join times hash (id -> microseconds since the epoch, by the
-// owner's clock); ARGV[1] this node's id, ARGV[2] the prefix of the nodes' liveness keys.
+// Every script: KEYS[1] the owners hash (id -> node), KEYS[2] the order sorted set (id scored by its join time),
+// KEYS[3] the join times hash (id -> microseconds since the epoch, by the owner's clock); ARGV[1] this node's id,
+// ARGV[2] the prefix of the nodes' liveness keys.
 // An id is free when nobody holds it or when its owner's liveness key has expired (the owner died).
 inline constexpr std::string_view claim_functions = R"lua(
 local function holder(id)
@@ -16,12 +16,9 @@ local function holder(id)
   return nil
 end
 local function take(id, joined_at)
-  local owner = redis.call('HGET', KEYS[1], id)
   redis.call('HSET', KEYS[1], id, ARGV[1])
-  redis.call('HSET', KEYS[4], id, joined_at)
-  if owner ~= ARGV[1] or not redis.call('ZSCORE', KEYS[2], id) then
-    redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), id)
-  end
+  redis.call('HSET', KEYS[3], id, joined_at)
+  redis.call('ZADD', KEYS[2], joined_at, id)
 end
 )lua";
 
@@ -36,7 +33,7 @@ return 1
 inline constexpr std::string_view release = R"lua(
 if redis.call('HGET', KEYS[1], ARGV[3]) == ARGV[1] then
   redis.call('HDEL', KEYS[1], ARGV[3])
-  redis.call('HDEL', KEYS[4], ARGV[3])
+  redis.call('HDEL', KEYS[3], ARGV[3])
   redis.call('ZREM', KEYS[2], ARGV[3])
 end
 return 1
@@ -54,7 +51,7 @@ local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
   if all[i + 1] == ARGV[1] and not mine[all[i]] then
     redis.call('HDEL', KEYS[1], all[i])
-    redis.call('HDEL', KEYS[4], all[i])
+    redis.call('HDEL', KEYS[3], all[i])
     redis.call('ZREM', KEYS[2], all[i])
   end
 end
@@ -63,7 +60,7 @@ for i = 5, #ARGV, 2 do
   local id, joined_at = ARGV[i], ARGV[i + 1]
   local owner = holder(id)
   if owner then
-    local theirs = redis.call('HGET', KEYS[4], id)
+    local theirs = redis.call('HGET', KEYS[3], id)
     if theirs and tonumber(joined_at) < tonumber(theirs) then
       redis.call('XADD', ARGV[3], 'MINID', '~', ARGV[4], '*', 'close', owner, 'i', id, 't', theirs)
       take(id, joined_at)
@@ -93,7 +90,7 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
     redis.call('ZREM', KEYS[2], id)
     if owner then
       redis.call('HDEL', KEYS[1], id)
-      redis.call('HDEL', KEYS[4], id)
+      redis.call('HDEL', KEYS[3], id)
     end
   end
 end

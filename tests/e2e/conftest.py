@@ -111,7 +111,7 @@ ENV_SETTINGS = {"HOST", "PORT", "THREADS", "LOG_LEVEL", "LOG_FORMAT", "FORCED_SH
                 "MAX_BACKPRESSURE_BYTES", "PING_INTERVAL_SEC", "IDLE_TIMEOUT_SEC", "MAX_CLIENTS", "MAX_MESSAGE_BYTES",
                 "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "REQUEST_TIMEOUT_SEC", "API_TOKEN", "METRICS_TOKEN",
                 "ALLOWED_ORIGINS", "DOCS_URL", "REDIS_URL", "CLUSTER_NAME", "NODE_ID", "CLUSTER_TIMEOUT_MS",
-                "NODE_TIMEOUT_SEC", "REDIS_REPLAY_SEC"}
+                "REDIS_TIMEOUT_MS", "NODE_TIMEOUT_SEC", "REDIS_REPLAY_SEC"}
 
 
 @pytest.fixture
@@ -189,6 +189,13 @@ class RedisServer:
             self.process.kill()
             self.process.wait()
 
+    def pause(self):
+        """SIGSTOP: connections stay open (new ones complete from the listen backlog), nothing is answered."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
 
 @pytest.fixture
 def redis_server():
@@ -198,7 +205,7 @@ def redis_server():
 
 
 # Short timeouts keep the cluster tests quick: a dead node is noticed within a second.
-CLUSTER_TEST_SETTINGS = ("--node-timeout-sec", "1", "--cluster-timeout-ms", "1000")
+CLUSTER_TEST_SETTINGS = ("--node-timeout-sec", "1", "--cluster-timeout-ms", "1000", "--redis-timeout-ms", "1000")
 
 
 @pytest.fixture

@@ -1,10 +1,17 @@
 """Several nodes as one hub over a real redis-server: broadcasts, the client list and duplicate ids cluster-wide."""
 import asyncio
+import signal
 import socket
+import time
 
 import websockets
 
 from conftest import CLUSTER_TEST_SETTINGS, broadcast, clients, metric, request, run, wait_until
+
+REDIS_TIMEOUT_SEC = 1.0  # CLUSTER_TEST_SETTINGS: the longest wait for any Redis reply
+# What a test allows a node beyond a deadline of its own (a slow CI machine, an ASan build).
+MARGIN_SEC = 1.0
+SHORT_REDIS_TIMEOUT_SEC = 0.5
 
 
 async def close_code(ws):
@@ -129,15 +136,15 @@ def test_a_node_is_not_ready_until_its_first_attempt_to_join_has_succeeded_or_fa
         silent.listen()
         node = start_server("--redis-url", f"redis://127.0.0.1:{silent.getsockname()[1]}/0", *CLUSTER_TEST_SETTINGS)
         status, _, body = request(node, "GET", "/readyz")
-        assert (status, body["status"]) == (503, "joining the cluster")
-        # Connected (the backlog accepted both connections) is not joined: still 503 once Redis counts as up.
-        wait_until(lambda: request(node, "GET", "/readyz")[2].get("redis") == "up", what="both connections open")
-        status, _, body = request(node, "GET", "/readyz")
-        assert (status, body) == (503, {"status": "joining the cluster", "redis": "up"})
-    # Closing the listener resets the node's connections: the attempt failed, and the node serves on its own.
-    node.wait_for_log(r"cannot reach Redis")
-    wait_until(lambda: request(node, "GET", "/readyz")[0] == 200, what="ready once the attempt failed")
-    assert request(node, "GET", "/readyz")[2] == {"status": "ready", "redis": "down"}
+        assert (status, body) == (503, {"status": "joining the cluster", "redis": "down"})
+        silent.settimeout(10)
+        connection, _ = silent.accept()
+        with connection:
+            # Connected is not joined, nor up: the attempt fails once Redis has not answered within REDIS_TIMEOUT_MS,
+            # and the node serves on its own while the silent connection is still open.
+            node.wait_for_log(r"cannot reach Redis", timeout=REDIS_TIMEOUT_SEC + 3)
+            wait_until(lambda: request(node, "GET", "/readyz")[0] == 200, what="ready once the attempt failed")
+            assert request(node, "GET", "/readyz")[2] == {"status": "ready", "redis": "down"}
 
 
 def test_a_single_node_says_nothing_about_redis(server):
@@ -243,3 +250,115 @@ def test_after_an_outage_the_later_of_two_connections_with_one_id_is_closed(star
     codes, listed = run(scenario())
     assert codes == [1008, 1008]
     assert sorted(listed) == [10, 11]
+
+
+def test_a_redis_that_stops_answering_holds_no_handshake_or_listing_beyond_the_redis_timeout(start_server,
+                                                                                              redis_server):
+    # The reply deadline is REDIS_TIMEOUT_MS, not CLUSTER_TIMEOUT_MS (a broadcast's wait for counts): set apart here.
+    node = start_server("--redis-url", redis_server.url, "--node-id", "n0", "--node-timeout-sec", "1",
+                        "--cluster-timeout-ms", "3000", "--redis-timeout-ms", str(int(SHORT_REDIS_TIMEOUT_SEC * 1000)))
+    node.wait_for_log(r"is live, reading broadcasts")
+
+    async def handshake_seconds(client_id):
+        started = time.monotonic()
+        ws = await asyncio.wait_for(websockets.connect(node.ws_url(client_id)), SHORT_REDIS_TIMEOUT_SEC + MARGIN_SEC)
+        return ws, time.monotonic() - started
+
+    def listing_seconds():
+        started = time.monotonic()
+        listed = clients(node)
+        return listed, time.monotonic() - started
+
+    async def scenario():
+        first = await websockets.connect(node.ws_url(1))
+        redis_server.pause()
+        try:
+            # The first waits for its claim's deadline, the next ones find Redis down and do not wait.
+            second, second_took = await handshake_seconds(2)
+            status, _, body = request(node, "GET", "/readyz")
+            assert (status, body) == (200, {"status": "ready", "redis": "down"})
+            assert metric(node, "wshub_redis_connected") == 0
+            third, third_took = await handshake_seconds(3)
+            # Reconnection attempts (each TCP handshake completes from the stopped server's backlog) never count as
+            # up: every sample over a few attempts says down, and every listing is this node's own, at once.
+            samples, listings = [], []
+            until = time.monotonic() + 2 * SHORT_REDIS_TIMEOUT_SEC + 2
+            while time.monotonic() < until:
+                samples.append((request(node, "GET", "/readyz")[2]["redis"], metric(node, "wshub_redis_connected")))
+                listings.append(await asyncio.to_thread(listing_seconds))
+        finally:
+            redis_server.resume()
+        await asyncio.to_thread(wait_until, lambda: request(node, "GET", "/readyz")[2]["redis"] == "up", 10,
+                                "Redis up again")
+        await asyncio.to_thread(wait_until, lambda: clients(node) == [1, 2, 3], 10, "the clients registered again")
+        up_metric = metric(node, "wshub_redis_connected")
+        for ws in (first, second, third):
+            await ws.close()
+        return second_took, third_took, samples, listings, up_metric
+
+    second_took, third_took, samples, listings, up_metric = run(scenario())
+    print(f"handshakes while Redis is stopped: {second_took * 1000:.0f} ms, then {third_took * 1000:.0f} ms; "
+          f"listings: at most {max(took for _, took in listings) * 1000:.0f} ms")
+    assert second_took < SHORT_REDIS_TIMEOUT_SEC + MARGIN_SEC
+    assert third_took < MARGIN_SEC
+    assert set(samples) == {("down", 0)}
+    assert all(listed == [1, 2, 3] and took < SHORT_REDIS_TIMEOUT_SEC + MARGIN_SEC for listed, took in listings)
+    assert up_metric == 1
+
+
+def test_after_redis_restarts_empty_clients_are_listed_in_connection_order_across_nodes(start_cluster, redis_server):
+    nodes = start_cluster(2)
+
+    async def scenario():
+        sockets = [await websockets.connect(nodes[n].ws_url(client_id)) for n, client_id in [(0, 1), (1, 2), (0, 3),
+                                                                                             (1, 4)]]
+        before = await asyncio.to_thread(clients, nodes[0])
+        redis_server.stop()
+        for node in nodes:
+            node.wait_for_log(r"lost Redis")
+        redis_server.start()
+        # Each node registers its own clients again, in one script: once all four are back, both have.
+        await asyncio.to_thread(wait_until, lambda: all(sorted(clients(node)) == [1, 2, 3, 4] for node in nodes), 10,
+                                "both nodes registered again")
+        after = [await asyncio.to_thread(clients, node) for node in nodes]
+        for ws in sockets:
+            await ws.close()
+        return before, after
+
+    before, after = run(scenario())
+    assert before == [1, 2, 3, 4]
+    assert after == [[1, 2, 3, 4]] * 2
+
+
+def test_a_node_stalled_past_the_node_timeout_registers_again_and_the_later_duplicate_is_closed(start_cluster):
+    stalled, other = start_cluster(2)
+
+    async def echoes(ws):
+        await ws.send("still here?")
+        return await asyncio.wait_for(ws.recv(), 10) == "Server echo: still here?"
+
+    async def scenario():
+        earlier = await websockets.connect(stalled.ws_url(7))
+        bystander = await websockets.connect(stalled.ws_url(8))
+        witness = await websockets.connect(other.ws_url(9))
+        stalled.signal(signal.SIGSTOP)
+        try:
+            # NODE_TIMEOUT_SEC is 1: the other node takes the stalled one for dead, and its ids for free.
+            await asyncio.to_thread(wait_until, lambda: clients(other) == [9], 5, "the stalled node's clients gone")
+            later = await websockets.connect(other.ws_url(7))
+            assert await echoes(later)
+        finally:
+            stalled.signal(signal.SIGCONT)
+        code = await asyncio.wait_for(close_code(later), 10)
+        assert await echoes(earlier)
+        await asyncio.to_thread(wait_until, lambda: all(clients(node) == [7, 8, 9] for node in (stalled, other)), 10,
+                                "the stalled node's clients listed again")
+        # One connection per id, each counted once: 7 and 8 on the stalled node, 9 here.
+        await asyncio.to_thread(wait_until, lambda: broadcast(other, "probe") == 3, 10, "three clients counted")
+        for ws in (earlier, bystander, witness):
+            await ws.close()
+        return code
+
+    assert run(scenario()) == 1008
+    stalled.wait_for_log(r"node n0 was taken for dead")
+    assert metric(other, 'wshub_connections_total{outcome="duplicate_id"}') == 1

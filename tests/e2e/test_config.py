@@ -32,6 +32,7 @@ def test_help_lists_every_setting_with_its_environment_variable():
                  "--api-token", "API_TOKEN", "--metrics-token", "METRICS_TOKEN",
                  "--allowed-origins", "ALLOWED_ORIGINS", "--docs-url", "DOCS_URL", "--redis-url", "REDIS_URL",
                  "--cluster-name", "CLUSTER_NAME", "--node-id", "NODE_ID", "--cluster-timeout-ms", "CLUSTER_TIMEOUT_MS",
+                 "--redis-timeout-ms", "REDIS_TIMEOUT_MS",
                  "--node-timeout-sec", "NODE_TIMEOUT_SEC", "--redis-replay-sec", "REDIS_REPLAY_SEC"]:
         assert name in result.stdout
 
@@ -68,6 +69,8 @@ def test_version():
     (["--redis-url", "redis://host:99999"], {}, '--redis-url value "redis://host:99999"'),
     ([], {"CLUSTER_NAME": "two words"}, 'CLUSTER_NAME value "two words"'),
     ([], {"CLUSTER_TIMEOUT_MS": "0"}, 'CLUSTER_TIMEOUT_MS value "0"'),
+    ([], {"REDIS_TIMEOUT_MS": "0"}, 'REDIS_TIMEOUT_MS value "0"'),
+    (["--redis-timeout-ms", "3600001"], {}, '--redis-timeout-ms value "3600001"'),
     (["--node-timeout-sec", "0"], {}, '--node-timeout-sec value "0"'),
     ([], {"REDIS_REPLAY_SEC": "-5"}, 'REDIS_REPLAY_SEC value "-5"'),
     (["--unknown-flag"], {}, "--unknown-flag"),

@@ -1,7 +1,9 @@
-// Tests the Redis connection against a real redis-server: pipelined replies in order, failures, reconnection.
+// Tests the Redis connection against a real redis-server: pipelined replies in order, failures, reconnection,
+// reply deadlines.
 #include "redis_connection.hpp"
 
 #include <optional>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -12,13 +14,16 @@ namespace {
 
 class RedisConnectionTest : public ::testing::Test {
  protected:
-  RedisConnection& connect() {
-    connection_.emplace(
-        context_.get_executor(), RedisEndpoint{.host = "127.0.0.1", .port = redis_.port()}, RedisConnectionOptions{},
-        RedisConnection::Events{.on_up = [this] { ++ups_; }, .on_down = [this](auto const&) { ++downs_; }});
+  RedisConnection& connect(RedisConnectionOptions options = {}) {
+    connection_.emplace(context_.get_executor(), RedisEndpoint{.host = "127.0.0.1", .port = redis_.port()}, options,
+                        events());
     connection_->start("test");
     run_until([this] { return ups_ == 1; });
     return *connection_;
+  }
+
+  RedisConnection::Events events() {
+    return {.on_up = [this] { ++ups_; }, .on_down = [this](auto const&) { ++downs_; }};
   }
 
   template <typename Condition>
@@ -94,6 +99,61 @@ TEST_F(RedisConnectionTest, ACommandWhileDownFailsLaterNeverInline) {
   connection_->command({"PING"}, [&answered](RedisReply const& reply) { answered = reply.is_error(); });
   EXPECT_FALSE(answered);
   run_until([&answered] { return answered; });
+}
+
+using std::chrono::milliseconds;
+constexpr auto short_reply_timeout = milliseconds(200);
+
+TEST_F(RedisConnectionTest, ARedisThatStopsAnsweringFailsTheCommandAtItsDeadlineAndCountsAsDown) {
+  auto& connection = connect({.reply_timeout = short_reply_timeout});
+  redis_.pause();
+  std::optional<RedisReply> answer;
+  auto const sent = std::chrono::steady_clock::now();
+  connection.command({"PING"}, [&answer](RedisReply const& reply) { answer = reply; });
+  run_until([&answer] { return answer.has_value(); });
+  auto const waited = std::chrono::steady_clock::now() - sent;
+  EXPECT_TRUE(answer->is_error());
+  EXPECT_GE(waited, short_reply_timeout);
+  EXPECT_LT(waited, short_reply_timeout + milliseconds(800));
+  EXPECT_FALSE(connection.up());
+  // Reconnecting completes TCP handshakes from the stopped server's backlog; none counts as up.
+  run_until([this] { return downs_ >= 3; });
+  EXPECT_EQ(ups_, 1);
+  redis_.resume();
+  run_until([this] { return ups_ == 2; });
+  EXPECT_EQ(ask({"PING"}).text, "PONG");
+}
+
+TEST_F(RedisConnectionTest, ABlockingCommandHasItsBlockTimeOnTopOfTheReplyTimeout) {
+  auto& connection = connect({.reply_timeout = short_reply_timeout});
+  std::optional<RedisReply> answer;
+  connection.command(
+      {"BLPOP", "nothing", "0.5"}, [&answer](RedisReply const& reply) { answer = reply; }, milliseconds(500));
+  run_until([&answer] { return answer.has_value(); });
+  EXPECT_EQ(answer->kind, RedisReply::Kind::nil);
+  EXPECT_EQ(downs_, 0);
+}
+
+TEST_F(RedisConnectionTest, AReplyThatArrivedWhileThisProcessWasNotRunningIsNotLate) {
+  auto& connection = connect({.reply_timeout = short_reply_timeout});
+  std::optional<RedisReply> answer;
+  connection.command({"PING"}, [&answer](RedisReply const& reply) { answer = reply; });
+  // Nothing runs the connection past its deadline, as when the whole process was stopped: the reply and the
+  // deadline are both due when it runs again.
+  std::this_thread::sleep_for(3 * short_reply_timeout);
+  run_until([&answer] { return answer.has_value(); });
+  EXPECT_EQ(answer->text, "PONG");
+  EXPECT_EQ(downs_, 0);
+}
+
+TEST_F(RedisConnectionTest, AServerThatAcceptsButNeverAnswersIsNeverUp) {
+  tcp::acceptor silent(context_, {asio::ip::make_address("127.0.0.1"), 0});
+  connection_.emplace(context_.get_executor(),
+                      RedisEndpoint{.host = "127.0.0.1", .port = silent.local_endpoint().port()},
+                      RedisConnectionOptions{.reply_timeout = short_reply_timeout}, events());
+  connection_->start("test");
+  run_until([this] { return downs_ >= 2; });
+  EXPECT_EQ(ups_, 0);
 }
 
 }  // namespace

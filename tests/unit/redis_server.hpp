@@ -39,6 +39,9 @@ class RedisServer {
   RedisServer& operator=(RedisServer const&) = delete;
 
   std::uint16_t port() const { return port_; }
+  // SIGSTOP: the server keeps its connections (and completes new ones from its backlog) but answers nothing.
+  void pause() const { ::kill(pid_, SIGSTOP); }
+  void resume() const { ::kill(pid_, SIGCONT); }
 
  private:
   static std::uint16_t free_port() {
