@@ -7,12 +7,12 @@
 
 #include <gtest/gtest.h>
 
-#include "redis_server.hpp"
+#include "redis_fixture.hpp"
 
 namespace wshub {
 namespace {
 
-class RedisConnectionTest : public ::testing::Test {
+class RedisConnectionTest : public testing::RedisFixture {
  protected:
   RedisConnection& connect(RedisConnectionOptions options = {}) {
     connection_.emplace(context_.get_executor(), RedisEndpoint{.host = "127.0.0.1", .port = redis_.port()}, options,
@@ -26,24 +26,6 @@ class RedisConnectionTest : public ::testing::Test {
     return {.on_up = [this] { ++ups_; }, .on_down = [this](auto const&) { ++downs_; }};
   }
 
-  template <typename Condition>
-  void run_until(Condition condition) {
-    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!condition() && std::chrono::steady_clock::now() < deadline)
-      context_.run_one_for(std::chrono::milliseconds(50));
-    ASSERT_TRUE(condition());
-  }
-
-  RedisReply ask(std::vector<std::string> const& args) {
-    std::optional<RedisReply> answer;
-    connection_->command(args, [&answer](RedisReply const& reply) { answer = reply; });
-    run_until([&answer] { return answer.has_value(); });
-    return answer.value_or(RedisReply{});
-  }
-
-  testing::RedisServer redis_;
-  asio::io_context context_;
-  std::optional<RedisConnection> connection_;
   int ups_ = 0;
   int downs_ = 0;
 };

@@ -5,13 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include "redis_connection.hpp"
-#include "redis_server.hpp"
+#include "redis_fixture.hpp"
 
 namespace wshub {
 namespace {
 
-class RedisScriptsTest : public ::testing::Test {
+class RedisScriptsTest : public testing::RedisFixture {
  protected:
   void SetUp() override {
     connection_.emplace(context_.get_executor(), RedisEndpoint{.host = "127.0.0.1", .port = redis_.port()},
@@ -19,21 +18,6 @@ class RedisScriptsTest : public ::testing::Test {
                         RedisConnection::Events{.on_up = [this] { up_ = true; }, .on_down = {}});
     connection_->start("test");
     run_until([this] { return up_; });
-  }
-
-  template <typename Condition>
-  void run_until(Condition condition) {
-    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!condition() && std::chrono::steady_clock::now() < deadline)
-      context_.run_one_for(std::chrono::milliseconds(50));
-    ASSERT_TRUE(condition());
-  }
-
-  RedisReply ask(std::vector<std::string> const& args) {
-    std::optional<RedisReply> answer;
-    connection_->command(args, [&answer](RedisReply const& reply) { answer = reply; });
-    run_until([&answer] { return answer.has_value(); });
-    return answer.value_or(RedisReply{});
   }
 
   // As RedisBackplane runs them: the keys of cluster "t", then the node's id and the liveness prefix (the claim
@@ -54,9 +38,6 @@ class RedisScriptsTest : public ::testing::Test {
     return ids;
   }
 
-  testing::RedisServer redis_;
-  asio::io_context context_;
-  std::optional<RedisConnection> connection_;
   bool up_ = false;
 };
 
