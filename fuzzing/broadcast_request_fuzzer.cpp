@@ -7,8 +7,8 @@
 
 #include <boost/json.hpp>
 
-#include "broadcast_request.hpp"
 #include "fuzz_check.hpp"
+#include "http/broadcast_request.hpp"
 
 namespace wshub::fuzzing {
 namespace {

@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "client_id.hpp"
-#include "close_code.hpp"
 #include "fuzz_check.hpp"
-#include "routes.hpp"
+#include "hub/client_id.hpp"
+#include "protocol/close_code.hpp"
+#include "protocol/routes.hpp"
 
 namespace wshub::fuzzing {
 namespace {

@@ -16,16 +16,15 @@
 #include <boost/json.hpp>
 
 #include "fuzz_check.hpp"
-#include "http_api.hpp"
-#include "http_request_limits.hpp"
-#include "http_session.hpp"
-#include "hub.hpp"
-#include "live_page.hpp"
-#include "local_backplane.hpp"
-#include "metrics_exposition.hpp"
-#include "request_rules.hpp"
-#include "upgrade_request.hpp"
-#include "websocket_handshake.hpp"
+#include "http/http_api.hpp"
+#include "http/live_page.hpp"
+#include "hub/hub.hpp"
+#include "hub/local_backplane.hpp"
+#include "ops/metrics_exposition.hpp"
+#include "protocol/http_request_limits.hpp"
+#include "protocol/request_rules.hpp"
+#include "protocol/upgrade_request.hpp"
+#include "protocol/websocket_handshake.hpp"
 
 namespace wshub::fuzzing {
 namespace {
@@ -63,7 +62,7 @@ struct Server {
   Hub hub{backplane};
   Metrics metrics;
   HttpApi const api{hub, metrics};
-  HttpOptions const options{};
+  RequestLimits const limits{};
 };
 
 // HttpSession::read_request without the socket: the head and its rules, then the body (a 100 Continue only writes).
@@ -195,15 +194,15 @@ void check_plain_reader(std::string_view bytes, std::size_t max_header_bytes) {
 
 // Answers the requests of one keep-alive connection, in the order HttpSession::serve_requests takes them.
 void serve(Server const& server, std::string_view bytes) {
-  check_plain_reader(bytes, server.options.limits.max_header_bytes);
+  check_plain_reader(bytes, server.limits.max_header_bytes);
   ClientBytes client(bytes);
-  beast::flat_buffer buffer(server.options.limits.max_header_bytes);
+  beast::flat_buffer buffer(server.limits.max_header_bytes);
   for (;;) {
     HttpRequestParser parser;
-    ChunkExtensionBudget extensions(server.options.limits);
-    limit_request(parser, extensions, server.options.limits);
+    ChunkExtensionBudget extensions(server.limits);
+    limit_request(parser, extensions, server.limits);
     if (auto const error = read_request(client, buffer, parser)) {
-      auto const refusal = answer_unreadable_request(error, server.options.limits);
+      auto const refusal = answer_unreadable_request(error, server.limits);
       if (refusal) check_refusal(*refusal);
       return;
     }

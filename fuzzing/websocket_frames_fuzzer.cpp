@@ -12,11 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include "close_code.hpp"
-#include "frame_parser.hpp"
 #include "fuzz_check.hpp"
-#include "message_reader.hpp"
-#include "utf8_validator.hpp"
+#include "protocol/close_code.hpp"
+#include "protocol/frame_parser.hpp"
+#include "protocol/message_reader.hpp"
+#include "protocol/utf8_validator.hpp"
 
 namespace wshub::fuzzing {
 namespace {

@@ -48,8 +48,8 @@ def fastapi_document():
 
 
 def fixed_routes():
-    """The paths named in src/routes.hpp: every route the server answers whatever its settings."""
-    text = (REPO / "src" / "routes.hpp").read_text()
+    """The paths named in src/protocol/routes.hpp: every route the server answers whatever its settings."""
+    text = (REPO / "src" / "protocol" / "routes.hpp").read_text()
     return set(re.findall(r'inline constexpr std::string_view \w+ = "([^"]*)";', text))
 
 
@@ -102,7 +102,7 @@ def test_every_route_the_server_answers_is_documented_and_nothing_else(server):
 def test_the_websocket_route_and_every_close_code_are_described(server):
     description = document(server)["info"]["description"]
     assert "## WebSocket `/ws/{client_id}`" in description
-    codes = re.findall(r"= (\d{4}),", (REPO / "src" / "close_code.hpp").read_text())
+    codes = re.findall(r"= (\d{4}),", (REPO / "src" / "protocol" / "close_code.hpp").read_text())
     assert len(codes) >= 8
     for code in codes:
         assert f"\n| {code} |" in description, code

@@ -1,0 +1,359 @@
+// Reads wshub's settings: a flag wins over its environment variable, which wins over the default.
+#include "app/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <ranges>
+#include <stdexcept>
+#include <thread>
+
+#include <spdlog/fmt/fmt.h>
+#include <CLI/CLI.hpp>
+
+#include "build_commit.hpp"
+#include "ops/logging.hpp"
+#include "protocol/routes.hpp"
+#include "version.hpp"
+
+namespace wshub {
+namespace {
+
+// Longer than any drain anyone plans, and far from the limits of the clocks' tick counts.
+constexpr double max_seconds = 31'536'000;
+constexpr double min_positive_seconds = 0.001;
+constexpr unsigned max_threads = 1024;
+constexpr long long max_byte_count = 1LL << 40;  // 1 TiB: more than any queue a server can hold
+constexpr long long max_client_count = 1'000'000'000;
+
+// The text of one setting and the name it was given under ("--port" or "PORT"), for error messages.
+struct GivenValue {
+  std::string name;
+  std::string text;
+};
+
+class SettingError : public std::runtime_error {
+ public:
+  SettingError(GivenValue const& given, std::string_view expected)
+      : std::runtime_error(fmt::format("invalid {} value \"{}\": expected {}", given.name, given.text, expected)) {}
+
+  // For secrets: names the setting but never repeats its value, which would end up in logs.
+  static SettingError without_value(GivenValue const& given, std::string_view expected) {
+    return SettingError(fmt::format("invalid {} value: expected {}", given.name, expected));
+  }
+
+ private:
+  explicit SettingError(std::string const& message) : std::runtime_error(message) {}
+};
+
+std::string_view trimmed(std::string_view text) {
+  auto const first = text.find_first_not_of(" \t\n\r");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\n\r") - first + 1);
+}
+
+// Reads a number as Python's int() and float() do for these settings: surrounding spaces and a leading '+'
+// are fine, anything else around the digits is not.
+template <typename Number>
+std::optional<Number> parse_number(std::string_view text) {
+  text = trimmed(text);
+  if (text.starts_with('+') && !text.starts_with("+-")) text.remove_prefix(1);
+  Number value{};
+  auto const result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (result.ec != std::errc{} || result.ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::uint16_t parse_port(GivenValue const& given) {
+  auto const port = parse_number<long long>(given.text);
+  if (!port || *port < 0 || *port > 65535) throw SettingError(given, "an integer from 0 to 65535");
+  return static_cast<std::uint16_t>(*port);
+}
+
+std::size_t parse_byte_count(GivenValue const& given) {
+  auto const bytes = parse_number<long long>(given.text);
+  if (!bytes || *bytes < 1 || *bytes > max_byte_count) {
+    throw SettingError(given, fmt::format("a number of bytes from 1 to {}", max_byte_count));
+  }
+  return static_cast<std::size_t>(*bytes);
+}
+
+unsigned parse_threads(GivenValue const& given) {
+  auto const threads = parse_number<long long>(given.text);
+  if (!threads || *threads < 1 || *threads > max_threads) {
+    throw SettingError(given, fmt::format("an integer from 1 to {}", max_threads));
+  }
+  return static_cast<unsigned>(*threads);
+}
+
+Seconds parse_seconds(GivenValue const& given, bool zero_allowed) {
+  auto const seconds = parse_number<double>(given.text);
+  // A millisecond at least: shorter intervals round to nothing on the timers and would fire in a busy loop.
+  double const least = zero_allowed ? 0 : min_positive_seconds;
+  bool const in_range = seconds && std::isfinite(*seconds) && *seconds <= max_seconds && *seconds >= least;
+  if (!in_range) {
+    throw SettingError(given, fmt::format("a number of seconds from {} to {:.0f}", least, max_seconds));
+  }
+  return Seconds{*seconds};
+}
+
+Seconds parse_positive_seconds(GivenValue const& given) {
+  return parse_seconds(given, false);
+}
+
+Seconds parse_seconds_or_zero(GivenValue const& given) {
+  return parse_seconds(given, true);
+}
+
+spdlog::level::level_enum parse_level(GivenValue const& given) {
+  auto const level = parse_log_level(given.text);
+  if (!level) throw SettingError(given, "one of TRACE, DEBUG, INFO, WARNING, WARN, ERROR, CRITICAL, OFF");
+  return *level;
+}
+
+LogFormat parse_format(GivenValue const& given) {
+  auto const format = parse_log_format(given.text);
+  if (!format) throw SettingError(given, "text or json");
+  return *format;
+}
+
+std::size_t parse_client_limit(GivenValue const& given) {
+  auto const limit = parse_number<long long>(given.text);
+  if (!limit || *limit < 0 || *limit > max_client_count) {
+    throw SettingError(given, fmt::format("a number of clients from 0 (no limit) to {}", max_client_count));
+  }
+  return static_cast<std::size_t>(*limit);
+}
+
+// A bearer token (RFC 6750 allows visible ASCII). The error never repeats the value: it is a secret.
+std::string parse_token(GivenValue const& given) {
+  bool const visible = std::ranges::all_of(given.text, [](char c) { return c > ' ' && c < 0x7f; });
+  if (given.text.empty() || !visible) {
+    throw SettingError::without_value(given, "a non-empty token of visible ASCII characters (no spaces)");
+  }
+  return given.text;
+}
+
+// "https://example.com, http://localhost:8080": origins as browsers send them, compared case-insensitively.
+std::vector<std::string> parse_origins(GivenValue const& given) {
+  if (trimmed(given.text).empty()) throw SettingError(given, "a comma-separated list of origins, not an empty one");
+  std::vector<std::string> origins;
+  for (auto const part : std::views::split(std::string_view(given.text), ',')) {
+    std::string origin(trimmed(std::string_view(part.begin(), part.end())));
+    std::ranges::transform(origin, origin.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto const host_start = origin.find("://");
+    bool const well_formed = host_start != std::string::npos && host_start > 0 && origin.size() > host_start + 3 &&
+                             origin.find_first_of("/ ", host_start + 3) == std::string::npos;
+    if (!well_formed) throw SettingError(given, "a comma-separated list of origins such as https://example.com");
+    origins.push_back(std::move(origin));
+  }
+  return origins;
+}
+
+// Where the Swagger UI page goes: a path of its own, or nothing (empty turns the page off).
+std::string parse_docs_url(GivenValue const& given) {
+  if (given.text.empty()) return given.text;
+  bool const visible =
+      std::ranges::all_of(given.text, [](char c) { return c > ' ' && c < 0x7f && c != '?' && c != '#'; });
+  if (!given.text.starts_with('/') || !visible) {
+    throw SettingError(given, "a path starting with '/' (no spaces, '?' or '#'), or empty to turn the page off");
+  }
+  if (routes::is_fixed(given.text)) throw SettingError(given, "a path that no other route of wshub answers");
+  return given.text;
+}
+
+std::string parse_host(GivenValue const& given) {
+  if (given.text.empty()) throw SettingError(given, "an IP address or host name");
+  return given.text;
+}
+
+RedisEndpoint parse_redis(GivenValue const& given) {
+  auto endpoint = parse_redis_url(given.text);
+  if (!endpoint) throw SettingError(given, "a URL such as redis://127.0.0.1:6379/0 (redis://HOST[:PORT][/DB])");
+  return *endpoint;
+}
+
+// Part of every Redis key and of the logs: printable, no spaces.
+std::string parse_name(GivenValue const& given) {
+  bool const printable = std::ranges::all_of(given.text, [](char c) { return c > ' ' && c < 0x7f; });
+  if (given.text.empty() || given.text.size() > 200 || !printable) {
+    throw SettingError(given, "1 to 200 visible ASCII characters (no spaces)");
+  }
+  return given.text;
+}
+
+std::chrono::milliseconds parse_milliseconds(GivenValue const& given) {
+  auto const ms = parse_number<long long>(given.text);
+  if (!ms || *ms < 1 || *ms > 3'600'000) throw SettingError(given, "a number of milliseconds from 1 to 3600000");
+  return std::chrono::milliseconds(*ms);
+}
+
+// One setting as declared on the command line, resolved against the environment after parsing.
+struct Setting {
+  std::string flag;
+  std::string environment_name;
+  std::string flag_text;
+  CLI::Option* option = nullptr;
+
+  std::optional<GivenValue> given(EnvironmentLookup const& environment) const {
+    if (option->count() > 0) return GivenValue{flag, flag_text};
+    if (auto text = environment(environment_name)) return GivenValue{environment_name, *text};
+    return std::nullopt;
+  }
+};
+
+template <typename Value, typename Parse>
+void resolve(Value& target, Setting const& setting, EnvironmentLookup const& environment, Parse parse) {
+  if (auto const given = setting.given(environment)) target = parse(*given);
+}
+
+class CommandLine {
+ public:
+  CommandLine() {
+    app_.set_version_flag("--version", fmt::format("wshub {} (commit {})", version, build_commit));
+    add(host_, "--host", "HOST", "ADDRESS", "address to listen on (default 127.0.0.1)");
+    add(port_, "--port", "PORT", "PORT", "TCP port; 0 picks a free one (default 8000)");
+    add(threads_, "--threads", "THREADS", "N", "I/O threads (default: the number of cores)");
+    add(log_level_, "--log-level", "LOG_LEVEL", "LEVEL",
+        "TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF (default INFO)");
+    add(log_format_, "--log-format", "LOG_FORMAT", "FORMAT",
+        "text, or json for one JSON object a line with the fields of each event (default text)");
+    add(forced_, "--forced-shutdown-after-sec", "FORCED_SHUTDOWN_AFTER_SEC", "SECONDS",
+        "longest wait for clients to leave after a signal; 0 closes them at once (default 1800)");
+    add(progress_, "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC", "SECONDS",
+        "seconds between progress lines while draining (default 5)");
+    add(backpressure_, "--max-backpressure-bytes", "MAX_BACKPRESSURE_BYTES", "BYTES",
+        "bytes queued for one client; over it, nothing more is read from it and it is closed as a slow consumer "
+        "at the next broadcast or keepalive tick (default 4194304)");
+    add(ping_interval_, "--ping-interval-sec", "PING_INTERVAL_SEC", "SECONDS",
+        "seconds a client may be silent before it is pinged (default 25)");
+    add(idle_timeout_, "--idle-timeout-sec", "IDLE_TIMEOUT_SEC", "SECONDS",
+        "seconds a client may be silent, pings unanswered, before it is dropped (default 60)");
+    add(max_clients_, "--max-clients", "MAX_CLIENTS", "N",
+        "connected clients at most; one more is closed with 1013 (default 0: no limit)");
+    add(max_message_, "--max-message-bytes", "MAX_MESSAGE_BYTES", "BYTES",
+        "largest message a client may send; a larger one closes it with 1009 (default 16777216)");
+    add(max_body_, "--max-body-bytes", "MAX_BODY_BYTES", "BYTES",
+        "largest HTTP request body; a larger one gets 413 (default 16777216)");
+    add(max_header_, "--max-header-bytes", "MAX_HEADER_BYTES", "BYTES",
+        "largest HTTP request line and headers, and the most a chunked body's extensions (together) or trailers "
+        "may take; larger gets 431 (default 8192)");
+    add(request_timeout_, "--request-timeout-sec", "REQUEST_TIMEOUT_SEC", "SECONDS",
+        "seconds a client may take to send an HTTP request or WebSocket handshake (default 10)");
+    add(api_token_, "--api-token", "API_TOKEN", "TOKEN",
+        "when set, /clients and /broadcast-to-all require \"Authorization: Bearer TOKEN\" (default: open)");
+    add(metrics_token_, "--metrics-token", "METRICS_TOKEN", "TOKEN",
+        "when set, /metrics requires \"Authorization: Bearer TOKEN\" (default: open)");
+    add(allowed_origins_, "--allowed-origins", "ALLOWED_ORIGINS", "ORIGINS",
+        "comma-separated origins that may open a WebSocket; others get 403 (default: any)");
+    add(docs_url_, "--docs-url", "DOCS_URL", "PATH", "path of the Swagger UI page; empty turns it off (default /docs)");
+    add(redis_url_, "--redis-url", "REDIS_URL", "URL",
+        "redis://HOST[:PORT][/DB]: join the cluster on this Redis (default: unset, a single node)");
+    add(cluster_name_, "--cluster-name", "CLUSTER_NAME", "NAME",
+        "the cluster's name, the prefix of its Redis keys (default wshub)");
+    add(node_id_, "--node-id", "NODE_ID", "ID", "this node's name in the cluster (default HOSTNAME:PORT)");
+    add(cluster_timeout_, "--cluster-timeout-ms", "CLUSTER_TIMEOUT_MS", "MS",
+        "longest wait for the other nodes' counts of a broadcast (default 1000)");
+    add(redis_timeout_, "--redis-timeout-ms", "REDIS_TIMEOUT_MS", "MS",
+        "longest wait for Redis's reply to a command; no reply by then: Redis is down (default 1000)");
+    add(node_timeout_, "--node-timeout-sec", "NODE_TIMEOUT_SEC", "SECONDS",
+        "a node silent this long is dead and its client ids are free (default 10)");
+    add(redis_replay_, "--redis-replay-sec", "REDIS_REPLAY_SEC", "SECONDS",
+        "broadcasts kept in Redis for a node that reconnects (default 30)");
+  }
+
+  Config parse(std::vector<std::string> const& args, EnvironmentLookup const& environment) {
+    // CLI11 takes its arguments last-first.
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app_.parse(reversed);
+    Config config;
+    config.threads = std::max(1U, std::thread::hardware_concurrency());
+    resolve(config.host, host_, environment, parse_host);
+    resolve(config.port, port_, environment, parse_port);
+    resolve(config.threads, threads_, environment, parse_threads);
+    resolve(config.log_level, log_level_, environment, parse_level);
+    resolve(config.log_format, log_format_, environment, parse_format);
+    resolve(config.forced_shutdown_after, forced_, environment, parse_seconds_or_zero);
+    resolve(config.progress_log_every, progress_, environment, parse_positive_seconds);
+    resolve(config.max_backpressure_bytes, backpressure_, environment, parse_byte_count);
+    resolve(config.ping_interval, ping_interval_, environment, parse_positive_seconds);
+    resolve(config.idle_timeout, idle_timeout_, environment, parse_positive_seconds);
+    resolve(config.max_clients, max_clients_, environment, parse_client_limit);
+    resolve(config.max_message_bytes, max_message_, environment, parse_byte_count);
+    resolve(config.max_body_bytes, max_body_, environment, parse_byte_count);
+    resolve(config.max_header_bytes, max_header_, environment, parse_byte_count);
+    resolve(config.request_timeout, request_timeout_, environment, parse_positive_seconds);
+    resolve(config.api_token, api_token_, environment, parse_token);
+    resolve(config.metrics_token, metrics_token_, environment, parse_token);
+    resolve(config.allowed_origins, allowed_origins_, environment, parse_origins);
+    resolve(config.docs_url, docs_url_, environment, parse_docs_url);
+    resolve(config.redis, redis_url_, environment, parse_redis);
+    resolve(config.cluster_name, cluster_name_, environment, parse_name);
+    resolve(config.node_id, node_id_, environment, parse_name);
+    resolve(config.cluster_timeout, cluster_timeout_, environment, parse_milliseconds);
+    resolve(config.redis_timeout, redis_timeout_, environment, parse_milliseconds);
+    resolve(config.node_timeout, node_timeout_, environment, parse_positive_seconds);
+    resolve(config.redis_replay, redis_replay_, environment, parse_positive_seconds);
+    check_idle_timeout(config, environment);
+    return config;
+  }
+
+  // Pings go out after ping_interval of silence; an idle timeout no longer than that would drop clients unpinged.
+  void check_idle_timeout(Config const& config, EnvironmentLookup const& environment) const {
+    if (config.idle_timeout > config.ping_interval) return;
+    auto const given = idle_timeout_.given(environment).value_or(GivenValue{"--idle-timeout-sec", "60"});
+    throw SettingError(given, fmt::format("more seconds than the ping interval ({} s)", config.ping_interval.count()));
+  }
+
+  // CLI11 ends its help with blank lines; the caller adds the one newline that belongs there.
+  std::string help() const {
+    std::string text = app_.help();
+    while (text.ends_with('\n')) text.pop_back();
+    return text;
+  }
+
+ private:
+  void add(Setting& setting, std::string flag, std::string environment_name, std::string const& value_name,
+           std::string const& description) {
+    setting.option = app_.add_option(flag, setting.flag_text, description + " [env: " + environment_name + "]")
+                         ->type_name(value_name);
+    setting.flag = std::move(flag);
+    setting.environment_name = std::move(environment_name);
+  }
+
+  CLI::App app_{
+      "wshub: a WebSocket hub. Clients connect to /ws/{clientId}; GET /clients lists them and "
+      "POST /broadcast-to-all sends them a message.",
+      "wshub"};
+  Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
+  Setting ping_interval_, idle_timeout_, max_clients_, max_message_, max_body_, max_header_, request_timeout_;
+  Setting api_token_, metrics_token_, allowed_origins_, docs_url_;
+  Setting redis_url_, cluster_name_, node_id_, cluster_timeout_, redis_timeout_, node_timeout_, redis_replay_;
+};
+
+}  // namespace
+
+StartupDecision read_config(std::vector<std::string> const& args, EnvironmentLookup const& environment) {
+  CommandLine command_line;
+  try {
+    return {.config = command_line.parse(args, environment), .exit_code = 0, .message = {}};
+  } catch (CLI::CallForHelp const&) {
+    return {.config = std::nullopt, .exit_code = 0, .message = command_line.help()};
+  } catch (CLI::CallForVersion const& request) {
+    return {.config = std::nullopt, .exit_code = 0, .message = request.what()};
+  } catch (CLI::ParseError const& error) {
+    return {.config = std::nullopt, .exit_code = 2, .message = fmt::format("wshub: {} (see --help)", error.what())};
+  } catch (SettingError const& error) {
+    return {.config = std::nullopt, .exit_code = 2, .message = fmt::format("wshub: {}", error.what())};
+  }
+}
+
+std::optional<std::string> process_environment(std::string const& name) {
+  char const* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+}  // namespace wshub

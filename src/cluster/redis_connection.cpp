@@ -1,0 +1,247 @@
+// Drives hiredis's RESP reader over an Asio socket: one write in flight, replies matched to commands in FIFO order.
+#include "cluster/redis_connection.hpp"
+
+#include <pthread.h>
+
+#include <csignal>
+
+#include <hiredis/hiredis.h>
+#include <spdlog/spdlog.h>
+
+#include "ops/logging.hpp"
+
+namespace wshub {
+namespace {
+
+constexpr std::size_t read_chunk_bytes = 64 * 1024;
+
+RedisReply converted(redisReply const& raw) {
+  RedisReply reply;
+  switch (raw.type) {
+    case REDIS_REPLY_INTEGER:
+      reply.kind = RedisReply::Kind::integer;
+      reply.integer = raw.integer;
+      break;
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+    case REDIS_REPLY_ERROR:
+      reply.kind = raw.type == REDIS_REPLY_STRING   ? RedisReply::Kind::string
+                   : raw.type == REDIS_REPLY_STATUS ? RedisReply::Kind::status
+                                                    : RedisReply::Kind::error;
+      reply.text.assign(raw.str, raw.len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      reply.kind = RedisReply::Kind::array;
+      reply.elements.reserve(raw.elements);
+      for (std::size_t i = 0; i < raw.elements; ++i) reply.elements.push_back(converted(*raw.element[i]));
+      break;
+    default:
+      break;  // nil
+  }
+  return reply;
+}
+
+}  // namespace
+
+RedisConnection::RedisConnection(asio::any_io_executor executor, RedisEndpoint endpoint, RedisConnectionOptions options,
+                                 Events events)
+    : executor_(executor),
+      endpoint_(std::move(endpoint)),
+      options_(std::move(options)),
+      events_(std::move(events)),
+      resolver_(executor),
+      socket_(executor),
+      retry_timer_(executor),
+      deadline_timer_(executor),
+      reader_(redisReaderCreate(), redisReaderFree),
+      read_buffer_(read_chunk_bytes),
+      retry_after_(options_.first_retry_after) {}
+
+RedisConnection::~RedisConnection() {
+  *alive_ = false;
+}
+
+void RedisConnection::start(std::string name) {
+  name_ = std::move(name);
+  connect();
+}
+
+void RedisConnection::stop() {
+  stopped_ = true;
+  retry_timer_.cancel();
+  deadline_timer_.cancel();
+  error_code ignored;
+  socket_.close(ignored);
+}
+
+void RedisConnection::command(std::vector<std::string> const& args, ReplyHandler handler,
+                              std::chrono::milliseconds blocks_for) {
+  if (!up_) {
+    asio::post(executor_, [handler = std::move(handler)] { handler(RedisReply::error("not connected to Redis")); });
+    return;
+  }
+  send(args, std::move(handler), blocks_for);
+}
+
+void RedisConnection::send(std::vector<std::string> const& args, ReplyHandler handler,
+                           std::chrono::milliseconds blocks_for) {
+  append_redis_command(queued_, args);
+  waiting_.push_back({.handler = std::move(handler), .blocks_for = blocks_for});
+  ++queued_commands_;
+  if (!writing_now_) write_pending();
+}
+
+// One wait at a time, for the oldest command: replies come in order, so none can be late before it is.
+void RedisConnection::arm_deadline() {
+  if (deadline_armed_ || waiting_.empty() || waiting_.front().deadline == Clock::time_point::max()) return;
+  deadline_armed_ = true;
+  deadline_timer_.expires_at(waiting_.front().deadline);
+  deadline_timer_.async_wait([this, alive = alive_, tick = ++deadline_tick_](error_code) {
+    if (*alive && tick == deadline_tick_ && !stopped_) on_deadline();
+  });
+}
+
+void RedisConnection::on_deadline() {
+  deadline_armed_ = false;
+  if (waiting_.empty()) return;
+  if (waiting_.front().deadline > Clock::now()) return arm_deadline();
+  // A reply that has arrived but is not handled yet (this process was busy or stopped) is not late: on_read re-arms.
+  error_code ignored;
+  if (socket_.available(ignored) > 0) return;
+  lose(fmt::format("no reply within {} ms", options_.reply_timeout.count()));
+}
+
+void RedisConnection::connect() {
+  // Asio starts its resolver thread inside the first async_resolve, with the caller's signal mask and without
+  // blocking signals itself. Blocked here, that thread never takes the SIGTERM that is the signal watcher's (which
+  // would kill a process on its way to exiting 0 once the watcher is gone).
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
+  resolve();
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+void RedisConnection::resolve() {
+  resolver_.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
+                          [this, alive = alive_](error_code error, tcp::resolver::results_type results) {
+                            if (!*alive || stopped_) return;
+                            if (error)
+                              return lose(fmt::format("cannot resolve {}: {}", endpoint_.host, error.message()));
+                            asio::async_connect(socket_, results,
+                                                [this, alive](error_code error, tcp::endpoint const&) {
+                                                  if (*alive) on_connected(error);
+                                                });
+                          });
+}
+
+void RedisConnection::on_connected(error_code error) {
+  if (stopped_) return;
+  if (error) return lose(error.message());
+  socket_.set_option(tcp::no_delay(true));
+  open_ = true;
+  // A fresh reader: bytes half-parsed on the lost connection mean nothing on this one.
+  reader_.reset(redisReaderCreate());
+  read();
+  if (!name_.empty()) send({"CLIENT", "SETNAME", name_}, [](RedisReply const&) {});
+  if (endpoint_.database != 0) {
+    send({"SELECT", std::to_string(endpoint_.database)}, [this](RedisReply const& reply) {
+      if (reply.is_error() && open_)
+        log_event(spdlog::level::err, {{"connection", name_}, {"reason", reply.text}}, "redis {}: SELECT failed: {}",
+                  name_, reply.text);
+    });
+  }
+  // Up only once Redis answers: a stopped redis-server still completes TCP handshakes from its listen backlog.
+  send({"PING"}, [this](RedisReply const&) {
+    if (open_) on_answered();
+  });
+}
+
+void RedisConnection::on_answered() {
+  up_ = true;
+  retry_after_ = options_.first_retry_after;
+  if (events_.on_up) events_.on_up();
+}
+
+void RedisConnection::write_pending() {
+  if (queued_.empty() || !open_) return;
+  writing_.swap(queued_);
+  queued_.clear();
+  writing_now_ = true;
+  // Deadlines count from the write: a command queued when this process stopped was not late when it resumed.
+  auto const now = Clock::now();
+  for (auto i = waiting_.size() - std::exchange(queued_commands_, 0); i < waiting_.size(); ++i)
+    waiting_[i].deadline = now + options_.reply_timeout + waiting_[i].blocks_for;
+  arm_deadline();
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [this, alive = alive_, generation = generation_](error_code error, std::size_t) {
+                      if (!*alive || generation != generation_) return;
+                      writing_now_ = false;
+                      writing_.clear();
+                      if (error) return lose(error.message());
+                      write_pending();
+                    });
+}
+
+void RedisConnection::read() {
+  socket_.async_read_some(asio::buffer(read_buffer_),
+                          [this, alive = alive_, generation = generation_](error_code error, std::size_t bytes) {
+                            if (*alive && generation == generation_) on_read(error, bytes);
+                          });
+}
+
+void RedisConnection::on_read(error_code error, std::size_t bytes) {
+  if (error) return lose(error == asio::error::eof ? "Redis closed the connection" : error.message());
+  if (redisReaderFeed(reader_.get(), read_buffer_.data(), bytes) != REDIS_OK || !parse_replies()) {
+    return lose("unreadable reply from Redis");
+  }
+  if (!open_) return;
+  arm_deadline();
+  read();
+}
+
+bool RedisConnection::parse_replies() {
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) return false;
+    if (raw == nullptr) return true;
+    std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw), freeReplyObject);
+    if (waiting_.empty()) return false;  // a reply nobody asked for: the stream is out of step
+    auto handler = std::move(waiting_.front().handler);
+    waiting_.pop_front();
+    auto const generation = generation_;
+    handler(converted(*owned));
+    if (generation != generation_) return true;  // the handler's own command found the connection lost
+  }
+}
+
+void RedisConnection::lose(std::string const& why) {
+  bool const was_up = up_;
+  up_ = false;
+  open_ = false;
+  ++generation_;
+  deadline_armed_ = false;
+  ++deadline_tick_;
+  deadline_timer_.cancel();
+  writing_now_ = false;
+  writing_.clear();
+  queued_.clear();
+  queued_commands_ = 0;
+  error_code ignored;
+  socket_.close(ignored);
+  // Answered after the state is reset, so a handler that sends again finds the connection down, not half-torn.
+  auto failed = std::exchange(waiting_, {});
+  for (auto& waiting : failed) waiting.handler(RedisReply::error("connection to Redis lost: " + why));
+  if (events_.on_down) events_.on_down(was_up ? why : "not connected: " + why);
+  if (!stopped_) retry_later();
+}
+
+void RedisConnection::retry_later() {
+  retry_timer_.expires_after(retry_after_);
+  retry_after_ = std::min(retry_after_ * 2, options_.longest_retry_after);
+  retry_timer_.async_wait([this, alive = alive_](error_code error) {
+    if (!error && *alive && !stopped_) connect();
+  });
+}
+
+}  // namespace wshub

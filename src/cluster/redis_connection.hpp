@@ -1,0 +1,102 @@
+// One connection to Redis on Asio: pipelined commands answered in order, and reconnection with backoff.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cluster/redis_endpoint.hpp"
+#include "cluster/redis_reply.hpp"
+#include "protocol/net.hpp"
+
+struct redisReader;
+
+namespace wshub {
+
+struct RedisConnectionOptions {
+  std::chrono::milliseconds first_retry_after{50};
+  std::chrono::milliseconds longest_retry_after{2000};  // the backoff doubles up to this
+  // A reply later than this fails the connection: a Redis that keeps the socket open but stops answering is down.
+  std::chrono::milliseconds reply_timeout{1000};
+};
+
+// Every call, and every callback, happens on the executor given: the connection needs no lock.
+class RedisConnection {
+ public:
+  using ReplyHandler = std::function<void(RedisReply const&)>;
+  struct Events {
+    std::function<void()> on_up;                      // connected, and Redis has answered (the database selected)
+    std::function<void(std::string const&)> on_down;  // lost, with why; pending commands have failed first
+  };
+
+  RedisConnection(asio::any_io_executor executor, RedisEndpoint endpoint, RedisConnectionOptions options,
+                  Events events);
+  ~RedisConnection();
+  RedisConnection(RedisConnection const&) = delete;
+  RedisConnection& operator=(RedisConnection const&) = delete;
+
+  // Connects, and keeps reconnecting after every loss until stop(). The name (CLIENT SETNAME, no spaces) tells
+  // in Redis's CLIENT LIST which node's which connection this is.
+  void start(std::string name);
+  void stop();
+  bool up() const { return up_; }
+
+  // Pipelined: written at once behind the commands before it, answered in order. A command sent while the
+  // connection is down, or lost with it, is answered with an error reply (later, never inline). A command that
+  // Redis holds on purpose (XREAD BLOCK) says for how long, which its reply deadline adds to reply_timeout.
+  void command(std::vector<std::string> const& args, ReplyHandler handler,
+               std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero());
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Waiting {
+    ReplyHandler handler;
+    std::chrono::milliseconds blocks_for;
+    Clock::time_point deadline = Clock::time_point::max();  // set when written: one not written yet is not late
+  };
+
+  void send(std::vector<std::string> const& args, ReplyHandler handler,
+            std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero());
+  void on_answered();
+  void arm_deadline();
+  void on_deadline();
+  void connect();
+  void resolve();
+  void on_connected(error_code error);
+  void write_pending();
+  void read();
+  void on_read(error_code error, std::size_t bytes);
+  bool parse_replies();
+  void lose(std::string const& why);
+  void retry_later();
+
+  asio::any_io_executor executor_;
+  RedisEndpoint const endpoint_;
+  RedisConnectionOptions const options_;
+  std::string name_;
+  Events events_;
+  tcp::resolver resolver_;
+  tcp::socket socket_;
+  asio::steady_timer retry_timer_;
+  asio::steady_timer deadline_timer_;  // the oldest unanswered command's deadline
+  std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
+  std::string writing_;              // the bytes of the write in flight
+  std::string queued_;               // commands sent while a write is in flight, written next
+  std::size_t queued_commands_ = 0;  // how many: the last ones waiting
+  std::deque<Waiting> waiting_;      // one per command written or queued, in order
+  std::vector<char> read_buffer_;
+  std::chrono::milliseconds retry_after_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers that outlive us find it false
+  std::uint64_t generation_ = 0;     // bumped by every loss, so that a late handler of a dead socket does nothing
+  std::uint64_t deadline_tick_ = 0;  // bumped by every arming, so that a wait that fired already does nothing
+  bool deadline_armed_ = false;
+  bool open_ = false;  // the socket is connected
+  bool up_ = false;    // and Redis has answered on it
+  bool stopped_ = false;
+  bool writing_now_ = false;
+};
+
+}  // namespace wshub

@@ -1,0 +1,54 @@
+// The HTTP API: GET /clients, POST /broadcast-to-all, the operations routes, the pages (/, /openapi.json, /docs),
+// and FastAPI-shaped errors for everything else.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hub/hub.hpp"
+#include "ops/metrics.hpp"
+#include "protocol/http_message.hpp"
+#include "protocol/routes.hpp"
+
+namespace wshub {
+
+// Access control (an empty token leaves its routes open) and where the Swagger UI page is.
+struct ApiOptions {
+  std::string api_token;                                     // guards /clients and /broadcast-to-all
+  std::string metrics_token;                                 // guards /metrics
+  std::string docs_url = std::string(routes::default_docs);  // empty: no Swagger UI page
+};
+
+// Turns requests into calls on the hub and back into JSON; holds no state of its own but the pages it serves,
+// made once.
+class HttpApi {
+ public:
+  // Called once with the answer: inline, or later from another thread when the cluster has to be asked.
+  using Respond = std::function<void(HttpResponse)>;
+
+  HttpApi(Hub& hub, Metrics& metrics, ApiOptions options = {});
+
+  void handle(HttpRequest const& request, Respond respond) const;
+
+ private:
+  void route(HttpRequest const& request, Respond const& respond) const;
+  // The pages for people and generators (/, /openapi.json, the Swagger UI); nullopt for any other path.
+  std::optional<HttpResponse> page(HttpRequest const& request, std::string_view path) const;
+  void list_clients(HttpRequest const& request, Respond const& respond) const;
+  void broadcast(HttpRequest const& request, Respond const& respond) const;
+  HttpResponse readiness(HttpRequest const& request) const;
+  HttpResponse metrics(HttpRequest const& request) const;
+  // Calls answer() if the request carries the token (or none is configured), else answers 401.
+  template <typename Answer>
+  void guarded(HttpRequest const& request, std::string const& token, Respond const& respond, Answer answer) const;
+
+  Hub& hub_;
+  Metrics& metrics_;
+  ApiOptions options_;
+  std::string api_document_;
+  std::string swagger_ui_page_;
+};
+
+}  // namespace wshub

@@ -1,0 +1,70 @@
+// The seam between the hub and the cluster it belongs to: the only thing the Hub knows about other nodes.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hub/client_id.hpp"
+#include "protocol/close_code.hpp"
+
+namespace wshub {
+
+// When a connection asked for its id, by the wall clock: comparable between nodes (as far as their clocks agree),
+// so that of two connections with one id admitted while Redis was out of reach, the later one can be told.
+using JoinTime = std::chrono::sys_time<std::chrono::microseconds>;
+
+struct LocalClient {
+  ClientId id{};
+  JoinTime joined_at;
+};
+
+// What a backplane asks of this node's own clients (implemented by Hub). Every call is thread-safe.
+class LocalClients {
+ public:
+  virtual ~LocalClients() = default;
+  // Queues a broadcast that came from another node to every client here; returns how many it was queued to.
+  virtual std::size_t deliver_local(std::string text) = 0;
+  // The clients here, in connection order: what a reconnected backplane registers again.
+  virtual std::vector<LocalClient> local_clients() const = 0;
+  // Closes the client holding that id here if it is still the connection that joined at that time: the cluster
+  // found the id held on another node by an earlier connection.
+  virtual void close_local(LocalClient const& client, CloseCode code, std::string reason) = 0;
+};
+
+// What GET /readyz and /metrics say about the cluster.
+struct BackplaneState {
+  bool clustered = false;  // false: a single node, nothing else to be connected to
+  bool connected = false;
+  // Starting: the first attempt to join the cluster has neither succeeded nor failed. A client admitted now could
+  // miss broadcasts published before the node reads them, so the node is not ready yet.
+  bool joining = false;
+  std::string node_id;
+};
+
+// Every call is thread-safe and returns at once; a completion may run inline or later on another thread.
+class Backplane {
+ public:
+  using ClaimDone = std::function<void(bool claimed)>;
+  using CountDone = std::function<void(std::size_t)>;
+  using ListDone = std::function<void(std::vector<ClientId>)>;
+
+  virtual ~Backplane() = default;
+  // Called once, before any other call, with the clients whose broadcasts and duplicates the backplane handles.
+  virtual void attach(LocalClients& clients) = 0;
+  // done(true) once this node holds the client's id cluster-wide, done(false) if another node holds it.
+  virtual void claim(LocalClient const& client, ClaimDone done) = 0;
+  virtual void release(ClientId id) = 0;
+  // Sends text to the other nodes' clients, in the order of the calls; done(how many of them queued it).
+  virtual void publish(std::string const& text, CountDone done) = 0;
+  // The cluster's ids in connection order, given this node's own (which stand for the cluster when alone).
+  virtual void list_clients(std::vector<ClientId> local, ListDone done) = 0;
+  // The node is shutting down and its clients are gone: the other nodes stop waiting for its counts and its ids
+  // are free. done() once the cluster knows, with every release made before it (at once on a single node).
+  virtual void leave_cluster(std::function<void()> done) = 0;
+  virtual BackplaneState state() const = 0;
+};
+
+}  // namespace wshub

@@ -1,0 +1,150 @@
+// The client registry and broadcast; a mutex guards the registry, and nothing slow happens under it.
+#include "hub/hub.hpp"
+
+#include <iterator>
+
+namespace wshub {
+
+Hub::Hub(Backplane& backplane, HubOptions const& options) : backplane_(backplane), options_(options) {
+  backplane_.attach(*this);
+}
+
+void Hub::join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done) {
+  auto const refusal = [&]() -> std::optional<JoinOutcome> {
+    std::scoped_lock lock(mutex_);
+    if (!admitting_) return JoinOutcome::shutting_down;
+    if (by_id_.contains(id) || claiming_.contains(id)) return JoinOutcome::duplicate_id;
+    std::size_t const taken = members_.size() + claiming_.size();
+    if (options_.max_clients != 0 && taken >= options_.max_clients) return JoinOutcome::over_limit;
+    claiming_.insert(id);
+    return std::nullopt;
+  }();
+  if (refusal) return done(*refusal);
+  LocalClient const registration{id,
+                                 std::chrono::time_point_cast<JoinTime::duration>(std::chrono::system_clock::now())};
+  backplane_.claim(registration, [this, registration, client = std::move(client), done = std::move(done)](
+                                     bool claimed) { on_claimed(registration, client, claimed, done); });
+}
+
+void Hub::on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed,
+                     JoinDone const& done) {
+  auto const id = registration.id;
+  auto const outcome = [&] {
+    std::scoped_lock lock(mutex_);
+    claiming_.erase(id);
+    if (!claimed) return JoinOutcome::duplicate_id;
+    if (!admitting_) return JoinOutcome::shutting_down;  // the drain began while the cluster was asked
+    members_.push_back({registration, std::move(client)});
+    by_id_.emplace(id, std::prev(members_.end()));
+    return JoinOutcome::joined;
+  }();
+  if (claimed && outcome != JoinOutcome::joined) backplane_.release(id);
+  done(outcome);
+}
+
+void Hub::leave(ClientId id, HubClient const* client) {
+  std::function<void()> on_empty;
+  {
+    std::scoped_lock lock(mutex_);
+    auto const found = by_id_.find(id);
+    if (found == by_id_.end() || found->second->client.get() != client) return;
+    members_.erase(found->second);
+    by_id_.erase(found);
+    if (members_.empty()) on_empty = std::exchange(on_empty_, nullptr);
+  }
+  backplane_.release(id);
+  if (on_empty) on_empty();
+}
+
+void Hub::broadcast(std::string text, CountDone done) {
+  // Encode the frame once: every client's queue holds the same bytes.
+  auto const frame = SharedFrame::text(text);
+  // One broadcast at a time, so that all clients, here and on the other nodes, receive broadcasts in the same
+  // order; joins and leaves wait only for the snapshot, not for the deliveries.
+  std::scoped_lock order(broadcast_order_);
+  std::size_t const here = deliver_to_all(frame);
+  backplane_.publish(text, [here, done = std::move(done)](std::size_t elsewhere) { done(here + elsewhere); });
+}
+
+std::size_t Hub::deliver_local(std::string text) {
+  auto const frame = SharedFrame::text(text);
+  std::scoped_lock order(broadcast_order_);
+  return deliver_to_all(frame);
+}
+
+std::size_t Hub::deliver_to_all(SharedFrame const& frame) {
+  auto const recipients = snapshot();
+  for (auto const& client : recipients) client->deliver(frame);
+  return recipients.size();
+}
+
+void Hub::list_clients(ListDone done) const {
+  backplane_.list_clients(local_client_ids(), std::move(done));
+}
+
+std::vector<ClientId> Hub::local_client_ids() const {
+  std::scoped_lock lock(mutex_);
+  std::vector<ClientId> ids;
+  ids.reserve(members_.size());
+  for (auto const& member : members_) ids.push_back(member.registration.id);
+  return ids;
+}
+
+std::vector<LocalClient> Hub::local_clients() const {
+  std::scoped_lock lock(mutex_);
+  std::vector<LocalClient> registrations;
+  registrations.reserve(members_.size());
+  for (auto const& member : members_) registrations.push_back(member.registration);
+  return registrations;
+}
+
+void Hub::close_local(LocalClient const& registration, CloseCode code, std::string reason) {
+  std::shared_ptr<HubClient> client;
+  {
+    std::scoped_lock lock(mutex_);
+    auto const found = by_id_.find(registration.id);
+    if (found == by_id_.end() || found->second->registration.joined_at != registration.joined_at) return;
+    client = found->second->client;
+  }
+  client->close(code, std::move(reason));
+}
+
+bool Hub::admitting() const {
+  std::scoped_lock lock(mutex_);
+  return admitting_;
+}
+
+void Hub::stop_admitting() {
+  std::scoped_lock lock(mutex_);
+  admitting_ = false;
+}
+
+std::size_t Hub::client_count() const {
+  std::scoped_lock lock(mutex_);
+  return members_.size();
+}
+
+void Hub::close_all(CloseCode code, std::string_view reason) {
+  for (auto const& client : snapshot()) client->close(code, std::string(reason));
+}
+
+void Hub::when_empty(std::function<void()> on_empty) {
+  {
+    std::scoped_lock lock(mutex_);
+    if (!members_.empty()) {
+      on_empty_ = std::move(on_empty);
+      return;
+    }
+  }
+  on_empty();
+}
+
+std::vector<std::shared_ptr<HubClient>> Hub::snapshot() const {
+  std::scoped_lock lock(mutex_);
+  std::vector<std::shared_ptr<HubClient>> clients;
+  clients.reserve(members_.size());
+  for (auto const& member : members_) clients.push_back(member.client);
+  return clients;
+}
+
+}  // namespace wshub

@@ -1,0 +1,98 @@
+// The hub: the registry of connected clients by id, and broadcast to all of them, through the cluster's backplane.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "hub/backplane.hpp"
+#include "hub/client_id.hpp"
+#include "hub/drainable_clients.hpp"
+#include "protocol/close_code.hpp"
+#include "protocol/outgoing_frame.hpp"
+
+namespace wshub {
+
+// What the hub needs from a connected client (implemented by WebSocketSession). Both calls are thread-safe
+// and return at once; the client sends in the order the calls were made.
+class HubClient {
+ public:
+  virtual ~HubClient() = default;
+  virtual void deliver(SharedFrame frame) = 0;
+  virtual void close(CloseCode code, std::string reason) = 0;
+};
+
+enum class JoinOutcome { joined, duplicate_id, shutting_down, over_limit };
+
+struct HubOptions {
+  std::size_t max_clients = 0;  // 0: no limit
+};
+
+class Hub final : public DrainableClients, public LocalClients {
+ public:
+  using JoinDone = std::function<void(JoinOutcome)>;
+  using CountDone = Backplane::CountDone;
+  using ListDone = Backplane::ListDone;
+
+  explicit Hub(Backplane& backplane, HubOptions const& options = {});
+
+  // done runs once the cluster has answered (inline on a single node, later on another thread in a cluster);
+  // until then the id counts as taken here.
+  void join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done);
+  // Removes the id only if this client holds it, so a refused duplicate can never remove the original.
+  void leave(ClientId id, HubClient const* client);
+
+  // Queues the text to every client here at once and sends it to the other nodes; done(how many clients in the
+  // cluster queued it).
+  void broadcast(std::string text, CountDone done);
+  // Every id in the cluster, in connection order.
+  void list_clients(ListDone done) const;
+  BackplaneState backplane_state() const { return backplane_.state(); }
+
+  // False from the first shutdown signal on.
+  bool admitting() const;
+  void stop_admitting() override;
+  std::size_t client_count() const override;
+  void close_all(CloseCode code, std::string_view reason) override;
+  void when_empty(std::function<void()> on_empty) override;
+  void leave_cluster(std::function<void()> done) override { backplane_.leave_cluster(std::move(done)); }
+
+  // This node's ids in connection order.
+  std::vector<ClientId> local_client_ids() const;
+
+  std::size_t deliver_local(std::string text) override;
+  std::vector<LocalClient> local_clients() const override;
+  void close_local(LocalClient const& client, CloseCode code, std::string reason) override;
+
+ private:
+  struct Member {
+    LocalClient registration;
+    std::shared_ptr<HubClient> client;
+  };
+
+  void on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed,
+                  JoinDone const& done);
+  std::size_t deliver_to_all(SharedFrame const& frame);
+  std::vector<std::shared_ptr<HubClient>> snapshot() const;
+
+  Backplane& backplane_;
+  HubOptions const options_;
+  mutable std::mutex mutex_;
+  std::list<Member> members_;  // connection order; list iterators stay valid while others come and go
+  std::unordered_map<ClientId, std::list<Member>::iterator> by_id_;
+  std::unordered_set<ClientId> claiming_;  // ids waiting for the cluster's answer
+  bool admitting_ = true;
+  std::function<void()> on_empty_;
+
+  std::mutex broadcast_order_;
+};
+
+}  // namespace wshub

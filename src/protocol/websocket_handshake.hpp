@@ -1,0 +1,47 @@
+// Answers a WebSocket opening handshake (RFC 6455 section 4.2) by hand, without Beast's websocket::stream.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "protocol/http_message.hpp"
+
+namespace wshub {
+
+// What to write back to an upgrade request. After a refusal the server closes the connection.
+struct HandshakeAnswer {
+  std::string bytes;
+  bool refused = false;
+  http::status status = http::status::switching_protocols;
+};
+
+// The fields the handshake reads; where a field occurs twice, the first one (as with Beast's find()). A request
+// with two keys or two versions is refused before its fields are read.
+struct HandshakeFields {
+  std::optional<std::string_view> host;
+  std::optional<std::string_view> connection;
+  std::optional<std::string_view> upgrade;
+  std::optional<std::string_view> key;
+  std::optional<std::string_view> version;
+  std::optional<std::string_view> origin;
+};
+
+// A WebSocket upgrade request on the /ws route: answered by the handshake, everything else by the API.
+bool is_websocket_upgrade(HttpRequest const& request);
+
+// RFC 6455 section 4.2.2: base64(SHA-1(key + the protocol's GUID)).
+std::string sec_websocket_accept(std::string_view key);
+
+// Checks the request as RFC 6455 section 4.2.1 (and Beast's accept) do. Answers 101 Switching Protocols; 426
+// naming version 13 when the client speaks another version; 403 when allowed_origins (lower case) is not empty
+// and the Origin header is not in it; 400 when anything else is wrong, a repeated key or version included. Refusals
+// carry {"detail": ...} and Connection: close, like the API's other errors.
+HandshakeAnswer answer_websocket_handshake(HttpRequest const& request,
+                                           std::span<std::string const> allowed_origins = {});
+// The same for a GET request in HTTP/1.1 of which only the fields are known (see upgrade_request).
+HandshakeAnswer answer_websocket_handshake(HandshakeFields const& fields,
+                                           std::span<std::string const> allowed_origins = {});
+
+}  // namespace wshub

@@ -1,0 +1,149 @@
+// Binds the listening socket and runs the accept loop.
+#include "server/listener.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <tuple>
+
+#include <spdlog/spdlog.h>
+
+#include "ops/logging.hpp"
+
+namespace wshub {
+namespace {
+
+// Running out of file descriptors makes accept fail at once; waiting a moment keeps the loop from spinning.
+constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
+// Connections taken in one go before the other handlers of the first thread get their turn.
+constexpr std::size_t accept_batch = 64;
+
+// Asio cannot adopt a socket that is already non-blocking without asking the kernel again (ioctl FIONBIO):
+// this records in Asio's state what non_blocking(true) would record, and makes no syscall.
+class NonBlockingSocket : public ConnectionSocket {
+ public:
+  static void adopt(ConnectionSocket& socket) {
+    auto& implementation = (socket.*&NonBlockingSocket::impl_).get_implementation();
+    implementation.state_ |= asio::detail::socket_ops::non_blocking;
+  }
+};
+
+tcp::endpoint resolve(ListenerOptions const& options) {
+  asio::io_context resolver_context;
+  tcp::resolver resolver(resolver_context);
+  error_code error;
+  auto const results = resolver.resolve(options.host, std::to_string(options.port),
+                                        tcp::resolver::numeric_service | tcp::resolver::passive, error);
+  if (error || results.empty()) {
+    throw ListenError(fmt::format("cannot resolve --host/HOST \"{}\": {}", options.host, error.message()));
+  }
+  return results.begin()->endpoint();
+}
+
+void bind(tcp::acceptor& acceptor, tcp::endpoint const& endpoint, ListenerOptions const& options) {
+  error_code error;
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (!error) acceptor.non_blocking(true, error);  // the accept loop takes connections until EAGAIN
+  if (error) {
+    throw ListenError(fmt::format("cannot listen on --host/HOST \"{}\" --port/PORT {}: {}", options.host, options.port,
+                                  error.message()));
+  }
+}
+
+}  // namespace
+
+Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub, Metrics& metrics,
+                   HttpOptions const& http_options, WebSocketOptions const& websocket_options)
+    : threads_(threads),
+      acceptor_(threads.main()),
+      context_{.api = api,
+               .hub = hub,
+               .metrics = metrics,
+               .connections = connections_,
+               .http = http_options,
+               .websocket = websocket_options} {
+  auto const endpoint = resolve(options);
+  bind(acceptor_, endpoint, options);
+  protocol_ = endpoint.protocol();
+}
+
+void Listener::start() {
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](std::exception_ptr error) {
+    if (error) log_event(spdlog::level::critical, {}, "the accept loop stopped: no new connections will be accepted");
+  });
+}
+
+std::string Listener::url() const {
+  auto const endpoint = acceptor_.local_endpoint();
+  auto const address = endpoint.address();
+  std::string const host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return fmt::format("http://{}:{}", host, endpoint.port());
+}
+
+void Listener::stop(std::function<void()> on_stopped) {
+  asio::post(acceptor_.get_executor(), [this, on_stopped = std::move(on_stopped)]() mutable {
+    error_code ignored;
+    acceptor_.close(ignored);
+    connections_.stop_all(std::move(on_stopped));
+  });
+}
+
+asio::awaitable<void> Listener::accept_loop() {
+  asio::steady_timer retry_timer(acceptor_.get_executor());
+  while (acceptor_.is_open()) {
+    // Take every connection waiting, then wait until the listening socket is readable again.
+    error_code error = accept_waiting();
+    if (!error) {
+      // A full batch: let the connections' handlers run before taking more.
+      co_await asio::post(acceptor_.get_executor(), asio::use_awaitable);
+      continue;
+    }
+    if (error == asio::error::would_block) {
+      std::tie(error) = co_await acceptor_.async_wait(tcp::acceptor::wait_read, as_result);
+      if (error == asio::error::operation_aborted) co_return;
+    }
+    if (error && error != asio::error::would_block) {
+      auto const reason = error.message();
+      LogField const fields[] = {{"reason", reason}};
+      accept_failures_.write(fmt::format("accept failed: {}", reason), fields);
+      retry_timer.expires_after(accept_retry_delay);
+      co_await retry_timer.async_wait(as_result);
+    }
+  }
+}
+
+error_code Listener::accept_waiting() {
+  for (std::size_t accepted = 0; accepted < accept_batch; ++accepted) {
+    // accept4 makes the socket non-blocking as it creates it: Asio's accept would take a second syscall (an ioctl).
+    int const fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0 && (errno == EINTR || errno == ECONNABORTED)) continue;  // the client left before we took it
+    if (fd < 0) return {errno, boost::system::system_category()};
+    start_connection(fd);
+  }
+  return {};
+}
+
+void Listener::start_connection(int fd) {
+  // The connection lives on the thread it is accepted for: its handlers never run concurrently.
+  ConnectionSocket socket(threads_.next());
+  error_code error;
+  socket.assign(protocol_, fd, error);
+  if (error) {
+    log_event(spdlog::level::warn, {{"reason", error.message()}}, "could not start a connection: {}", error.message());
+    ::close(fd);
+    return;
+  }
+  // Every connection's I/O is non-blocking; the WebSocket session reads and writes at once.
+  NonBlockingSocket::adopt(socket);
+  try {
+    std::make_shared<HttpSession>(std::move(socket), context_)->start();
+  } catch (std::exception const& e) {
+    log_event(spdlog::level::err, {{"reason", e.what()}}, "could not start a connection: {}", e.what());
+  }
+}
+
+}  // namespace wshub

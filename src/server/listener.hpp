@@ -1,0 +1,58 @@
+// Accepts TCP connections on the main I/O thread and gives each one, round robin over the I/O threads, to an
+// HttpSession; stops on the shutdown coordinator's word.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "ops/rate_limited_log.hpp"
+#include "protocol/net.hpp"
+#include "server/http_connections.hpp"
+#include "server/http_session.hpp"
+#include "server/io_threads.hpp"
+#include "server/stoppable_server.hpp"
+
+namespace wshub {
+
+struct ListenerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;
+};
+
+// The address could not be resolved or bound; the message names the setting.
+class ListenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Listener final : public StoppableServer {
+ public:
+  // Binds at once, so that a taken port is reported before anything else starts.
+  Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub, Metrics& metrics,
+           HttpOptions const& http_options, WebSocketOptions const& websocket_options);
+
+  // "http://HOST:PORT" with the port actually bound (the kernel's choice when asked for port 0).
+  std::string url() const;
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  void start();
+  void stop(std::function<void()> on_stopped) override;
+
+ private:
+  asio::awaitable<void> accept_loop();
+  // Accepts the connections waiting, at most a batch; returns why it stopped: would_block once none is left, no
+  // error after a full batch.
+  error_code accept_waiting();
+  void start_connection(int fd);
+
+  IoThreads& threads_;
+  tcp::acceptor acceptor_;
+  tcp protocol_ = tcp::v4();  // the bound address's, for the sockets accept4 creates
+  HttpConnections connections_;
+  ConnectionContext context_;
+  // Out of file descriptors, accept fails ten times a second until one is free: one line in ten seconds is enough.
+  RateLimitedLog accept_failures_{spdlog::level::warn, 1, std::chrono::seconds(10)};
+};
+
+}  // namespace wshub

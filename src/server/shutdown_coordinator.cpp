@@ -1,0 +1,145 @@
+// Drives the shutdown phases: serving -> draining -> (closing) -> stopping -> finished.
+#include "server/shutdown_coordinator.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "ops/logging.hpp"
+
+namespace wshub {
+
+ShutdownCoordinator::ShutdownCoordinator(asio::any_io_executor executor, DrainableClients& clients,
+                                         StoppableServer& server, ShutdownOptions const& options,
+                                         std::function<void()> on_finished)
+    : strand_(asio::make_strand(std::move(executor))),
+      clients_(clients),
+      server_(server),
+      options_(options),
+      on_finished_(std::move(on_finished)),
+      progress_timer_(strand_),
+      deadline_timer_(strand_),
+      phase_timer_(strand_) {}
+
+void ShutdownCoordinator::on_signal(std::string signal_name) {
+  asio::post(strand_, [this, signal_name = std::move(signal_name)] {
+    switch (phase_) {
+      case Phase::serving:
+        begin_drain(signal_name);
+        return;
+      case Phase::draining:
+        close_remaining(fmt::format("second signal {}", signal_name));
+        return;
+      case Phase::closing:
+        log_event(spdlog::level::info, {{"signal", signal_name}}, "received {}: not waiting for close handshakes",
+                  signal_name);
+        stop_server();
+        return;
+      default:
+        log_event(spdlog::level::info, {{"signal", signal_name}}, "received {}: already stopping", signal_name);
+        return;
+    }
+  });
+}
+
+void ShutdownCoordinator::begin_drain(std::string_view signal_name) {
+  phase_ = Phase::draining;
+  drain_started_ = std::chrono::steady_clock::now();
+  clients_.stop_admitting();
+  auto const clients = clients_.client_count();
+  auto const forcing_after = options_.forced_shutdown_after.count();
+  log_event(spdlog::level::info,
+            {{"signal", signal_name}, {"clients", clients}, {"forced_shutdown_after_sec", forcing_after}},
+            "received {}: shutting down; no new clients; waiting for {} clients to leave (forcing after {} s)",
+            signal_name, clients, forcing_after);
+  if (options_.forced_shutdown_after == Seconds::zero()) {
+    close_remaining("FORCED_SHUTDOWN_AFTER_SEC is 0");
+  } else {
+    arm(deadline_timer_, options_.forced_shutdown_after, &ShutdownCoordinator::on_deadline);
+    arm(progress_timer_, options_.progress_log_every, &ShutdownCoordinator::log_progress);
+  }
+  // Posted: the hub may call back from any thread, or at once from inside when_empty.
+  clients_.when_empty([this] { asio::post(strand_, [this] { on_empty(); }); });
+}
+
+void ShutdownCoordinator::log_progress() {
+  if (phase_ != Phase::draining) return;  // the timer fired just as the phase ended
+  double const waited = seconds_waited();
+  auto const clients = clients_.client_count();
+  double const forcing_in = options_.forced_shutdown_after.count() - waited;
+  log_event(spdlog::level::info, {{"clients", clients}, {"waited_sec", waited}, {"forcing_in_sec", forcing_in}},
+            "shutdown: {} clients remain; waited {:.1f} s; forcing in {:.1f} s", clients, waited, forcing_in);
+  arm(progress_timer_, options_.progress_log_every, &ShutdownCoordinator::log_progress);
+}
+
+void ShutdownCoordinator::on_deadline() {
+  if (phase_ != Phase::draining) return;
+  close_remaining(fmt::format("FORCED_SHUTDOWN_AFTER_SEC ({} s) expired", options_.forced_shutdown_after.count()));
+}
+
+void ShutdownCoordinator::on_empty() {
+  if (phase_ == Phase::draining) {
+    double const waited = seconds_waited();
+    log_event(spdlog::level::info, {{"waited_sec", waited}}, "shutdown: all clients left after {:.1f} s", waited);
+  }
+  if (phase_ == Phase::closing) log_event(spdlog::level::info, {}, "shutdown: all remaining clients closed");
+  if (phase_ == Phase::draining || phase_ == Phase::closing) stop_server();
+}
+
+void ShutdownCoordinator::close_remaining(std::string_view why) {
+  phase_ = Phase::closing;
+  progress_timer_.cancel();
+  deadline_timer_.cancel();
+  auto const clients = clients_.client_count();
+  auto const code = static_cast<int>(CloseCode::going_away);
+  log_event(spdlog::level::info, {{"clients", clients}, {"close_code", code}, {"reason", why}},
+            "shutdown: closing {} remaining clients with {} ({})", clients, code, why);
+  clients_.close_all(CloseCode::going_away, shutting_down_reason);
+  arm(phase_timer_, options_.close_timeout, &ShutdownCoordinator::on_close_timeout);
+}
+
+void ShutdownCoordinator::on_close_timeout() {
+  if (phase_ != Phase::closing) return;
+  auto const clients = clients_.client_count();
+  auto const timeout = options_.close_timeout.count();
+  log_event(spdlog::level::warn, {{"clients", clients}, {"close_timeout_sec", timeout}},
+            "shutdown: {} clients did not finish the close handshake within {} s", clients, timeout);
+  stop_server();
+}
+
+void ShutdownCoordinator::stop_server() {
+  phase_ = Phase::stopping;
+  progress_timer_.cancel();
+  deadline_timer_.cancel();
+  log_event(spdlog::level::info, {}, "shutdown: no longer accepting connections; finishing HTTP requests in flight");
+  // Side by side: leaving the cluster takes a Redis round trip, which need not wait for the HTTP requests.
+  stops_pending_ = 2;
+  auto const on_stopped = [this] { asio::post(strand_, [this] { on_stop_done(); }); };
+  server_.stop(on_stopped);
+  clients_.leave_cluster(on_stopped);
+  arm(phase_timer_, options_.http_drain_timeout, &ShutdownCoordinator::finish);
+}
+
+void ShutdownCoordinator::on_stop_done() {
+  if (--stops_pending_ == 0) finish();
+}
+
+void ShutdownCoordinator::finish() {
+  if (phase_ == Phase::finished) return;
+  phase_ = Phase::finished;
+  phase_timer_.cancel();
+  log_event(spdlog::level::info, {}, "shutdown: stopped");
+  on_finished_();
+}
+
+void ShutdownCoordinator::arm(asio::steady_timer& timer, Seconds after, void (ShutdownCoordinator::*step)()) {
+  timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(after));
+  // A cancelled timer means its phase is over; only an expiry moves the coordinator on.
+  timer.async_wait([this, step](error_code error) {
+    if (!error) (this->*step)();
+  });
+}
+
+double ShutdownCoordinator::seconds_waited() const {
+  return Seconds(std::chrono::steady_clock::now() - drain_started_).count();
+}
+
+}  // namespace wshub

@@ -1,0 +1,66 @@
+// The graceful-shutdown contract: drain clients after a signal, force after a deadline, then stop the server and
+// leave the cluster.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "hub/drainable_clients.hpp"
+#include "protocol/net.hpp"
+#include "server/stoppable_server.hpp"
+
+namespace wshub {
+
+using Seconds = std::chrono::duration<double>;
+
+struct ShutdownOptions {
+  Seconds forced_shutdown_after{1800};
+  Seconds progress_log_every{5};
+  // How long a forced close may take: writing what is queued, then the close handshake (which each session
+  // bounds by itself to its handshake timeout once its close frame is out).
+  Seconds close_timeout{10};
+  // How long HTTP requests in flight get to finish once the listener stops.
+  Seconds http_drain_timeout{5};
+};
+
+// Every step runs on one strand, driven by events: a signal, the hub becoming empty, a timer.
+class ShutdownCoordinator {
+ public:
+  ShutdownCoordinator(asio::any_io_executor executor, DrainableClients& clients, StoppableServer& server,
+                      ShutdownOptions const& options, std::function<void()> on_finished);
+
+  // Thread-safe. The first signal starts the drain; another one skips whatever wait is under way.
+  void on_signal(std::string signal_name);
+
+ private:
+  enum class Phase { serving, draining, closing, stopping, finished };
+
+  void begin_drain(std::string_view signal_name);
+  void log_progress();
+  void on_deadline();
+  void on_empty();
+  void close_remaining(std::string_view why);
+  void on_close_timeout();
+  void stop_server();
+  void on_stop_done();
+  void finish();
+  void arm(asio::steady_timer& timer, Seconds after, void (ShutdownCoordinator::*step)());
+  double seconds_waited() const;
+
+  asio::strand<asio::any_io_executor> strand_;
+  DrainableClients& clients_;
+  StoppableServer& server_;
+  ShutdownOptions options_;
+  std::function<void()> on_finished_;
+
+  Phase phase_ = Phase::serving;
+  int stops_pending_ = 0;  // the server's stop and leaving the cluster, both under way while stopping
+  std::chrono::steady_clock::time_point drain_started_;
+  asio::steady_timer progress_timer_;
+  asio::steady_timer deadline_timer_;
+  asio::steady_timer phase_timer_;  // bounds the close handshakes, then the HTTP drain
+};
+
+}  // namespace wshub

@@ -1,0 +1,32 @@
+// Turns SIGINT and SIGTERM into calls and logs SIGHUP, SIGUSR1 and SIGUSR2 as ignored, for as long as the
+// io_context runs; SIGPIPE is ignored for the whole process.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "protocol/net.hpp"
+
+namespace wshub {
+
+// A write to a closed pipe or socket must fail with EPIPE, not end the process: a log reader that went away, or a
+// peer. Call it first thing in main, before any thread starts.
+void ignore_broken_pipes();
+
+class SignalWatcher {
+ public:
+  SignalWatcher(asio::io_context& io, std::function<void(std::string signal_name)> on_shutdown_signal);
+  // Blocks the watched signals in the calling thread: call it on the last thread left running.
+  ~SignalWatcher();
+
+  SignalWatcher(SignalWatcher const&) = delete;
+  SignalWatcher& operator=(SignalWatcher const&) = delete;
+
+ private:
+  void wait();
+
+  asio::signal_set signals_;
+  std::function<void(std::string)> on_shutdown_signal_;
+};
+
+}  // namespace wshub

@@ -1,0 +1,192 @@
+// Tests the hub's registry (order, duplicates, removal), broadcast, and what shutdown asks of it.
+#include "hub/hub.hpp"
+
+#include "hub/local_backplane.hpp"
+
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace wshub {
+namespace {
+
+LocalBackplane local;  // stateless: one serves every test
+
+// The hub answers inline on a single node; these turn its completions back into values.
+JoinOutcome join(Hub& hub, ClientId id, std::shared_ptr<HubClient> client) {
+  std::optional<JoinOutcome> outcome;
+  hub.join(id, std::move(client), [&outcome](JoinOutcome answer) { outcome = answer; });
+  EXPECT_TRUE(outcome.has_value());
+  return outcome.value_or(JoinOutcome::shutting_down);
+}
+
+std::size_t broadcast(Hub& hub, std::string text) {
+  std::optional<std::size_t> sent;
+  hub.broadcast(std::move(text), [&sent](std::size_t count) { sent = count; });
+  EXPECT_TRUE(sent.has_value());
+  return sent.value_or(0);
+}
+
+class FakeClient final : public HubClient {
+ public:
+  void deliver(SharedFrame frame) override {
+    std::scoped_lock lock(mutex_);
+    delivered.push_back(std::move(frame));
+  }
+  void close(CloseCode code, std::string reason) override {
+    std::scoped_lock lock(mutex_);
+    closes.emplace_back(code, std::move(reason));
+  }
+
+  std::vector<SharedFrame> delivered;
+  std::vector<std::pair<CloseCode, std::string>> closes;
+
+ private:
+  std::mutex mutex_;
+};
+
+TEST(Hub, ListsClientsInConnectionOrder) {
+  Hub hub(local);
+  for (ClientId id : {5, -3, 12, 0}) EXPECT_EQ(join(hub, id, std::make_shared<FakeClient>()), JoinOutcome::joined);
+  EXPECT_EQ(hub.local_client_ids(), (std::vector<ClientId>{5, -3, 12, 0}));
+  EXPECT_EQ(hub.client_count(), 4U);
+}
+
+TEST(Hub, RefusesADuplicateAndKeepsTheOriginal) {
+  Hub hub(local);
+  auto original = std::make_shared<FakeClient>();
+  auto duplicate = std::make_shared<FakeClient>();
+  ASSERT_EQ(join(hub, 7, original), JoinOutcome::joined);
+  EXPECT_EQ(join(hub, 7, duplicate), JoinOutcome::duplicate_id);
+  hub.leave(7, duplicate.get());
+  EXPECT_EQ(hub.local_client_ids(), std::vector<ClientId>{7});
+  broadcast(hub, "still here");
+  EXPECT_EQ(original->delivered.size(), 1U);
+  EXPECT_TRUE(duplicate->delivered.empty());
+}
+
+TEST(Hub, RefusesOneMoreThanTheLimitUntilSomeoneLeaves) {
+  Hub hub(local, {.max_clients = 2});
+  auto first = std::make_shared<FakeClient>();
+  ASSERT_EQ(join(hub, 1, first), JoinOutcome::joined);
+  ASSERT_EQ(join(hub, 2, std::make_shared<FakeClient>()), JoinOutcome::joined);
+  EXPECT_EQ(join(hub, 3, std::make_shared<FakeClient>()), JoinOutcome::over_limit);
+  EXPECT_EQ(join(hub, 1, std::make_shared<FakeClient>()), JoinOutcome::duplicate_id);
+  hub.leave(1, first.get());
+  EXPECT_EQ(join(hub, 3, std::make_shared<FakeClient>()), JoinOutcome::joined);
+  EXPECT_EQ(hub.local_client_ids(), (std::vector<ClientId>{2, 3}));
+}
+
+TEST(Hub, AdmitsUntilToldToStop) {
+  Hub hub(local);
+  EXPECT_TRUE(hub.admitting());
+  hub.stop_admitting();
+  EXPECT_FALSE(hub.admitting());
+  EXPECT_EQ(join(hub, 1, std::make_shared<FakeClient>()), JoinOutcome::shutting_down);
+}
+
+TEST(Hub, LeaveRemovesAndFreesTheId) {
+  Hub hub(local);
+  auto first = std::make_shared<FakeClient>();
+  join(hub, 1, first);
+  join(hub, 2, std::make_shared<FakeClient>());
+  hub.leave(1, first.get());
+  EXPECT_EQ(hub.local_client_ids(), std::vector<ClientId>{2});
+  EXPECT_EQ(join(hub, 1, std::make_shared<FakeClient>()), JoinOutcome::joined);
+  EXPECT_EQ(hub.local_client_ids(), (std::vector<ClientId>{2, 1}));
+  hub.leave(99, first.get());
+  EXPECT_EQ(hub.client_count(), 2U);
+}
+
+TEST(Hub, BroadcastSharesOneBufferWithEveryClient) {
+  Hub hub(local);
+  std::vector<std::shared_ptr<FakeClient>> clients;
+  for (ClientId id = 0; id < 3; ++id) {
+    clients.push_back(std::make_shared<FakeClient>());
+    join(hub, id, clients.back());
+  }
+  EXPECT_EQ(broadcast(hub, "hello"), 3U);
+  for (auto const& client : clients) {
+    ASSERT_EQ(client->delivered.size(), 1U);
+    EXPECT_EQ(client->delivered.front().payload(), "hello");
+    // Encoded once: every client holds the very same bytes.
+    EXPECT_EQ(client->delivered.front().bytes().data(), clients.front()->delivered.front().bytes().data());
+  }
+}
+
+TEST(Hub, BroadcastToNobodySendsNothing) {
+  Hub hub(local);
+  EXPECT_EQ(broadcast(hub, "anyone?"), 0U);
+}
+
+TEST(Hub, RefusesNewClientsOnceAdmissionStops) {
+  Hub hub(local);
+  join(hub, 1, std::make_shared<FakeClient>());
+  hub.stop_admitting();
+  EXPECT_EQ(join(hub, 2, std::make_shared<FakeClient>()), JoinOutcome::shutting_down);
+  EXPECT_EQ(hub.local_client_ids(), std::vector<ClientId>{1});
+}
+
+TEST(Hub, CloseAllClosesEveryClientWithTheCodeAndReason) {
+  Hub hub(local);
+  auto a = std::make_shared<FakeClient>();
+  auto b = std::make_shared<FakeClient>();
+  join(hub, 1, a);
+  join(hub, 2, b);
+  hub.close_all(CloseCode::going_away, shutting_down_reason);
+  for (auto const& client : {a, b}) {
+    ASSERT_EQ(client->closes.size(), 1U);
+    EXPECT_EQ(client->closes.front().first, CloseCode::going_away);
+    EXPECT_EQ(client->closes.front().second, shutting_down_reason);
+  }
+}
+
+TEST(Hub, WhenEmptyCallsAtOnceIfNobodyIsConnected) {
+  Hub hub(local);
+  int calls = 0;
+  hub.when_empty([&calls] { ++calls; });
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(Hub, WhenEmptyCallsOnceWhenTheLastClientLeaves) {
+  Hub hub(local);
+  auto a = std::make_shared<FakeClient>();
+  auto b = std::make_shared<FakeClient>();
+  join(hub, 1, a);
+  join(hub, 2, b);
+  int calls = 0;
+  hub.when_empty([&calls] { ++calls; });
+  hub.leave(1, a.get());
+  EXPECT_EQ(calls, 0);
+  hub.leave(2, b.get());
+  EXPECT_EQ(calls, 1);
+  join(hub, 3, a);
+  hub.leave(3, a.get());
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(Hub, StaysConsistentUnderConcurrentJoinsLeavesAndBroadcasts) {
+  Hub hub(local);
+  constexpr int threads = 4;
+  constexpr int rounds = 2000;
+  std::atomic<std::size_t> sent{0};
+  std::vector<std::jthread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&hub, &sent, t] {
+      auto client = std::make_shared<FakeClient>();
+      for (int i = 0; i < rounds; ++i) {
+        ClientId const id = t * rounds + i;
+        EXPECT_EQ(join(hub, id, client), JoinOutcome::joined);
+        sent += broadcast(hub, "x");
+        hub.leave(id, client.get());
+      }
+    });
+  }
+  workers.clear();
+  EXPECT_EQ(hub.client_count(), 0U);
+  EXPECT_GE(sent.load(), static_cast<std::size_t>(threads * rounds));
+}
+
+}  // namespace
+}  // namespace wshub

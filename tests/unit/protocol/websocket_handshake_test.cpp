@@ -1,0 +1,185 @@
+// Tests the WebSocket handshake answer: the accept key, the exact 101, and every refusal's status and detail.
+#include "protocol/websocket_handshake.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <vector>
+
+#include "protocol/net.hpp"
+#include "version.hpp"
+
+namespace wshub {
+namespace {
+
+namespace json = boost::json;
+
+// RFC 6455 section 1.3's example key.
+constexpr std::string_view rfc_key = "dGhlIHNhbXBsZSBub25jZQ==";
+
+HttpRequest valid_request() {
+  HttpRequest request{http::verb::get, "/ws/1", 11};
+  request.set(http::field::host, "localhost");
+  request.set(http::field::upgrade, "websocket");
+  request.set(http::field::connection, "Upgrade");
+  request.set(http::field::sec_websocket_key, rfc_key);
+  request.set(http::field::sec_websocket_version, "13");
+  return request;
+}
+
+HttpRequest with(http::field field, std::string_view value) {
+  auto request = valid_request();
+  request.set(field, value);
+  return request;
+}
+
+// The valid request with a second field of that name after the first.
+HttpRequest twice(http::field field, std::string_view second) {
+  auto request = valid_request();
+  request.insert(field, second);
+  return request;
+}
+
+HttpRequest without(http::field field) {
+  auto request = valid_request();
+  request.erase(field);
+  return request;
+}
+
+// Reads the answer back with Beast's parser, as a client would.
+HttpResponse parsed(std::string const& bytes) {
+  http::response_parser<http::string_body> parser;
+  parser.eager(true);
+  error_code error;
+  parser.put(asio::buffer(bytes), error);
+  EXPECT_FALSE(error) << error.message();
+  EXPECT_TRUE(parser.is_done());
+  return parser.release();
+}
+
+TEST(WebSocketHandshake, AnUpgradeOnTheWebSocketRouteIsTheHandshakes) {
+  EXPECT_TRUE(is_websocket_upgrade(valid_request()));
+  auto request = valid_request();
+  request.target("/ws?token=1");
+  EXPECT_TRUE(is_websocket_upgrade(request));
+}
+
+TEST(WebSocketHandshake, AnythingElseIsTheApis) {
+  auto request = valid_request();
+  request.target("/clients");
+  EXPECT_FALSE(is_websocket_upgrade(request));
+  EXPECT_FALSE(is_websocket_upgrade(without(http::field::upgrade)));
+  EXPECT_FALSE(is_websocket_upgrade(HttpRequest{http::verb::get, "/ws/1", 11}));
+}
+
+TEST(WebSocketHandshake, AcceptOfTheRfcExample) {
+  EXPECT_EQ(sec_websocket_accept(rfc_key), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+TEST(WebSocketHandshake, AnswersAValidRequestWithExactly101) {
+  auto const answer = answer_websocket_handshake(valid_request());
+  EXPECT_FALSE(answer.refused);
+  EXPECT_EQ(answer.bytes, std::string("HTTP/1.1 101 Switching Protocols\r\n"
+                                      "Upgrade: websocket\r\n"
+                                      "Connection: Upgrade\r\n"
+                                      "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+                                      "Server: wshub/") +
+                              version + "\r\n\r\n");
+}
+
+TEST(WebSocketHandshake, TokensIgnoreCaseAndMayShareTheirHeader) {
+  auto request = with(http::field::connection, "keep-alive, UPGRADE");
+  request.set(http::field::upgrade, "h2c, WebSocket");
+  EXPECT_FALSE(answer_websocket_handshake(request).refused);
+}
+
+TEST(WebSocketHandshake, AnotherVersionIs426NamingVersion13) {
+  auto const answer = answer_websocket_handshake(with(http::field::sec_websocket_version, "12"));
+  EXPECT_TRUE(answer.refused);
+  auto const response = parsed(answer.bytes);
+  EXPECT_EQ(response.result(), http::status::upgrade_required);
+  EXPECT_EQ(response[http::field::sec_websocket_version], "13");
+  EXPECT_EQ(response[http::field::upgrade], "websocket");
+}
+
+struct Refusal {
+  std::string_view what;
+  HttpRequest request;
+  http::status status;
+};
+
+std::vector<Refusal> refusals() {
+  auto post = valid_request();
+  post.method(http::verb::post);
+  auto http_1_0 = valid_request();
+  http_1_0.version(10);
+  auto const bad = http::status::bad_request;
+  return {
+      {"POST", post, bad},
+      {"HTTP/1.0", http_1_0, bad},
+      {"no Host", without(http::field::host), bad},
+      {"no Connection", without(http::field::connection), bad},
+      {"no upgrade token", with(http::field::connection, "keep-alive"), bad},
+      {"no Upgrade", without(http::field::upgrade), bad},
+      {"no websocket token", with(http::field::upgrade, "h2c"), bad},
+      {"no key", without(http::field::sec_websocket_key), bad},
+      {"empty key", with(http::field::sec_websocket_key, ""), bad},
+      {"key unpadded", with(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ"), bad},
+      {"key of 15 bytes", with(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25j"), bad},
+      {"key of 17 bytes", with(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ0="), bad},
+      {"key not base64", with(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25j*Q=="), bad},
+      {"no version", without(http::field::sec_websocket_version), bad},
+      {"version 12", with(http::field::sec_websocket_version, "12"), http::status::upgrade_required},
+      {"version 8, 13", with(http::field::sec_websocket_version, "8, 13"), http::status::upgrade_required},
+      {"two keys", twice(http::field::sec_websocket_key, "AAAAAAAAAAAAAAAAAAAAAA=="), bad},
+      {"the same key twice", twice(http::field::sec_websocket_key, rfc_key), bad},
+      {"two versions", twice(http::field::sec_websocket_version, "13"), bad},
+  };
+}
+
+TEST(WebSocketHandshake, EachRefusalHasItsStatusAJsonDetailAndClosesTheConnection) {
+  for (auto const& refusal : refusals()) {
+    SCOPED_TRACE(refusal.what);
+    auto const answer = answer_websocket_handshake(refusal.request);
+    EXPECT_TRUE(answer.refused);
+    EXPECT_EQ(answer.status, refusal.status);
+    auto const response = parsed(answer.bytes);
+    EXPECT_EQ(response.result(), refusal.status);
+    EXPECT_EQ(response.version(), 11u);
+    EXPECT_FALSE(response.keep_alive());
+    EXPECT_TRUE(http::token_list{response[http::field::connection]}.exists("close"));
+    EXPECT_EQ(response[http::field::content_type], "application/json");
+    EXPECT_TRUE(response[http::field::server].starts_with("wshub/"));
+    auto const body = json::parse(response.body()).as_object();
+    EXPECT_EQ(body.size(), 1u);
+    EXPECT_FALSE(body.at("detail").as_string().empty());
+  }
+}
+
+TEST(WebSocketHandshake, AnOriginNotAllowedIs403) {
+  std::vector<std::string> const allowed{"https://app.example.com", "http://localhost:8080"};
+  auto const answer = answer_websocket_handshake(with(http::field::origin, "https://evil.example.com"), allowed);
+  EXPECT_TRUE(answer.refused);
+  EXPECT_EQ(answer.status, http::status::forbidden);
+  auto const response = parsed(answer.bytes);
+  EXPECT_EQ(response.result(), http::status::forbidden);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_FALSE(json::parse(response.body()).at("detail").as_string().empty());
+}
+
+TEST(WebSocketHandshake, AnAllowedOriginMatchesIgnoringCase) {
+  std::vector<std::string> const allowed{"https://app.example.com", "http://localhost:8080"};
+  EXPECT_FALSE(answer_websocket_handshake(with(http::field::origin, "http://localhost:8080"), allowed).refused);
+  EXPECT_FALSE(answer_websocket_handshake(with(http::field::origin, "HTTPS://App.Example.com"), allowed).refused);
+  EXPECT_TRUE(answer_websocket_handshake(with(http::field::origin, "http://localhost:8081"), allowed).refused);
+  EXPECT_TRUE(answer_websocket_handshake(with(http::field::origin, "null"), allowed).refused);
+}
+
+TEST(WebSocketHandshake, WithoutAnAllowListOrAnOriginAnyClientMayConnect) {
+  EXPECT_FALSE(answer_websocket_handshake(with(http::field::origin, "https://anywhere.example")).refused);
+  std::vector<std::string> const allowed{"https://app.example.com"};
+  EXPECT_FALSE(answer_websocket_handshake(valid_request(), allowed).refused);
+}
+
+}  // namespace
+}  // namespace wshub
