@@ -10,7 +10,8 @@ import argparse
 import subprocess
 import sys
 
-from run import LOADGEN, LOADGEN_CPUS, ServerSpec, start_server, stop_server
+from harness.measure import LOADGEN
+from harness.servers import LOADGEN_CPUS, ServerSpec, start_server, stop_server
 
 # Two I/O threads, so that broadcasts cross threads as they do in production; both share the server's one core.
 SERVER = ServerSpec("wshub", ["build/release/wshub", "--threads", "2"])
