@@ -10,7 +10,8 @@ import argparse
 import subprocess
 import sys
 
-from run import LOADGEN, LOADGEN_CPUS, ServerSpec, start_server, stop_server
+from harness.measure import check_loadgen, loadgen_command
+from harness.servers import ServerSpec, start_server, stop_server
 
 # Two I/O threads, so that broadcasts cross threads as they do in production; both share the server's one core.
 SERVER = ServerSpec("wshub", ["build/release/wshub", "--threads", "2"])
@@ -22,14 +23,13 @@ def main():
     parser.add_argument("--warmup", type=float, default=30, help="seconds of load before the first RSS reading")
     parser.add_argument("--concurrency", type=int, default=32, help="clients connected at once")
     options = parser.parse_args()
-    if not LOADGEN.exists():
-        sys.exit(f"soak.py: {LOADGEN} is missing; build with: cmake --preset release && cmake --build build/release")
+    check_loadgen("soak.py")
 
     process, port = start_server(SERVER, "wshub-soak")
     try:
-        command = ["taskset", "-c", LOADGEN_CPUS, str(LOADGEN), "soak", "--port", str(port),
-                   "--server-pid", str(process.pid), "--label", SERVER.name, "--seconds", str(options.seconds),
-                   "--warmup", str(options.warmup), "--concurrency", str(options.concurrency)]
+        command = loadgen_command("soak", "--port", port, "--server-pid", process.pid, "--label", SERVER.name,
+                                  "--seconds", options.seconds, "--warmup", options.warmup,
+                                  "--concurrency", options.concurrency)
         status = subprocess.run(command).returncode
     finally:
         stop_server(process)

@@ -1,0 +1,86 @@
+"""What gets measured: the load generator's cases, and the two modes (--full, --quick) that pick them."""
+import dataclasses
+from pathlib import Path
+
+from . import ROOT
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    name: str
+    args: list
+    # Seconds of load the case asks for, on top of which the wall-clock limit allows for its steps.
+    load_s: float = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Mode:
+    cases: list
+    rounds: int
+    warmup_s: float
+    # The loadgen's --timeout: the longest one step (connecting everyone, a round, RSS settling) may take.
+    step_timeout_s: float
+    # The idle case the summary quotes for memory and handshakes.
+    idle_headline: int
+    output: Path
+    plot_dir: Path
+    compare_threads: bool
+    # The cluster group (one node against three over Redis): its cases, and whether the mode runs it unasked.
+    cluster_cases: list
+    with_cluster: bool
+
+
+def echo_case(name, connections, in_flight, payload, seconds):
+    args = ["echo", "--connections", connections, "--in-flight", in_flight, "--payload", payload, "--seconds", seconds]
+    return Case(name, [str(arg) for arg in args], seconds)
+
+
+def fanout_case(clients, rounds, max_seconds):
+    args = ["fanout", "--clients", clients, "--rounds", rounds, "--max-seconds", max_seconds]
+    return Case(f"fanout-{clients}", [str(arg) for arg in args], max_seconds)
+
+
+def idle_case(clients):
+    return Case(f"idle-{clients}", ["idle", "--clients", str(clients)])
+
+
+def churn_case(seconds):
+    return Case("churn", ["churn", "--concurrency", "16", "--seconds", str(seconds)], seconds)
+
+
+# The cluster cases: the issue's 15,000 clients, on one node or spread over three.
+CLUSTER_CLIENTS = 15000
+CLUSTER_FANOUT, CLUSTER_IDLE = f"fanout-{CLUSTER_CLIENTS}", f"idle-{CLUSTER_CLIENTS}"
+
+
+FULL = Mode(
+    cases=[
+        echo_case("echo", 50, 8, 32, 10),
+        echo_case("echo-16k", 10, 1, 16384, 10),
+        *[fanout_case(clients, 50, 30) for clients in (100, 1000, 5000, 10000)],
+        *[idle_case(clients) for clients in (1000, 5000, 10000, 19000)],
+        churn_case(5),
+    ],
+    rounds=3,
+    warmup_s=1,
+    step_timeout_s=30,
+    idle_headline=10000,
+    output=ROOT / "docs/benchmarks.md",
+    plot_dir=ROOT / "docs/bench",
+    compare_threads=True,
+    cluster_cases=[fanout_case(CLUSTER_CLIENTS, 50, 30), idle_case(CLUSTER_CLIENTS)],
+    with_cluster=True,
+)
+
+QUICK = Mode(
+    cases=[echo_case("echo", 50, 8, 32, 3), fanout_case(1000, 20, 10), idle_case(5000), churn_case(2)],
+    rounds=1,
+    warmup_s=0.5,
+    step_timeout_s=15,
+    idle_headline=5000,
+    output=ROOT / "build/bench-quick.md",
+    plot_dir=ROOT / "build/bench-quick",
+    compare_threads=False,
+    cluster_cases=[fanout_case(CLUSTER_CLIENTS, 20, 10), idle_case(CLUSTER_CLIENTS)],
+    with_cluster=False,
+)

@@ -1,0 +1,217 @@
+"""docs/benchmarks.md's results section, part by part, and rewriting it (or only its cluster part) between markers."""
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+from pathlib import Path
+
+from . import ROOT
+from .cases import CLUSTER_CLIENTS
+from .cluster import CLUSTER, SETUPS, SINGLE
+from .servers import LOADGEN_CPUS, SERVER_CPUS
+from .tables import (cell, cluster_fanout_columns, cluster_idle_columns, echo_columns, fanout_columns, figures_table,
+                     handshake_columns, idle_memory_columns, markdown_table, ratios_table, summary_columns, value)
+
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+INTRO = """# Benchmarks
+
+wshub next to the Python/FastAPI service it replaces and two single-process WebSocket servers with the same API
+(Node.js with `ws`, Bun's built-in server; see [bench/peers](../bench/peers/README.md)), all driven by one load
+generator, `wshub-loadgen` ([bench/loadgen](../bench/loadgen)): a single-threaded epoll client that checks every
+reply it gets.
+
+`make bench` runs everything (three rounds; about 30 minutes, the cluster cases included) and rewrites the section
+between the markers below and the plots in `docs/bench/`; `bench/run.py --full --only cluster` reruns only the
+cluster cases (about 6 minutes) and rewrites only their part; `make bench-quick` (under two minutes, without the
+cluster cases) writes `build/bench-quick.md` instead. Everything above the markers is written by hand and kept.
+
+"""
+
+
+def command_output(*command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def machine_lines(load_at_start):
+    lscpu = command_output("lscpu")
+    model = re.search(r"^Model name:\s*(.+)$", lscpu, re.M)
+    memory_kib = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    commit = command_output("git", "-C", str(ROOT), "describe", "--always", "--dirty")
+    return [
+        f"- CPU: {model.group(1) if model else platform.processor()}, {os.cpu_count()} cores",
+        f"- Memory: {memory_kib / 2**20:.0f} GiB; kernel: Linux {platform.release()}",
+        f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; wshub at `{commit}`",
+        f"- Load average when the run started: {load_at_start:.2f} (well above 0: other work shared the cores)",
+    ]
+
+
+def method_lines(mode):
+    cases = ", ".join(f"`{c.name}` (`{' '.join(c.args)}`)" for c in mode.cases)
+    return [
+        f"- Each server is pinned to core {SERVER_CPUS} (`taskset -c {SERVER_CPUS}`), the load generator to core "
+        f"{LOADGEN_CPUS}; wshub runs with `--threads 1`, as the peers have one thread each.",
+        f"- {mode.rounds} round(s): every case starts each server afresh, and the servers take turns within a round, "
+        "so that whatever else the machine does hits them alike.",
+        "- Figures are the best round for speed, latency and CPU (most messages/s, lowest p99, least CPU) and the "
+        "median round for memory. Server CPU is the user + system run time of its threads "
+        "(`/proc/PID/task/*/schedstat`, in ns) over the measured window; RSS is `VmRSS`, read once it has settled.",
+        f"- Cases (each with `--warmup {mode.warmup_s}`): {cases}.",
+        "- Client ids are numbers (the seed's `/ws/{clientId}` takes an integer), distinct within each case.",
+    ]
+
+
+def summary_part(mode, servers, outcomes):
+    columns = summary_columns(mode)
+    part = ["## Summary", "", figures_table(outcomes, servers, columns)]
+    if "wshub" in servers and len(servers) > 1:
+        part += [
+            "",
+            "How many times better wshub does than each of the others: wshub's figure ÷ theirs for speeds, theirs ÷ "
+            "wshub's for latencies and costs, so above 1× always means wshub is ahead.",
+            "",
+            ratios_table(outcomes, servers, columns),
+        ]
+    return part
+
+
+def echo_part(mode, servers, outcomes):
+    part = ["## Echo", "", figures_table(outcomes, servers, echo_columns("echo", "32 B"))]
+    if any(case.name == "echo-16k" for case in mode.cases):
+        part += ["", figures_table(outcomes, servers, echo_columns("echo-16k", "16 KiB"))]
+    return part
+
+
+def by_clients_part(title, columns, servers, outcomes, plot_path):
+    part = [title, "", figures_table(outcomes, servers, columns)]
+    if plot_path:
+        part += ["", f"![{title.lstrip('# ')}]({plot_path})"]
+    return part
+
+
+def threads_part(thread_outcomes):
+    servers = sorted({outcome.server for outcome in thread_outcomes})
+    return [
+        "## wshub with one I/O thread or two",
+        "",
+        "One thread on core 0, or two threads on cores 0 and 1. The load generator stays on core 1, so with two "
+        "threads the server shares that core with it: the figures show what a second thread buys on a two-core "
+        "machine, not what it would on a bigger one.",
+        "",
+        figures_table(thread_outcomes, servers, echo_columns("echo", "32 B")),
+    ]
+
+
+def raw_part(outcomes, failures_title="## Failed runs"):
+    failures = [f"- {o.server}, {o.case}, round {o.round}: {o.failure}" for o in outcomes if o.failure]
+    raw = [f"RESULT {json.dumps(o.result, separators=(',', ':'))}" for o in outcomes if o.result]
+    part = [failures_title, "", *failures, ""] if failures else []
+    return part + ["<details><summary>Raw RESULT lines</summary>", "", "```", *raw, "```", "", "</details>"]
+
+
+CLUSTER_BEGIN, CLUSTER_END = "<!-- cluster:begin -->", "<!-- cluster:end -->"
+
+
+def target_row(outcomes, title, column, sign, bound_of, unit):
+    """[target, one node, three nodes, bound, met] for three nodes' figure against `bound_of` one node's."""
+    one, three = value(outcomes, SINGLE, column), value(outcomes, CLUSTER, column)
+    if one is None or three is None:
+        return [title, cell(outcomes, SINGLE, column), cell(outcomes, CLUSTER, column), "—", "—"]
+    bound = bound_of(one)
+    met = three <= bound if sign == "≤" else three >= bound
+    shown = [f"{figure:,.{column.decimals}f}{unit}" for figure in (one, three, bound)]
+    return [title, shown[0], shown[1], f"{sign} {shown[2]}", "yes" if met else "no"]
+
+
+def cluster_target_rows(outcomes):
+    """The issue's two targets, three nodes against one."""
+    p99, handshakes = cluster_fanout_columns()[1], cluster_idle_columns()[0]
+    p99_bound, handshakes_bound = (lambda one: one * 1.2 + 1), (lambda one: one / 2)
+    return [
+        target_row(outcomes, "fan-out p99 within 20% + 1 ms of one node's", p99, "≤", p99_bound, " ms"),
+        target_row(outcomes, "handshakes/s at least half of one node's", handshakes, "≥", handshakes_bound, "/s"),
+    ]
+
+
+def cluster_part(mode, outcomes, load_at_start):
+    setups = [setup.name for setup in SETUPS]
+    cases = ", ".join(f"`{case.name}` (`{' '.join(case.args)}`)" for case in mode.cluster_cases)
+    return [
+        CLUSTER_BEGIN,
+        f"## Cluster: one node x {CLUSTER_CLIENTS:,} clients against three x {CLUSTER_CLIENTS // 3:,}",
+        "",
+        f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average "
+        f"{load_at_start:.2f} at its start; {mode.rounds} round(s), the three setups taking turns within each, every "
+        "run on a fresh redis-server (`--save '' --appendonly no`) and fresh nodes (`--threads 1`, `REDIS_URL`, "
+        f"`NODE_ID` n0, n1, n2). The nodes and redis-server are all pinned to core {SERVER_CPUS}, the load "
+        f"generator to core {LOADGEN_CPUS}: three nodes share the core one node has alone. Clients go to the nodes "
+        "in turn; each broadcast is POSTed to node n0 and `sent` must count every client in the cluster. Server CPU "
+        "is summed over the nodes; Redis CPU is redis-server's over the same window (the measured rounds, or the "
+        "connecting). Redis also spends CPU with nothing to do (its cron, ten times a second), read over one idle "
+        "second before the rounds: \"above idle\" takes that rate times the rounds' length away, which matters when a "
+        "round to 15,000 clients lasts a hundred milliseconds or more; being a difference of two noisy readings it is "
+        "the median round, not the best. Best round for speeds and costs, median for memory. Cases: "
+        f"{cases}.",
+        "",
+        figures_table(outcomes, setups, cluster_fanout_columns()),
+        "",
+        figures_table(outcomes, setups, cluster_idle_columns()),
+        "",
+        markdown_table(["target", SINGLE, CLUSTER, "bound", "met"], cluster_target_rows(outcomes)),
+        "",
+        *raw_part(outcomes, "### Failed cluster runs"),
+        CLUSTER_END,
+    ]
+
+
+def results_section(mode, servers, outcomes, thread_outcomes, cluster_outcomes, plots, load_at_start):
+    parts = [
+        ["## Machine", "", *machine_lines(load_at_start)],
+        ["## Method", "", *method_lines(mode)],
+        summary_part(mode, servers, outcomes),
+        echo_part(mode, servers, outcomes),
+        by_clients_part("## Fan-out: POST to the last client, p99 (ms)", fanout_columns(mode), servers, outcomes,
+                        plots.get("fanout")),
+        by_clients_part("## Idle connections: server RSS per connection (KiB)", idle_memory_columns(mode), servers,
+                        outcomes, plots.get("idle")),
+        by_clients_part("## Idle connections: handshakes per second", handshake_columns(mode), servers, outcomes, None),
+        threads_part(thread_outcomes) if thread_outcomes else [],
+        raw_part(outcomes + thread_outcomes),
+        cluster_part(mode, cluster_outcomes, load_at_start) if cluster_outcomes else [],
+    ]
+    return "\n\n".join("\n".join(part) for part in parts if part)
+
+
+def read_document(path):
+    """The document's text with the results markers in it; a new file gets an introduction."""
+    text = path.read_text() if path.exists() else INTRO + f"{BEGIN}\n{END}\n"
+    if BEGIN not in text or END not in text:
+        text = text.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
+    return text
+
+
+def write_document(path, section):
+    """Replaces what is between the markers, keeping the hand-written rest."""
+    head, rest = read_document(path).split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{head}{BEGIN}\n{section}\n{END}{tail}")
+
+
+def write_cluster_part(path, part):
+    """Replaces the cluster part of the results section (adding it at the end of the section if it has none),
+    keeping everything else."""
+    text = read_document(path)
+    if CLUSTER_BEGIN in text and CLUSTER_END in text:
+        head, rest = text.split(CLUSTER_BEGIN, 1)
+        tail = rest.split(CLUSTER_END, 1)[1]
+    else:
+        head, tail = text.split(END, 1)
+        head, tail = head.rstrip("\n") + "\n\n", "\n" + END + tail
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(head + part + tail)

@@ -1,0 +1,129 @@
+"""The Markdown tables: which figure each column shows, how the rounds combine into it, and the cells."""
+import dataclasses
+import statistics
+
+from .cases import CLUSTER_FANOUT, CLUSTER_IDLE
+
+HIGHER, LOWER, MEDIAN = "higher", "lower", "median"
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    title: str
+    case: str
+    key: str
+    # How rounds combine: the best (HIGHER or LOWER is better) for speeds and costs, the MEDIAN for memory.
+    pick: str
+    scale: float = 1
+    decimals: int = 0
+
+
+def summary_columns(mode):
+    idle = f"idle-{mode.idle_headline}"
+    return [
+        Column("echo msgs/s", "echo", "msgs_per_sec", HIGHER),
+        Column("echo p99 (ms)", "echo", "rtt_p99_us", LOWER, 1e-3, 1),
+        Column("CPU per echo (µs)", "echo", "server_cpu_us_per_msg", LOWER, 1, 1),
+        Column("fan-out to 1,000 p99 (ms)", "fanout-1000", "latency_p99_us", LOWER, 1e-3, 1),
+        Column("fan-out to 10,000 p99 (ms)", "fanout-10000", "latency_p99_us", LOWER, 1e-3, 1),
+        Column(f"idle RSS per conn (KiB, {mode.idle_headline:,})", idle, "server_rss_per_conn_kib", MEDIAN, 1, 1),
+        Column("handshakes/s", idle, "handshakes_per_sec", HIGHER),
+        Column("CPU per handshake (µs)", idle, "server_cpu_us_per_handshake", LOWER),
+        Column("churn conns/s", "churn", "conns_per_sec", HIGHER),
+    ]
+
+
+def echo_columns(case, title):
+    return [
+        Column(f"{title} msgs/s", case, "msgs_per_sec", HIGHER),
+        Column(f"{title} p50 (ms)", case, "rtt_p50_us", LOWER, 1e-3, 2),
+        Column(f"{title} p99 (ms)", case, "rtt_p99_us", LOWER, 1e-3, 2),
+        Column(f"{title} CPU/msg (µs)", case, "server_cpu_us_per_msg", LOWER, 1, 1),
+        Column(f"{title} loadgen CPU/msg (µs)", case, "loadgen_cpu_us_per_msg", LOWER, 1, 1),
+    ]
+
+
+def by_clients(mode, family, key, pick, scale=1, decimals=0):
+    """One column per case of a family, by its number of clients: fanout-100, fanout-1000... in the mode."""
+    counts = [int(case.name.split("-")[1]) for case in mode.cases if case.name.startswith(family + "-")]
+    return [Column(f"{n:,} clients", f"{family}-{n}", key, pick, scale, decimals) for n in counts]
+
+
+def fanout_columns(mode):
+    return by_clients(mode, "fanout", "latency_p99_us", LOWER, 1e-3, 1)
+
+
+def idle_memory_columns(mode):
+    return by_clients(mode, "idle", "server_rss_per_conn_kib", MEDIAN, 1, 1)
+
+
+def handshake_columns(mode):
+    return by_clients(mode, "idle", "handshakes_per_sec", HIGHER)
+
+
+def cluster_fanout_columns():
+    return [
+        Column("fan-out p50 (ms)", CLUSTER_FANOUT, "latency_p50_us", LOWER, 1e-3, 1),
+        Column("fan-out p99 (ms)", CLUSTER_FANOUT, "latency_p99_us", LOWER, 1e-3, 1),
+        Column("server CPU per delivery (µs)", CLUSTER_FANOUT, "server_cpu_us_per_delivery", LOWER, 1, 2),
+        Column("Redis CPU per broadcast (µs)", CLUSTER_FANOUT, "redis_cpu_us_per_broadcast", LOWER),
+        Column("of it above Redis's idle (µs)", CLUSTER_FANOUT, "redis_cpu_us_per_broadcast_above_idle", MEDIAN),
+        Column("Redis idle (µs CPU/s)", CLUSTER_FANOUT, "redis_idle_cpu_us_per_sec", MEDIAN),
+    ]
+
+
+def cluster_idle_columns():
+    return [
+        Column("handshakes/s", CLUSTER_IDLE, "handshakes_per_sec", HIGHER),
+        Column("server CPU per handshake (µs)", CLUSTER_IDLE, "server_cpu_us_per_handshake", LOWER, 1, 1),
+        Column("Redis CPU per handshake (µs)", CLUSTER_IDLE, "redis_cpu_us_per_handshake", LOWER, 1, 1),
+        Column("RSS per connection (KiB)", CLUSTER_IDLE, "server_rss_per_conn_kib", MEDIAN, 1, 2),
+    ]
+
+
+def value(outcomes, server, column):
+    """The column's figure for a server over the rounds that passed; None if none did."""
+    values = [
+        o.result[column.key]
+        for o in outcomes
+        if o.server == server and o.case == column.case and not o.failure and o.result.get(column.key) is not None
+    ]
+    if not values:
+        return None
+    pick = {HIGHER: max, LOWER: min, MEDIAN: statistics.median}[column.pick]
+    return pick(values) * column.scale
+
+
+def cell(outcomes, server, column):
+    """The figure; "—" where nothing ran or what passed has no such figure (no Redis to measure), "failed" where
+    every run failed."""
+    figure = value(outcomes, server, column)
+    if figure is not None:
+        return f"{figure:,.{column.decimals}f}"
+    ran = [o for o in outcomes if o.server == server and o.case == column.case]
+    return "failed" if ran and all(o.failure for o in ran) else "—"
+
+
+def ratio_cell(outcomes, server, column):
+    theirs, ours = value(outcomes, server, column), value(outcomes, "wshub", column)
+    if not theirs or not ours:
+        return "—"
+    advantage = ours / theirs if column.pick == HIGHER else theirs / ours
+    return f"{advantage:,.1f}×"
+
+
+def markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def figures_table(outcomes, servers, columns):
+    rows = [[server, *(cell(outcomes, server, column) for column in columns)] for server in servers]
+    return markdown_table(["server", *(column.title for column in columns)], rows)
+
+
+def ratios_table(outcomes, servers, columns):
+    others = [server for server in servers if server != "wshub"]
+    rows = [[server, *(ratio_cell(outcomes, server, column) for column in columns)] for server in others]
+    return markdown_table(["server", *(column.title for column in columns)], rows)
