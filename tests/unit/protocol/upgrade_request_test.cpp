@@ -130,7 +130,11 @@ TEST(UpgradeRequest, LeavesAnythingUnusualToBeast) {
   bad_list.replace(bad_list.find("Connection: Upgrade"), 19, "Connection: Upgrade,,");
   EXPECT_TRUE(declined(bad_list));
   auto lf_only = request();
-  lf_only.replace(lf_only.find("\r\nHost"), 2, "\n");
+  auto const host_line = lf_only.find("\r\nHost");
+  ASSERT_NE(host_line, std::string::npos);
+  // Erasing the CR rather than replacing "\r\n" with "\n": GCC 12 at -O3 warns (-Wrestrict) about the overlapping
+  // copy inside that replace, a false positive.
+  lf_only.erase(host_line, 1);
   EXPECT_TRUE(declined(lf_only));
 }
 
