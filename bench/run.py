@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 # Runs wshub-loadgen against wshub and its peers and writes the results: the command line over bench/harness/.
 """Usage: /usr/bin/python3 bench/run.py --quick | --full [--rounds N] [--servers wshub,node] [--only cluster]
-       [--output FILE]
+       [--output FILE] [--baseline BINARY]
 
 --full rewrites the results section of docs/benchmarks.md and the plots in docs/bench/; --quick writes
 build/bench-quick.md (and its plots in build/bench-quick/) unless --output says otherwise. --only cluster runs only
 the cluster cases (one wshub node against three over Redis) and rewrites only their part of the document. Needs the
 release build (cmake --preset release && cmake --build build/release), redis-server for the cluster cases and, for
-the peers, bench/peers/install.sh.
+the peers, bench/peers/install.sh. --baseline adds another wshub build (say, main's before a change) as the server
+"wshub-baseline", taking turns with the others in every round: the way to show a change costs nothing.
 """
 import argparse
 import dataclasses
@@ -45,6 +46,7 @@ def main():
     parser.add_argument("--only", choices=["cluster"],
                         help="run only this group and rewrite only its part of the document")
     parser.add_argument("--output", type=Path, help="the Markdown file to write")
+    parser.add_argument("--baseline", type=Path, help="another wshub binary to run beside build/release/wshub")
     options = parser.parse_args()
     mode = options.mode
     if options.rounds:
@@ -64,6 +66,8 @@ def main():
         print(f"wrote the cluster part of {document} in {time.monotonic() - started:.0f} s")
         return
     servers = available_servers(options.servers.split(","))
+    if options.baseline:
+        servers.append(ServerSpec("wshub-baseline", [str(options.baseline.resolve()), *SERVERS["wshub"][1:]]))
     outcomes = run_all(servers, mode.cases, mode)
     with_wshub = mode.compare_threads and any(s.name == "wshub" for s in servers)
     thread_outcomes = thread_comparison(mode) if with_wshub else []

@@ -88,7 +88,7 @@ def run_all(servers, cases, mode, run=run_once):
         for round_number in range(1, mode.rounds + 1):
             for spec in servers:
                 outcome = run(spec, case, round_number, mode)
-                progress = f"{case.name:13} round {round_number}/{mode.rounds}  {spec.name:9}"
+                progress = f"{case.name:13} round {round_number}/{mode.rounds}  {spec.name:14}"
                 print(f"{progress} {describe(outcome)}", flush=True)
                 outcomes.append(outcome)
     return outcomes
