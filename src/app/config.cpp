@@ -9,6 +9,7 @@
 #include <ranges>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 
 #include <spdlog/fmt/fmt.h>
 #include <CLI/CLI.hpp>
@@ -190,6 +191,38 @@ std::chrono::milliseconds parse_milliseconds(GivenValue const& given) {
   return std::chrono::milliseconds(*ms);
 }
 
+// Settings give seconds as a number with a fraction; each options struct keeps a duration in its own clock's unit.
+// The one conversion between the two.
+template <typename Rep, typename Period>
+double in_seconds(std::chrono::duration<Rep, Period> duration) {
+  return Seconds(duration).count();
+}
+
+// Stores a parsed value in its options struct's field, converting seconds to the field's unit.
+template <typename Field, typename Parsed>
+void store(Field& field, Parsed parsed) {
+  if constexpr (std::is_same_v<Field, Parsed>) {
+    field = std::move(parsed);
+  } else {
+    field = std::chrono::duration_cast<Field>(parsed);
+  }
+}
+
+std::string log_level_name(spdlog::level::level_enum level) {
+  auto const name = spdlog::level::to_string_view(level);
+  std::string upper(name.data(), name.size());
+  std::ranges::transform(upper, upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  return upper;
+}
+
+std::string_view log_format_name(LogFormat format) {
+  return format == LogFormat::json ? "json" : "text";
+}
+
+std::string client_limit_text(std::size_t max_clients) {
+  return max_clients == 0 ? "0: no limit" : std::to_string(max_clients);
+}
+
 // One setting as declared on the command line, resolved against the environment after parsing.
 struct Setting {
   std::string flag;
@@ -204,64 +237,87 @@ struct Setting {
   }
 };
 
-template <typename Value, typename Parse>
-void resolve(Value& target, Setting const& setting, EnvironmentLookup const& environment, Parse parse) {
-  if (auto const given = setting.given(environment)) target = parse(*given);
+// Returns whether the setting was given; if not, the field keeps its options struct's default.
+template <typename Field, typename Parse>
+bool resolve(Field& field, Setting const& setting, EnvironmentLookup const& environment, Parse parse) {
+  auto const given = setting.given(environment);
+  if (given) store(field, parse(*given));
+  return given.has_value();
 }
 
 class CommandLine {
  public:
   CommandLine() {
+    Config const defaults;
+    ClusterOptions const cluster;
     app_.set_version_flag("--version", fmt::format("wshub {} (commit {})", version, build_commit));
-    add(host_, "--host", "HOST", "ADDRESS", "address to listen on (default 127.0.0.1)");
-    add(port_, "--port", "PORT", "PORT", "TCP port; 0 picks a free one (default 8000)");
+    add(host_, "--host", "HOST", "ADDRESS", fmt::format("address to listen on (default {})", defaults.listener.host));
+    add(port_, "--port", "PORT", "PORT",
+        fmt::format("TCP port; 0 picks a free one (default {})", defaults.listener.port));
     add(threads_, "--threads", "THREADS", "N", "I/O threads (default: the number of cores)");
     add(log_level_, "--log-level", "LOG_LEVEL", "LEVEL",
-        "TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF (default INFO)");
+        fmt::format("TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF (default {})",
+                    log_level_name(defaults.logging.level)));
     add(log_format_, "--log-format", "LOG_FORMAT", "FORMAT",
-        "text, or json for one JSON object a line with the fields of each event (default text)");
+        fmt::format("text, or json for one JSON object a line with the fields of each event (default {})",
+                    log_format_name(defaults.logging.format)));
     add(forced_, "--forced-shutdown-after-sec", "FORCED_SHUTDOWN_AFTER_SEC", "SECONDS",
-        "longest wait for clients to leave after a signal; 0 closes them at once (default 1800)");
+        fmt::format("longest wait for clients to leave after a signal; 0 closes them at once (default {})",
+                    in_seconds(defaults.shutdown.forced_shutdown_after)));
     add(progress_, "--progress-log-every-sec", "PROGRESS_LOG_EVERY_SEC", "SECONDS",
-        "seconds between progress lines while draining (default 5)");
+        fmt::format("seconds between progress lines while draining (default {})",
+                    in_seconds(defaults.shutdown.progress_log_every)));
     add(backpressure_, "--max-backpressure-bytes", "MAX_BACKPRESSURE_BYTES", "BYTES",
-        "bytes queued for one client; over it, nothing more is read from it and it is closed as a slow consumer "
-        "at the next broadcast or keepalive tick (default 4194304)");
+        fmt::format("bytes queued for one client; over it, nothing more is read from it and it is closed as a slow "
+                    "consumer at the next broadcast or keepalive tick (default {})",
+                    defaults.websocket.max_backpressure_bytes));
     add(ping_interval_, "--ping-interval-sec", "PING_INTERVAL_SEC", "SECONDS",
-        "seconds a client may be silent before it is pinged (default 25)");
+        fmt::format("seconds a client may be silent before it is pinged (default {})",
+                    in_seconds(defaults.websocket.ping_interval)));
     add(idle_timeout_, "--idle-timeout-sec", "IDLE_TIMEOUT_SEC", "SECONDS",
-        "seconds a client may be silent, pings unanswered, before it is dropped (default 60)");
+        fmt::format("seconds a client may be silent, pings unanswered, before it is dropped (default {})",
+                    in_seconds(defaults.websocket.idle_timeout)));
     add(max_clients_, "--max-clients", "MAX_CLIENTS", "N",
-        "connected clients at most; one more is closed with 1013 (default 0: no limit)");
+        fmt::format("connected clients at most; one more is closed with 1013 (default {})",
+                    client_limit_text(defaults.hub.max_clients)));
     add(max_message_, "--max-message-bytes", "MAX_MESSAGE_BYTES", "BYTES",
-        "largest message a client may send; a larger one closes it with 1009 (default 16777216)");
+        fmt::format("largest message a client may send; a larger one closes it with 1009 (default {})",
+                    defaults.websocket.max_message_bytes));
     add(max_body_, "--max-body-bytes", "MAX_BODY_BYTES", "BYTES",
-        "largest HTTP request body; a larger one gets 413 (default 16777216)");
+        fmt::format("largest HTTP request body; a larger one gets 413 (default {})",
+                    defaults.http.limits.max_body_bytes));
     add(max_header_, "--max-header-bytes", "MAX_HEADER_BYTES", "BYTES",
-        "largest HTTP request line and headers, and the most a chunked body's extensions (together) or trailers "
-        "may take; larger gets 431 (default 8192)");
+        fmt::format("largest HTTP request line and headers, and the most a chunked body's extensions (together) or "
+                    "trailers may take; larger gets 431 (default {})",
+                    defaults.http.limits.max_header_bytes));
     add(request_timeout_, "--request-timeout-sec", "REQUEST_TIMEOUT_SEC", "SECONDS",
-        "seconds a client may take to send an HTTP request or WebSocket handshake (default 10)");
+        fmt::format("seconds a client may take to send an HTTP request or WebSocket handshake (default {})",
+                    in_seconds(defaults.http.request_timeout)));
     add(api_token_, "--api-token", "API_TOKEN", "TOKEN",
         "when set, /clients and /broadcast-to-all require \"Authorization: Bearer TOKEN\" (default: open)");
     add(metrics_token_, "--metrics-token", "METRICS_TOKEN", "TOKEN",
         "when set, /metrics requires \"Authorization: Bearer TOKEN\" (default: open)");
     add(allowed_origins_, "--allowed-origins", "ALLOWED_ORIGINS", "ORIGINS",
         "comma-separated origins that may open a WebSocket; others get 403 (default: any)");
-    add(docs_url_, "--docs-url", "DOCS_URL", "PATH", "path of the Swagger UI page; empty turns it off (default /docs)");
+    add(docs_url_, "--docs-url", "DOCS_URL", "PATH",
+        fmt::format("path of the Swagger UI page; empty turns it off (default {})", defaults.api.docs_url));
     add(redis_url_, "--redis-url", "REDIS_URL", "URL",
         "redis://HOST[:PORT][/DB]: join the cluster on this Redis (default: unset, a single node)");
     add(cluster_name_, "--cluster-name", "CLUSTER_NAME", "NAME",
-        "the cluster's name, the prefix of its Redis keys (default wshub)");
+        fmt::format("the cluster's name, the prefix of its Redis keys (default {})", cluster.cluster_name));
     add(node_id_, "--node-id", "NODE_ID", "ID", "this node's name in the cluster (default HOSTNAME:PORT)");
     add(cluster_timeout_, "--cluster-timeout-ms", "CLUSTER_TIMEOUT_MS", "MS",
-        "longest wait for the other nodes' counts of a broadcast (default 1000)");
+        fmt::format("longest wait for the other nodes' counts of a broadcast (default {})",
+                    cluster.count_timeout.count()));
     add(redis_timeout_, "--redis-timeout-ms", "REDIS_TIMEOUT_MS", "MS",
-        "longest wait for Redis's reply to a command; no reply by then: Redis is down (default 1000)");
+        fmt::format("longest wait for Redis's reply to a command; no reply by then: Redis is down (default {})",
+                    cluster.redis_timeout.count()));
     add(node_timeout_, "--node-timeout-sec", "NODE_TIMEOUT_SEC", "SECONDS",
-        "a node silent this long is dead and its client ids are free (default 10)");
+        fmt::format("a node silent this long is dead and its client ids are free (default {})",
+                    in_seconds(cluster.node_timeout)));
     add(redis_replay_, "--redis-replay-sec", "REDIS_REPLAY_SEC", "SECONDS",
-        "broadcasts kept in Redis for a node that reconnects (default 30)");
+        fmt::format("broadcasts kept in Redis for a node that reconnects (default {})",
+                    in_seconds(cluster.replay_window)));
   }
 
   Config parse(std::vector<std::string> const& args, EnvironmentLookup const& environment) {
@@ -269,42 +325,37 @@ class CommandLine {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app_.parse(reversed);
     Config config;
-    config.threads = std::max(1U, std::thread::hardware_concurrency());
-    resolve(config.host, host_, environment, parse_host);
-    resolve(config.port, port_, environment, parse_port);
+    resolve(config.listener.host, host_, environment, parse_host);
+    resolve(config.listener.port, port_, environment, parse_port);
     resolve(config.threads, threads_, environment, parse_threads);
-    resolve(config.log_level, log_level_, environment, parse_level);
-    resolve(config.log_format, log_format_, environment, parse_format);
-    resolve(config.forced_shutdown_after, forced_, environment, parse_seconds_or_zero);
-    resolve(config.progress_log_every, progress_, environment, parse_positive_seconds);
-    resolve(config.max_backpressure_bytes, backpressure_, environment, parse_byte_count);
-    resolve(config.ping_interval, ping_interval_, environment, parse_positive_seconds);
-    resolve(config.idle_timeout, idle_timeout_, environment, parse_positive_seconds);
-    resolve(config.max_clients, max_clients_, environment, parse_client_limit);
-    resolve(config.max_message_bytes, max_message_, environment, parse_byte_count);
-    resolve(config.max_body_bytes, max_body_, environment, parse_byte_count);
-    resolve(config.max_header_bytes, max_header_, environment, parse_byte_count);
-    resolve(config.request_timeout, request_timeout_, environment, parse_positive_seconds);
-    resolve(config.api_token, api_token_, environment, parse_token);
-    resolve(config.metrics_token, metrics_token_, environment, parse_token);
-    resolve(config.allowed_origins, allowed_origins_, environment, parse_origins);
-    resolve(config.docs_url, docs_url_, environment, parse_docs_url);
-    resolve(config.redis, redis_url_, environment, parse_redis);
-    resolve(config.cluster_name, cluster_name_, environment, parse_name);
-    resolve(config.node_id, node_id_, environment, parse_name);
-    resolve(config.cluster_timeout, cluster_timeout_, environment, parse_milliseconds);
-    resolve(config.redis_timeout, redis_timeout_, environment, parse_milliseconds);
-    resolve(config.node_timeout, node_timeout_, environment, parse_positive_seconds);
-    resolve(config.redis_replay, redis_replay_, environment, parse_positive_seconds);
-    check_idle_timeout(config, environment);
+    resolve(config.logging.level, log_level_, environment, parse_level);
+    resolve(config.logging.format, log_format_, environment, parse_format);
+    resolve(config.shutdown.forced_shutdown_after, forced_, environment, parse_seconds_or_zero);
+    resolve(config.shutdown.progress_log_every, progress_, environment, parse_positive_seconds);
+    resolve(config.websocket.max_backpressure_bytes, backpressure_, environment, parse_byte_count);
+    resolve(config.websocket.ping_interval, ping_interval_, environment, parse_positive_seconds);
+    resolve(config.websocket.idle_timeout, idle_timeout_, environment, parse_positive_seconds);
+    resolve(config.hub.max_clients, max_clients_, environment, parse_client_limit);
+    resolve(config.websocket.max_message_bytes, max_message_, environment, parse_byte_count);
+    resolve(config.http.limits.max_body_bytes, max_body_, environment, parse_byte_count);
+    resolve(config.http.limits.max_header_bytes, max_header_, environment, parse_byte_count);
+    resolve(config.http.request_timeout, request_timeout_, environment, parse_positive_seconds);
+    resolve(config.api.api_token, api_token_, environment, parse_token);
+    resolve(config.api.metrics_token, metrics_token_, environment, parse_token);
+    resolve(config.http.allowed_origins, allowed_origins_, environment, parse_origins);
+    resolve(config.api.docs_url, docs_url_, environment, parse_docs_url);
+    config.cluster = parse_cluster(environment);
+    check_idle_timeout(config.websocket, environment);
     return config;
   }
 
   // Pings go out after ping_interval of silence; an idle timeout no longer than that would drop clients unpinged.
-  void check_idle_timeout(Config const& config, EnvironmentLookup const& environment) const {
-    if (config.idle_timeout > config.ping_interval) return;
-    auto const given = idle_timeout_.given(environment).value_or(GivenValue{"--idle-timeout-sec", "60"});
-    throw SettingError(given, fmt::format("more seconds than the ping interval ({} s)", config.ping_interval.count()));
+  void check_idle_timeout(WebSocketOptions const& options, EnvironmentLookup const& environment) const {
+    if (options.idle_timeout > options.ping_interval) return;
+    auto const default_text = fmt::format("{}", in_seconds(WebSocketOptions{}.idle_timeout));
+    auto const given = idle_timeout_.given(environment).value_or(GivenValue{idle_timeout_.flag, default_text});
+    throw SettingError(given,
+                       fmt::format("more seconds than the ping interval ({} s)", in_seconds(options.ping_interval)));
   }
 
   // CLI11 ends its help with blank lines; the caller adds the one newline that belongs there.
@@ -315,6 +366,20 @@ class CommandLine {
   }
 
  private:
+  // The cluster's settings are checked even without a Redis URL, so that a typo shows before the cluster is used.
+  std::optional<ClusterOptions> parse_cluster(EnvironmentLookup const& environment) const {
+    ClusterOptions cluster;
+    bool const clustered = resolve(cluster.redis, redis_url_, environment, parse_redis);
+    resolve(cluster.cluster_name, cluster_name_, environment, parse_name);
+    resolve(cluster.node_id, node_id_, environment, parse_name);
+    resolve(cluster.count_timeout, cluster_timeout_, environment, parse_milliseconds);
+    resolve(cluster.redis_timeout, redis_timeout_, environment, parse_milliseconds);
+    resolve(cluster.node_timeout, node_timeout_, environment, parse_positive_seconds);
+    resolve(cluster.replay_window, redis_replay_, environment, parse_positive_seconds);
+    if (!clustered) return std::nullopt;
+    return cluster;
+  }
+
   void add(Setting& setting, std::string flag, std::string environment_name, std::string const& value_name,
            std::string const& description) {
     setting.option = app_.add_option(flag, setting.flag_text, description + " [env: " + environment_name + "]")
@@ -348,6 +413,10 @@ StartupDecision read_config(std::vector<std::string> const& args, EnvironmentLoo
   } catch (SettingError const& error) {
     return {.config = std::nullopt, .exit_code = 2, .message = fmt::format("wshub: {}", error.what())};
   }
+}
+
+unsigned default_thread_count() {
+  return std::max(1U, std::thread::hardware_concurrency());
 }
 
 std::optional<std::string> process_environment(std::string const& name) {

@@ -1,50 +1,44 @@
 // Every setting of wshub, read from command-line flags, then the environment, then defaults.
 #pragma once
 
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <spdlog/common.h>
 
-#include "cluster/redis_endpoint.hpp"
+#include "cluster/redis_backplane.hpp"
+#include "http/http_api.hpp"
+#include "hub/hub.hpp"
 #include "ops/logging.hpp"
+#include "server/http_session.hpp"
+#include "server/listener.hpp"
 #include "server/shutdown_coordinator.hpp"
+#include "server/websocket_session.hpp"
 
 namespace wshub {
 
+struct LoggingOptions {
+  spdlog::level::level_enum level = spdlog::level::info;
+  LogFormat format = LogFormat::text;
+};
+
+// One I/O thread a core: each thread runs its own io_context, so more would only take turns.
+unsigned default_thread_count();
+
+// The options of each piece, as main hands them over. Each default lives in its piece's options struct; the
+// help text and the README's settings table are read from, or tested against, these.
 struct Config {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 8000;
-  unsigned threads = 1;
-  spdlog::level::level_enum log_level = spdlog::level::info;
-  LogFormat log_format = LogFormat::text;
-  Seconds forced_shutdown_after{1800};
-  Seconds progress_log_every{5};
-  std::size_t max_backpressure_bytes = 4 * 1024 * 1024;
-  Seconds ping_interval{25};
-  Seconds idle_timeout{60};
-  std::size_t max_clients = 0;  // 0: no limit
-  std::size_t max_message_bytes = 16 * 1024 * 1024;
-  std::size_t max_body_bytes = 16 * 1024 * 1024;
-  std::size_t max_header_bytes = 8 * 1024;
-  Seconds request_timeout{10};
-  std::string api_token;                     // empty: the API is open, as the Python service's was
-  std::string metrics_token;                 // empty: /metrics is open
-  std::vector<std::string> allowed_origins;  // empty: any origin may open a WebSocket
-  std::string docs_url = "/docs";            // empty: no Swagger UI page
-  std::optional<RedisEndpoint> redis;        // unset: a single node
-  std::string cluster_name = "wshub";
-  std::string node_id;  // empty: host name and port
-  std::chrono::milliseconds cluster_timeout{1000};
-  std::chrono::milliseconds redis_timeout{1000};
-  Seconds node_timeout{10};
-  Seconds redis_replay{30};
+  ListenerOptions listener;
+  unsigned threads = default_thread_count();
+  LoggingOptions logging;
+  ShutdownOptions shutdown;
+  HttpOptions http;
+  WebSocketOptions websocket;
+  HubOptions hub;
+  ApiOptions api;
+  std::optional<ClusterOptions> cluster;  // unset: a single node
 };
 
 // What start-up should do: run with a config, or print a message (help, version, error) and exit.

@@ -11,7 +11,7 @@ FirstRequestTimeouts::FirstRequestTimeouts(asio::io_context& context)
 void FirstRequestTimeouts::wait(FirstRequestWaiter& waiter, std::chrono::steady_clock::duration timeout) {
   waiter.deadline_ = std::chrono::steady_clock::now() + timeout;
   waiters_.push_back(waiter);
-  if (!armed_) arm();
+  if (timer_ && !timer_->armed()) arm();
 }
 
 void FirstRequestTimeouts::shutdown() {
@@ -21,13 +21,8 @@ void FirstRequestTimeouts::shutdown() {
 }
 
 void FirstRequestTimeouts::arm() {
-  if (waiters_.empty() || !timer_) return;
-  armed_ = true;
-  timer_->expires_at(waiters_.front().deadline_);
-  timer_->async_wait([this](error_code error) {
-    armed_ = false;
-    if (!error) on_timer();
-  });
+  if (waiters_.empty()) return;
+  timer_->arm_at(waiters_.front().deadline_, [this] { on_timer(); });
 }
 
 void FirstRequestTimeouts::on_timer() {

@@ -8,6 +8,7 @@
 #include <boost/intrusive/list.hpp>
 
 #include "protocol/net.hpp"
+#include "server/ticked_timer.hpp"
 
 namespace wshub {
 
@@ -31,6 +32,9 @@ class FirstRequestWaiter
 // context has the same timeout, so the queue is in deadline order: the timer is armed for the oldest waiter only,
 // and only when it fires or the queue was empty, so a connection that gets its request in time costs two pointer
 // updates.
+//
+// The timer's completion holds a plain `this`: a service lives as long as its io_context, and only that context
+// runs the completion, which it cannot do once it is destroyed (it then destroys pending handlers uncalled).
 class FirstRequestTimeouts : public asio::execution_context::service {
  public:
   static asio::execution_context::id id;
@@ -51,9 +55,8 @@ class FirstRequestTimeouts : public asio::execution_context::service {
   void arm();
   void on_timer();
 
-  std::optional<ConnectionTimer> timer_;
+  std::optional<TickedTimer<ConnectionTimer>> timer_;  // armed for the oldest waiter, if any
   Waiters waiters_;
-  bool armed_ = false;
 };
 
 }  // namespace wshub

@@ -61,7 +61,6 @@ void ShutdownCoordinator::begin_drain(std::string_view signal_name) {
 }
 
 void ShutdownCoordinator::log_progress() {
-  if (phase_ != Phase::draining) return;  // the timer fired just as the phase ended
   double const waited = seconds_waited();
   auto const clients = clients_.client_count();
   double const forcing_in = options_.forced_shutdown_after.count() - waited;
@@ -71,7 +70,6 @@ void ShutdownCoordinator::log_progress() {
 }
 
 void ShutdownCoordinator::on_deadline() {
-  if (phase_ != Phase::draining) return;
   close_remaining(fmt::format("FORCED_SHUTDOWN_AFTER_SEC ({} s) expired", options_.forced_shutdown_after.count()));
 }
 
@@ -97,7 +95,6 @@ void ShutdownCoordinator::close_remaining(std::string_view why) {
 }
 
 void ShutdownCoordinator::on_close_timeout() {
-  if (phase_ != Phase::closing) return;
   auto const clients = clients_.client_count();
   auto const timeout = options_.close_timeout.count();
   log_event(spdlog::level::warn, {{"clients", clients}, {"close_timeout_sec", timeout}},
@@ -130,12 +127,8 @@ void ShutdownCoordinator::finish() {
   on_finished_();
 }
 
-void ShutdownCoordinator::arm(asio::steady_timer& timer, Seconds after, void (ShutdownCoordinator::*step)()) {
-  timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(after));
-  // A cancelled timer means its phase is over; only an expiry moves the coordinator on.
-  timer.async_wait([this, step](error_code error) {
-    if (!error) (this->*step)();
-  });
+void ShutdownCoordinator::arm(Timer& timer, Seconds after, void (ShutdownCoordinator::*step)()) {
+  timer.arm_after(after, [this, step] { (this->*step)(); });
 }
 
 double ShutdownCoordinator::seconds_waited() const {

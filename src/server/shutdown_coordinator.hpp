@@ -10,6 +10,7 @@
 #include "hub/drainable_clients.hpp"
 #include "protocol/net.hpp"
 #include "server/stoppable_server.hpp"
+#include "server/ticked_timer.hpp"
 
 namespace wshub {
 
@@ -26,6 +27,10 @@ struct ShutdownOptions {
 };
 
 // Every step runs on one strand, driven by events: a signal, the hub becoming empty, a timer.
+//
+// Its handlers hold a plain `this`: its owner (main) destroys it only after every I/O thread has stopped for good,
+// and every handler it gives out (its timers' completions, the hub's when_empty, the server's and the cluster's
+// on_stopped) runs on an I/O thread, so none can run after it.
 class ShutdownCoordinator {
  public:
   ShutdownCoordinator(asio::any_io_executor executor, DrainableClients& clients, StoppableServer& server,
@@ -46,7 +51,9 @@ class ShutdownCoordinator {
   void stop_server();
   void on_stop_done();
   void finish();
-  void arm(asio::steady_timer& timer, Seconds after, void (ShutdownCoordinator::*step)());
+  using Timer = TickedTimer<asio::steady_timer>;
+
+  void arm(Timer& timer, Seconds after, void (ShutdownCoordinator::*step)());
   double seconds_waited() const;
 
   asio::strand<asio::any_io_executor> strand_;
@@ -58,9 +65,11 @@ class ShutdownCoordinator {
   Phase phase_ = Phase::serving;
   int stops_pending_ = 0;  // the server's stop and leaving the cluster, both under way while stopping
   std::chrono::steady_clock::time_point drain_started_;
-  asio::steady_timer progress_timer_;
-  asio::steady_timer deadline_timer_;
-  asio::steady_timer phase_timer_;  // bounds the close handshakes, then the HTTP drain
+  // Each step a timer runs belongs to the phase that armed it: leaving the phase cancels or re-arms the timer,
+  // and its tick keeps a completion already queued from running the step.
+  Timer progress_timer_;
+  Timer deadline_timer_;
+  Timer phase_timer_;  // bounds the close handshakes, then the HTTP drain
 };
 
 }  // namespace wshub

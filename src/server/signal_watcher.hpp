@@ -13,6 +13,8 @@ namespace wshub {
 // peer. Call it first thing in main, before any thread starts.
 void ignore_broken_pipes();
 
+// The wait's completion holds a plain `this`: its owner (main) destroys it only after the io_context has stopped
+// for good, so no completion runs after it; a wait cancelled by that destruction would not touch it either.
 class SignalWatcher {
  public:
   SignalWatcher(asio::io_context& io, std::function<void(std::string signal_name)> on_shutdown_signal);

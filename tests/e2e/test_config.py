@@ -37,6 +37,46 @@ def test_help_lists_every_setting_with_its_environment_variable():
         assert name in result.stdout
 
 
+README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+
+
+def help_settings():
+    """{flag: (environment variable, default)} as `wshub --help` lists them; default None for a described one."""
+    entries = []
+    for line in run_binary("--help").stdout.splitlines():
+        if line.startswith("  --"):
+            entries.append(line.strip())
+        elif entries and line.startswith(" " * 10):  # a long flag's description, on the next line
+            entries[-1] += " " + line.strip()
+    settings = {}
+    for entry in entries:
+        option = re.fullmatch(r"(--[a-z-]+) [A-Z]+ +(.*) \[env: ([A-Z_]+)\]", entry)
+        if option:
+            default = re.search(r"\(default ([^ )]+?)(?::\s|\))", option[2])
+            settings[option[1]] = (option[3], default[1] if default else None)
+    return settings
+
+
+def readme_settings():
+    """{flag: (environment variable, default cell)} from the README's settings table."""
+    rows = re.findall(r"^\| `(--[a-z-]+)` \| `([A-Z_]+)` \| ([^|]+) \|", README.read_text(), re.MULTILINE)
+    return {flag: (variable, cell.strip()) for flag, variable, cell in rows}
+
+
+def test_the_readme_table_has_every_setting_with_the_defaults_help_gives():
+    in_help = help_settings()
+    in_readme = readme_settings()
+    assert len(in_help) >= 26, in_help
+    assert in_readme.keys() == in_help.keys()
+    for flag, (variable, default) in in_help.items():
+        readme_variable, cell = in_readme[flag]
+        assert readme_variable == variable, flag
+        if default is None:
+            assert not cell.startswith("`"), f"{flag}: help gives no value, the README gives {cell}"
+        else:
+            assert cell.split(" ")[0] == f"`{default}`", f"{flag}: help says {default}, the README {cell}"
+
+
 def test_version():
     result = run_binary("--version")
     assert result.returncode == 0

@@ -28,6 +28,10 @@ Config read_ok(std::vector<std::string> const& args, Environment const& environm
   return decision.config.value_or(Config{});
 }
 
+double seconds(std::chrono::steady_clock::duration duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
 void expect_refused(std::vector<std::string> const& args, Environment const& environment, std::string const& name,
                     std::string const& value) {
   auto const decision = read(args, environment);
@@ -40,26 +44,65 @@ void expect_refused(std::vector<std::string> const& args, Environment const& env
 
 TEST(Config, DefaultsMatchTheSeedService) {
   Config const config = read_ok({});
-  EXPECT_EQ(config.host, "127.0.0.1");
-  EXPECT_EQ(config.port, 8000);
+  EXPECT_EQ(config.listener.host, "127.0.0.1");
+  EXPECT_EQ(config.listener.port, 8000);
   EXPECT_GE(config.threads, 1U);
-  EXPECT_EQ(config.log_level, spdlog::level::info);
-  EXPECT_DOUBLE_EQ(config.forced_shutdown_after.count(), 1800);
-  EXPECT_DOUBLE_EQ(config.progress_log_every.count(), 5);
+  EXPECT_EQ(config.logging.level, spdlog::level::info);
+  EXPECT_DOUBLE_EQ(config.shutdown.forced_shutdown_after.count(), 1800);
+  EXPECT_DOUBLE_EQ(config.shutdown.progress_log_every.count(), 5);
 }
 
 TEST(Config, LimitsAndKeepaliveHaveDocumentedDefaults) {
   Config const config = read_ok({});
-  EXPECT_DOUBLE_EQ(config.ping_interval.count(), 25);
-  EXPECT_DOUBLE_EQ(config.idle_timeout.count(), 60);
-  EXPECT_EQ(config.max_clients, 0U);
-  EXPECT_EQ(config.max_message_bytes, 16U * 1024 * 1024);
-  EXPECT_EQ(config.max_body_bytes, 16U * 1024 * 1024);
-  EXPECT_EQ(config.max_header_bytes, 8U * 1024);
-  EXPECT_DOUBLE_EQ(config.request_timeout.count(), 10);
-  EXPECT_TRUE(config.api_token.empty());
-  EXPECT_TRUE(config.metrics_token.empty());
-  EXPECT_TRUE(config.allowed_origins.empty());
+  EXPECT_DOUBLE_EQ(seconds(config.websocket.ping_interval), 25);
+  EXPECT_DOUBLE_EQ(seconds(config.websocket.idle_timeout), 60);
+  EXPECT_EQ(config.hub.max_clients, 0U);
+  EXPECT_EQ(config.websocket.max_message_bytes, 16U * 1024 * 1024);
+  EXPECT_EQ(config.http.limits.max_body_bytes, 16U * 1024 * 1024);
+  EXPECT_EQ(config.http.limits.max_header_bytes, 8U * 1024);
+  EXPECT_DOUBLE_EQ(seconds(config.http.request_timeout), 10);
+  EXPECT_TRUE(config.api.api_token.empty());
+  EXPECT_TRUE(config.api.metrics_token.empty());
+  EXPECT_TRUE(config.http.allowed_origins.empty());
+}
+
+TEST(Config, EachDefaultIsThatOfThePiecesOptions) {
+  Config const config = read_ok({});
+  EXPECT_EQ(config.listener.host, ListenerOptions{}.host);
+  EXPECT_EQ(config.listener.port, ListenerOptions{}.port);
+  EXPECT_EQ(config.shutdown.forced_shutdown_after, ShutdownOptions{}.forced_shutdown_after);
+  EXPECT_EQ(config.websocket.ping_interval, WebSocketOptions{}.ping_interval);
+  EXPECT_EQ(config.websocket.idle_timeout, WebSocketOptions{}.idle_timeout);
+  EXPECT_EQ(config.websocket.max_backpressure_bytes, WebSocketOptions{}.max_backpressure_bytes);
+  EXPECT_EQ(config.http.request_timeout, HttpOptions{}.request_timeout);
+  EXPECT_EQ(config.http.limits.max_header_bytes, RequestLimits{}.max_header_bytes);
+  EXPECT_EQ(config.hub.max_clients, HubOptions{}.max_clients);
+  EXPECT_EQ(config.api.docs_url, ApiOptions{}.docs_url);
+  EXPECT_FALSE(config.cluster.has_value()) << "no Redis URL: a single node";
+}
+
+TEST(Config, HelpGivesTheDefaultsAsTheSettingsWriteThem) {
+  auto const help = read({"--help"}).message;
+  for (char const* text :
+       {"(default 127.0.0.1)", "(default 8000)", "(default INFO)", "(default text)", "(default 1800)", "(default 5)",
+        "(default 4194304)", "(default 25)", "(default 60)", "(default 0: no limit)", "(default 16777216)",
+        "(default 8192)", "(default 10)", "(default /docs)", "(default wshub)", "(default 1000)", "(default 30)"}) {
+    EXPECT_NE(help.find(text), std::string::npos) << text;
+  }
+}
+
+TEST(Config, ARedisUrlMakesAClusterNodeWithTheClustersDefaults) {
+  auto const cluster = read_ok({"--redis-url", "redis://r:7000/2", "--node-timeout-sec", "2.5"}).cluster;
+  ASSERT_TRUE(cluster.has_value());
+  EXPECT_EQ(cluster->redis, (RedisEndpoint{.host = "r", .port = 7000, .database = 2}));
+  EXPECT_EQ(cluster->node_timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(cluster->cluster_name, ClusterOptions{}.cluster_name);
+  EXPECT_EQ(cluster->replay_window, ClusterOptions{}.replay_window);
+  EXPECT_EQ(cluster->count_timeout, ClusterOptions{}.count_timeout);
+}
+
+TEST(Config, ClusterSettingsAreCheckedWithoutARedisUrl) {
+  expect_refused({}, {{"CLUSTER_NAME", "has space"}}, "CLUSTER_NAME", "has space");
 }
 
 TEST(Config, ReadsLimitsAndAccessControlFromFlagsAndEnvironment) {
@@ -70,16 +113,16 @@ TEST(Config, ReadsLimitsAndAccessControlFromFlagsAndEnvironment) {
                                  {"MAX_HEADER_BYTES", "4096"},
                                  {"REQUEST_TIMEOUT_SEC", "2"},
                                  {"METRICS_TOKEN", "m-token"}});
-  EXPECT_DOUBLE_EQ(config.ping_interval.count(), 1.5);
-  EXPECT_DOUBLE_EQ(config.idle_timeout.count(), 3);
-  EXPECT_EQ(config.max_clients, 100U);
-  EXPECT_EQ(config.max_message_bytes, 2048U);
-  EXPECT_EQ(config.max_body_bytes, 1024U);
-  EXPECT_EQ(config.max_header_bytes, 4096U);
-  EXPECT_DOUBLE_EQ(config.request_timeout.count(), 2);
-  EXPECT_EQ(config.api_token, "abc");
-  EXPECT_EQ(config.metrics_token, "m-token");
-  EXPECT_EQ(config.allowed_origins, (std::vector<std::string>{"https://a.example", "http://b:8080"}));
+  EXPECT_DOUBLE_EQ(seconds(config.websocket.ping_interval), 1.5);
+  EXPECT_DOUBLE_EQ(seconds(config.websocket.idle_timeout), 3);
+  EXPECT_EQ(config.hub.max_clients, 100U);
+  EXPECT_EQ(config.websocket.max_message_bytes, 2048U);
+  EXPECT_EQ(config.http.limits.max_body_bytes, 1024U);
+  EXPECT_EQ(config.http.limits.max_header_bytes, 4096U);
+  EXPECT_DOUBLE_EQ(seconds(config.http.request_timeout), 2);
+  EXPECT_EQ(config.api.api_token, "abc");
+  EXPECT_EQ(config.api.metrics_token, "m-token");
+  EXPECT_EQ(config.http.allowed_origins, (std::vector<std::string>{"https://a.example", "http://b:8080"}));
 }
 
 TEST(Config, RefusesBadLimitsNamingTheSetting) {
@@ -110,12 +153,12 @@ TEST(Config, ABadTokenIsRefusedWithoutRepeatingIt) {
 TEST(Config, ReadsEveryFlag) {
   Config const config = read_ok({"--host", "0.0.0.0", "--port", "0", "--threads", "3", "--log-level", "debug",
                                  "--forced-shutdown-after-sec", "0.5", "--progress-log-every-sec=0.25"});
-  EXPECT_EQ(config.host, "0.0.0.0");
-  EXPECT_EQ(config.port, 0);
+  EXPECT_EQ(config.listener.host, "0.0.0.0");
+  EXPECT_EQ(config.listener.port, 0);
   EXPECT_EQ(config.threads, 3U);
-  EXPECT_EQ(config.log_level, spdlog::level::debug);
-  EXPECT_DOUBLE_EQ(config.forced_shutdown_after.count(), 0.5);
-  EXPECT_DOUBLE_EQ(config.progress_log_every.count(), 0.25);
+  EXPECT_EQ(config.logging.level, spdlog::level::debug);
+  EXPECT_DOUBLE_EQ(config.shutdown.forced_shutdown_after.count(), 0.5);
+  EXPECT_DOUBLE_EQ(config.shutdown.progress_log_every.count(), 0.25);
 }
 
 TEST(Config, ReadsEveryEnvironmentVariable) {
@@ -125,44 +168,44 @@ TEST(Config, ReadsEveryEnvironmentVariable) {
                                      {"LOG_LEVEL", "WARNING"},
                                      {"FORCED_SHUTDOWN_AFTER_SEC", "0"},
                                      {"PROGRESS_LOG_EVERY_SEC", "30"}});
-  EXPECT_EQ(config.host, "::1");
-  EXPECT_EQ(config.port, 65535);
+  EXPECT_EQ(config.listener.host, "::1");
+  EXPECT_EQ(config.listener.port, 65535);
   EXPECT_EQ(config.threads, 1U);
-  EXPECT_EQ(config.log_level, spdlog::level::warn);
-  EXPECT_DOUBLE_EQ(config.forced_shutdown_after.count(), 0);
-  EXPECT_DOUBLE_EQ(config.progress_log_every.count(), 30);
+  EXPECT_EQ(config.logging.level, spdlog::level::warn);
+  EXPECT_DOUBLE_EQ(config.shutdown.forced_shutdown_after.count(), 0);
+  EXPECT_DOUBLE_EQ(config.shutdown.progress_log_every.count(), 30);
 }
 
 TEST(Config, FlagsWinOverEnvironment) {
   Config const config = read_ok({"--port", "9000", "--log-level", "error"}, {{"PORT", "7000"}, {"LOG_LEVEL", "debug"}});
-  EXPECT_EQ(config.port, 9000);
-  EXPECT_EQ(config.log_level, spdlog::level::err);
+  EXPECT_EQ(config.listener.port, 9000);
+  EXPECT_EQ(config.logging.level, spdlog::level::err);
 }
 
 TEST(Config, AFlagWinsEvenOverABadEnvironmentValue) {
-  EXPECT_EQ(read_ok({"--port", "9000"}, {{"PORT", "nonsense"}}).port, 9000);
+  EXPECT_EQ(read_ok({"--port", "9000"}, {{"PORT", "nonsense"}}).listener.port, 9000);
 }
 
 TEST(Config, NumbersAsPythonReadsThem) {
   Config const config = read_ok({}, {{"PORT", " +8080 "}, {"FORCED_SHUTDOWN_AFTER_SEC", "+1.5"}});
-  EXPECT_EQ(config.port, 8080);
-  EXPECT_DOUBLE_EQ(config.forced_shutdown_after.count(), 1.5);
+  EXPECT_EQ(config.listener.port, 8080);
+  EXPECT_DOUBLE_EQ(config.shutdown.forced_shutdown_after.count(), 1.5);
   expect_refused({}, {{"PORT", "+-1"}}, "PORT", "+-1");
   expect_refused({}, {{"PORT", "80 80"}}, "PORT", "80 80");
 }
 
 TEST(Config, LogLevelsInAnyCase) {
-  EXPECT_EQ(read_ok({"--log-level", "Critical"}).log_level, spdlog::level::critical);
-  EXPECT_EQ(read_ok({"--log-level", "warn"}).log_level, spdlog::level::warn);
-  EXPECT_EQ(read_ok({"--log-level", "TRACE"}).log_level, spdlog::level::trace);
-  EXPECT_EQ(read_ok({"--log-level", "off"}).log_level, spdlog::level::off);
+  EXPECT_EQ(read_ok({"--log-level", "Critical"}).logging.level, spdlog::level::critical);
+  EXPECT_EQ(read_ok({"--log-level", "warn"}).logging.level, spdlog::level::warn);
+  EXPECT_EQ(read_ok({"--log-level", "TRACE"}).logging.level, spdlog::level::trace);
+  EXPECT_EQ(read_ok({"--log-level", "off"}).logging.level, spdlog::level::off);
 }
 
 TEST(Config, LogFormatsInAnyCase) {
-  EXPECT_EQ(read_ok({}).log_format, LogFormat::text);
-  EXPECT_EQ(read_ok({"--log-format", "JSON"}).log_format, LogFormat::json);
-  EXPECT_EQ(read_ok({}, {{"LOG_FORMAT", "json"}}).log_format, LogFormat::json);
-  EXPECT_EQ(read_ok({"--log-format", "text"}, {{"LOG_FORMAT", "json"}}).log_format, LogFormat::text);
+  EXPECT_EQ(read_ok({}).logging.format, LogFormat::text);
+  EXPECT_EQ(read_ok({"--log-format", "JSON"}).logging.format, LogFormat::json);
+  EXPECT_EQ(read_ok({}, {{"LOG_FORMAT", "json"}}).logging.format, LogFormat::json);
+  EXPECT_EQ(read_ok({"--log-format", "text"}, {{"LOG_FORMAT", "json"}}).logging.format, LogFormat::text);
 }
 
 TEST(Config, RefusesUnknownLogFormats) {
@@ -204,11 +247,11 @@ TEST(Config, RefusesAnEmptyHost) {
 }
 
 TEST(Config, TheDocsPageMovesOrTurnsOff) {
-  EXPECT_EQ(read_ok({}).docs_url, "/docs");
-  EXPECT_EQ(read_ok({"--docs-url", "/api/docs"}).docs_url, "/api/docs");
-  EXPECT_EQ(read_ok({}, {{"DOCS_URL", "/swagger"}}).docs_url, "/swagger");
-  EXPECT_EQ(read_ok({"--docs-url", ""}).docs_url, "");
-  EXPECT_EQ(read_ok({}, {{"DOCS_URL", ""}}).docs_url, "");
+  EXPECT_EQ(read_ok({}).api.docs_url, "/docs");
+  EXPECT_EQ(read_ok({"--docs-url", "/api/docs"}).api.docs_url, "/api/docs");
+  EXPECT_EQ(read_ok({}, {{"DOCS_URL", "/swagger"}}).api.docs_url, "/swagger");
+  EXPECT_EQ(read_ok({"--docs-url", ""}).api.docs_url, "");
+  EXPECT_EQ(read_ok({}, {{"DOCS_URL", ""}}).api.docs_url, "");
 }
 
 TEST(Config, RefusesADocsUrlThatIsNotAPathOrIsTaken) {

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/base_sink.h>
@@ -217,6 +218,32 @@ TEST_F(ShutdownCoordinatorTest, AClusterThatNeverAnswersIsWaitedForOnlyABoundedT
   EXPECT_TRUE(finished());
   EXPECT_GE(took, 200ms);
   EXPECT_LT(took, 5s);
+}
+
+// A completion that is already queued, without error, when its phase ends must not run that phase's step: here the
+// close timeout expires in the same turn of the loop in which the last client leaves, and the leaving is handled
+// first (it ends the closing phase and re-arms the timer for the HTTP drain).
+TEST_F(ShutdownCoordinatorTest, ATimeoutAlreadyQueuedWhenItsPhaseEndsIsIgnored) {
+  clients_.leave_when_closed = false;
+  auto const close_timeout = 200ms;
+  ShutdownCoordinator coordinator(io_.get_executor(), clients_, server_,
+                                  {.forced_shutdown_after = Seconds(0), .close_timeout = close_timeout}, [this] {
+                                    finished_at_ = Clock::now();
+                                    io_.stop();
+                                  });
+  coordinator.on_signal("SIGTERM");
+  io_.poll();  // closes the clients and arms the close timeout
+  ASSERT_EQ(clients_.closes.size(), 1U);
+  // Due before the close timeout, so that the loop runs it first once it finds both due.
+  asio::steady_timer leave(io_, Clock::now());
+  leave.async_wait([this](error_code) { clients_.all_leave(); });
+  // Not a wait for an event: the loop must stand still while both timers fall due, so that it finds both at once.
+  std::this_thread::sleep_for(close_timeout + 50ms);
+  io_.run_for(10s);
+  EXPECT_TRUE(finished());
+  EXPECT_EQ(lines_containing("all remaining clients closed"), 1U);
+  EXPECT_EQ(lines_containing("did not finish the close handshake"), 0U);
+  EXPECT_EQ(server_.stops, 1) << "the stale close timeout stopped the server a second time";
 }
 
 TEST_F(ShutdownCoordinatorTest, LogsProgressWhileWaiting) {
