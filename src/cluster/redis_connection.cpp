@@ -57,10 +57,6 @@ RedisConnection::RedisConnection(asio::any_io_executor executor, RedisEndpoint e
       read_buffer_(read_chunk_bytes),
       retry_after_(options_.first_retry_after) {}
 
-RedisConnection::~RedisConnection() {
-  *alive_ = false;
-}
-
 void RedisConnection::start(std::string name) {
   name_ = std::move(name);
   connect();
@@ -95,10 +91,7 @@ void RedisConnection::send(std::vector<std::string> const& args, ReplyHandler ha
 void RedisConnection::arm_deadline() {
   if (deadline_armed_ || waiting_.empty() || waiting_.front().deadline == Clock::time_point::max()) return;
   deadline_armed_ = true;
-  deadline_timer_.expires_at(waiting_.front().deadline);
-  deadline_timer_.async_wait([this, alive = alive_, tick = ++deadline_tick_](error_code) {
-    if (*alive && tick == deadline_tick_ && !stopped_) on_deadline();
-  });
+  deadline_timer_.arm_at(waiting_.front().deadline, [this] { on_deadline(); });
 }
 
 void RedisConnection::on_deadline() {
@@ -123,16 +116,12 @@ void RedisConnection::connect() {
 }
 
 void RedisConnection::resolve() {
-  resolver_.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
-                          [this, alive = alive_](error_code error, tcp::resolver::results_type results) {
-                            if (!*alive || stopped_) return;
-                            if (error)
-                              return lose(fmt::format("cannot resolve {}: {}", endpoint_.host, error.message()));
-                            asio::async_connect(socket_, results,
-                                                [this, alive](error_code error, tcp::endpoint const&) {
-                                                  if (*alive) on_connected(error);
-                                                });
-                          });
+  resolver_.async_resolve(
+      endpoint_.host, std::to_string(endpoint_.port), [this](error_code error, tcp::resolver::results_type results) {
+        if (stopped_) return;
+        if (error) return lose(fmt::format("cannot resolve {}: {}", endpoint_.host, error.message()));
+        asio::async_connect(socket_, results, [this](error_code error, tcp::endpoint const&) { on_connected(error); });
+      });
 }
 
 void RedisConnection::on_connected(error_code error) {
@@ -173,21 +162,19 @@ void RedisConnection::write_pending() {
   for (auto i = waiting_.size() - std::exchange(queued_commands_, 0); i < waiting_.size(); ++i)
     waiting_[i].deadline = now + options_.reply_timeout + waiting_[i].blocks_for;
   arm_deadline();
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [this, alive = alive_, generation = generation_](error_code error, std::size_t) {
-                      if (!*alive || generation != generation_) return;
-                      writing_now_ = false;
-                      writing_.clear();
-                      if (error) return lose(error.message());
-                      write_pending();
-                    });
+  asio::async_write(socket_, asio::buffer(writing_), [this, tick = socket_tick_](error_code error, std::size_t) {
+    if (tick != socket_tick_) return;
+    writing_now_ = false;
+    writing_.clear();
+    if (error) return lose(error.message());
+    write_pending();
+  });
 }
 
 void RedisConnection::read() {
-  socket_.async_read_some(asio::buffer(read_buffer_),
-                          [this, alive = alive_, generation = generation_](error_code error, std::size_t bytes) {
-                            if (*alive && generation == generation_) on_read(error, bytes);
-                          });
+  socket_.async_read_some(asio::buffer(read_buffer_), [this, tick = socket_tick_](error_code error, std::size_t bytes) {
+    if (tick == socket_tick_) on_read(error, bytes);
+  });
 }
 
 void RedisConnection::on_read(error_code error, std::size_t bytes) {
@@ -209,9 +196,9 @@ bool RedisConnection::parse_replies() {
     if (waiting_.empty()) return false;  // a reply nobody asked for: the stream is out of step
     auto handler = std::move(waiting_.front().handler);
     waiting_.pop_front();
-    auto const generation = generation_;
+    auto const tick = socket_tick_;
     handler(converted(*owned));
-    if (generation != generation_) return true;  // the handler's own command found the connection lost
+    if (tick != socket_tick_) return true;  // the handler's own command found the connection lost
   }
 }
 
@@ -219,9 +206,8 @@ void RedisConnection::lose(std::string const& why) {
   bool const was_up = up_;
   up_ = false;
   open_ = false;
-  ++generation_;
+  ++socket_tick_;
   deadline_armed_ = false;
-  ++deadline_tick_;
   deadline_timer_.cancel();
   writing_now_ = false;
   writing_.clear();
@@ -237,11 +223,8 @@ void RedisConnection::lose(std::string const& why) {
 }
 
 void RedisConnection::retry_later() {
-  retry_timer_.expires_after(retry_after_);
+  retry_timer_.arm_after(retry_after_, [this] { connect(); });
   retry_after_ = std::min(retry_after_ * 2, options_.longest_retry_after);
-  retry_timer_.async_wait([this, alive = alive_](error_code error) {
-    if (!error && *alive && !stopped_) connect();
-  });
 }
 
 }  // namespace wshub

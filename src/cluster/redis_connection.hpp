@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "cluster/redis_endpoint.hpp"
+#include "cluster/redis_link.hpp"
 #include "cluster/redis_reply.hpp"
+#include "cluster/ticked_timer.hpp"
 #include "protocol/net.hpp"
 
 struct redisReader;
@@ -23,32 +25,25 @@ struct RedisConnectionOptions {
   std::chrono::milliseconds reply_timeout{1000};
 };
 
-// Every call, and every callback, happens on the executor given: the connection needs no lock.
-class RedisConnection {
+// Every call, and every callback, happens on the executor given: the connection needs no lock. Its handlers
+// capture `this`: the executor stops running them before the connection is destroyed (docs/architecture.md,
+// "Lifetimes").
+class RedisConnection final : public RedisLink {
  public:
-  using ReplyHandler = std::function<void(RedisReply const&)>;
-  struct Events {
-    std::function<void()> on_up;                      // connected, and Redis has answered (the database selected)
-    std::function<void(std::string const&)> on_down;  // lost, with why; pending commands have failed first
-  };
-
   RedisConnection(asio::any_io_executor executor, RedisEndpoint endpoint, RedisConnectionOptions options,
                   Events events);
-  ~RedisConnection();
   RedisConnection(RedisConnection const&) = delete;
   RedisConnection& operator=(RedisConnection const&) = delete;
 
-  // Connects, and keeps reconnecting after every loss until stop(). The name (CLIENT SETNAME, no spaces) tells
-  // in Redis's CLIENT LIST which node's which connection this is.
-  void start(std::string name);
+  // Keeps reconnecting until stop().
+  void start(std::string name) override;
   void stop();
-  bool up() const { return up_; }
+  bool up() const override { return up_; }
 
-  // Pipelined: written at once behind the commands before it, answered in order. A command sent while the
-  // connection is down, or lost with it, is answered with an error reply (later, never inline). A command that
-  // Redis holds on purpose (XREAD BLOCK) says for how long, which its reply deadline adds to reply_timeout.
+  // Pipelined: written at once behind the commands before it. A blocking command's block time is added to its
+  // reply deadline.
   void command(std::vector<std::string> const& args, ReplyHandler handler,
-               std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero());
+               std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero()) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -80,8 +75,8 @@ class RedisConnection {
   Events events_;
   tcp::resolver resolver_;
   tcp::socket socket_;
-  asio::steady_timer retry_timer_;
-  asio::steady_timer deadline_timer_;  // the oldest unanswered command's deadline
+  TickedTimer retry_timer_;
+  TickedTimer deadline_timer_;  // the oldest unanswered command's deadline
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
   std::string writing_;              // the bytes of the write in flight
   std::string queued_;               // commands sent while a write is in flight, written next
@@ -89,9 +84,8 @@ class RedisConnection {
   std::deque<Waiting> waiting_;      // one per command written or queued, in order
   std::vector<char> read_buffer_;
   std::chrono::milliseconds retry_after_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers that outlive us find it false
-  std::uint64_t generation_ = 0;     // bumped by every loss, so that a late handler of a dead socket does nothing
-  std::uint64_t deadline_tick_ = 0;  // bumped by every arming, so that a wait that fired already does nothing
+  // The socket's tick, moved on by every loss: a read or write that completed on the lost socket does nothing.
+  std::uint64_t socket_tick_ = 0;
   bool deadline_armed_ = false;
   bool open_ = false;  // the socket is connected
   bool up_ = false;    // and Redis has answered on it

@@ -1,0 +1,127 @@
+// Each call is one Lua script (redis_scripts.hpp), atomic in Redis, pipelined on the command connection.
+#include "cluster/client_claims.hpp"
+
+#include <charconv>
+#include <map>
+#include <optional>
+
+#include "cluster/redis_scripts.hpp"
+#include "cluster/replay_window.hpp"
+#include "ops/logging.hpp"
+
+namespace wshub {
+namespace {
+
+std::string script_with_claim(std::string_view body) {
+  return std::string(redis_scripts::claim_functions) + std::string(body);
+}
+
+std::string to_text(JoinTime joined_at) {
+  return std::to_string(joined_at.time_since_epoch().count());
+}
+
+// The whole text as one integer, or nothing: Redis hands every number back as text.
+template <typename Integer>
+std::optional<Integer> whole_integer(std::string const& text) {
+  Integer value{};
+  auto const result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (result.ec != std::errc{} || result.ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<ClientId> to_client_id(std::string const& text) {
+  return whole_integer<ClientId>(text);
+}
+
+std::optional<JoinTime> to_join_time(std::string const& text) {
+  auto const micros = whole_integer<JoinTime::rep>(text);
+  if (!micros) return std::nullopt;
+  return JoinTime(JoinTime::duration(*micros));
+}
+
+}  // namespace
+
+ClientClaims::ClientClaims(RedisLink& commands, ClusterKeys const& keys, ClusterOptions const& options,
+                           Metrics& metrics)
+    : commands_(commands),
+      keys_(keys),
+      options_(options),
+      metrics_(metrics),
+      claim_script_(script_with_claim(redis_scripts::claim)),
+      release_script_(redis_scripts::release),
+      reregister_script_(script_with_claim(redis_scripts::reregister)),
+      list_script_(redis_scripts::list) {}
+
+void ClientClaims::eval(std::string const& script, std::vector<std::string> args, RedisLink::ReplyHandler handler) {
+  std::vector<std::string> command{"EVAL",           script,           "3", keys_.owners, keys_.order, keys_.joined,
+                                   options_.node_id, keys_.node_prefix};
+  command.insert(command.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+  commands_.command(command, std::move(handler));
+}
+
+void ClientClaims::claim(LocalClient const& client, Backplane::ClaimDone done) {
+  // Cut off, the node admits on its own say; re-registration settles any duplicate once Redis is back.
+  if (!commands_.up()) return done(true);
+  eval(claim_script_, {std::to_string(client.id), to_text(client.joined_at)},
+       [done = std::move(done)](RedisReply const& reply) { done(reply.is_error() || reply.integer == 1); });
+}
+
+void ClientClaims::release(ClientId id) {
+  if (commands_.up()) eval(release_script_, {std::to_string(id)}, [](RedisReply const&) {});
+}
+
+void ClientClaims::list(std::vector<ClientId> local, Backplane::ListDone done) {
+  if (!commands_.up()) return done(std::move(local));
+  eval(list_script_, {}, [local = std::move(local), done = std::move(done)](RedisReply const& reply) mutable {
+    if (reply.is_error()) return done(std::move(local));
+    std::vector<ClientId> ids;
+    ids.reserve(reply.elements.size());
+    for (auto const& element : reply.elements) {
+      if (auto const id = to_client_id(element.text)) ids.push_back(*id);
+    }
+    done(std::move(ids));
+  });
+}
+
+void ClientClaims::reregister() {
+  std::map<ClientId, LocalClient> registered;
+  std::vector<std::string> args{keys_.broadcasts, oldest_kept_stream_id(options_.replay_window)};
+  for (auto const& client : clients_->local_clients()) {
+    registered.emplace(client.id, client);
+    args.push_back(std::to_string(client.id));
+    args.push_back(to_text(client.joined_at));
+  }
+  eval(reregister_script_, std::move(args), [this, registered = std::move(registered)](RedisReply const& reply) {
+    if (reply.is_error()) {
+      return log_event(spdlog::level::err, {{"reason", reply.text}},
+                       "cluster: registering this node's clients failed: {}", reply.text);
+    }
+    for (auto const& refused : reply.elements) {
+      auto const id = to_client_id(refused.text);
+      if (id && registered.contains(*id)) close_later_duplicate(registered.at(*id), "on another node");
+    }
+  });
+}
+
+void ClientClaims::on_close_entry(StreamEntry const& entry) {
+  auto const node = entry.fields.find("close");
+  auto const id = entry.fields.find("i");
+  auto const joined_at = entry.fields.find("t");
+  if (node == entry.fields.end() || id == entry.fields.end() || joined_at == entry.fields.end()) return;
+  if (node->second != options_.node_id) return;
+  auto const client_id = to_client_id(id->second);
+  auto const time = to_join_time(joined_at->second);
+  if (client_id && time) close_later_duplicate({*client_id, *time}, "earlier on another node");
+}
+
+void ClientClaims::close_later_duplicate(LocalClient const& client, std::string_view where) {
+  metrics_.add(Counter::connections_duplicate_id);
+  log_event(spdlog::level::warn, {{"client_id", client.id}, {"close_code", 1008}},
+            "cluster: client id {} was connected here and {} while Redis was out of reach; closing the later "
+            "connection, this one, with 1008",
+            client.id, where);
+  clients_->close_local(client, CloseCode::policy_violation,
+                        fmt::format("client id {} is already connected", client.id));
+}
+
+}  // namespace wshub

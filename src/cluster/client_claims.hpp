@@ -1,0 +1,44 @@
+// Client ids held cluster-wide: claims, releases, the cluster's list, this node's ids registered again after an
+// outage, and the later of two connections with one id closed.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cluster/cluster_keys.hpp"
+#include "cluster/cluster_options.hpp"
+#include "cluster/redis_link.hpp"
+#include "cluster/stream_reader.hpp"
+#include "hub/backplane.hpp"
+#include "ops/metrics.hpp"
+
+namespace wshub {
+
+// Runs on the backplane's executor. Cut off from Redis, it answers as a single node would.
+class ClientClaims {
+ public:
+  ClientClaims(RedisLink& commands, ClusterKeys const& keys, ClusterOptions const& options, Metrics& metrics);
+
+  void attach(LocalClients& clients) { clients_ = &clients; }
+  void claim(LocalClient const& client, Backplane::ClaimDone done);
+  void release(ClientId id);
+  void list(std::vector<ClientId> local, Backplane::ListDone done);
+  // Registers every client of this node again, in connection order: after an outage, or once taken for dead.
+  void reregister();
+  // A `close` entry of the broadcast stream: another node took an id for an earlier connection.
+  void on_close_entry(StreamEntry const& entry);
+
+ private:
+  void eval(std::string const& script, std::vector<std::string> args, RedisLink::ReplyHandler handler);
+  void close_later_duplicate(LocalClient const& client, std::string_view where);
+
+  RedisLink& commands_;
+  ClusterKeys const& keys_;
+  ClusterOptions const& options_;
+  Metrics& metrics_;
+  LocalClients* clients_ = nullptr;
+  std::string const claim_script_, release_script_, reregister_script_, list_script_;
+};
+
+}  // namespace wshub

@@ -1,0 +1,21 @@
+// The settings of a node's membership in a cluster on Redis, filled from Config in main.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "cluster/redis_endpoint.hpp"
+
+namespace wshub {
+
+struct ClusterOptions {
+  RedisEndpoint redis;
+  std::string cluster_name = "wshub";              // the prefix of every key: several clusters can share one Redis
+  std::string node_id;                             // empty: given to start() once the port is known
+  std::chrono::milliseconds count_timeout{1000};   // how long a broadcast waits for the other nodes' counts
+  std::chrono::milliseconds redis_timeout{1000};   // how long a command waits for Redis's reply: later, Redis is down
+  std::chrono::milliseconds node_timeout{10000};   // a node silent this long is dead: its ids are free
+  std::chrono::milliseconds replay_window{30000};  // how far back a reconnected node can catch up
+};
+
+}  // namespace wshub

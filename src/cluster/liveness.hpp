@@ -1,0 +1,46 @@
+// This node's heartbeat: its liveness key refreshed every third of NODE_TIMEOUT, and the news that it had lapsed.
+#pragma once
+
+#include <functional>
+
+#include "cluster/cluster_keys.hpp"
+#include "cluster/cluster_options.hpp"
+#include "cluster/redis_link.hpp"
+#include "cluster/ticked_timer.hpp"
+
+namespace wshub {
+
+// Runs on the backplane's executor.
+class Liveness {
+ public:
+  struct Events {
+    std::function<void()> on_first_beat;  // the node counts as live for the first time
+    std::function<void()> on_lapsed;      // the others took this node for dead: its ids must be registered again
+  };
+
+  Liveness(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys, ClusterOptions const& options,
+           Events events);
+
+  // The node sees every broadcast from now on, so the others may wait for its counts: heartbeats begin.
+  void begin();
+  // The command connection is (back) up: a missing key right after it means nothing new, and a heartbeat is due.
+  void on_link_up();
+  // No more heartbeats, and the liveness key goes at once; done() once Redis has answered, or at once if it is down.
+  void leave(std::function<void()> done);
+
+ private:
+  void beat();
+  void on_beat_answered(RedisReply const& reply);
+
+  RedisLink& commands_;
+  ClusterKeys const& keys_;
+  ClusterOptions const& options_;
+  Events events_;
+  TickedTimer timer_;
+  bool begun_ = false;
+  bool live_ = false;  // a heartbeat on this connection set the key: from now on it must find it
+  bool announced_ = false;
+  bool left_ = false;
+};
+
+}  // namespace wshub

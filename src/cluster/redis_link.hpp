@@ -1,0 +1,34 @@
+// What the cluster's pieces need from a connection to Redis: commands with a reply handler, and up/down events.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cluster/redis_reply.hpp"
+
+namespace wshub {
+
+// Implemented by RedisConnection, and by a fake in the unit tests that lets a test answer each command.
+class RedisLink {
+ public:
+  using ReplyHandler = std::function<void(RedisReply const&)>;
+  struct Events {
+    std::function<void()> on_up;                      // connected, and Redis has answered (the database selected)
+    std::function<void(std::string const&)> on_down;  // lost, with why; pending commands have failed first
+  };
+
+  virtual ~RedisLink() = default;
+
+  // Connects, and keeps reconnecting after every loss. The name (CLIENT SETNAME, no spaces) tells in Redis's
+  // CLIENT LIST which node's which connection this is.
+  virtual void start(std::string name) = 0;
+  virtual bool up() const = 0;
+  // Answered in the order sent, never inline: a command sent while down, or lost with the connection, is answered
+  // with an error reply. A command that Redis holds on purpose (XREAD BLOCK) says for how long.
+  virtual void command(std::vector<std::string> const& args, ReplyHandler handler,
+                       std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero()) = 0;
+};
+
+}  // namespace wshub

@@ -1,0 +1,40 @@
+// Whether this node is connected to Redis and still joining, as /readyz reads it, and the log lines of an outage.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string_view>
+
+#include "cluster/redis_endpoint.hpp"
+#include "ops/metrics.hpp"
+
+namespace wshub {
+
+// Changed on the backplane's executor only; read from any thread.
+class RedisStatus {
+ public:
+  RedisStatus(RedisEndpoint const& redis, Metrics& metrics) : redis_(redis), metrics_(metrics) {}
+
+  void begin_joining() { outage_started_ = std::chrono::steady_clock::now(); }
+  // A connection was lost, or its first attempt failed; connected: whether both connections are still up.
+  void on_down(bool connected);
+  void on_up(bool connected);
+  // The node's first heartbeat went through: it reads broadcasts and counts as live.
+  void on_live() { joining_ = false; }
+
+  bool connected() const { return connected_.load(); }
+  bool joining() const { return joining_.load(); }
+
+ private:
+  void on_change(bool connected);
+  void note_outage(std::string_view what);
+
+  RedisEndpoint const& redis_;
+  Metrics& metrics_;
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> joining_{true};
+  bool outage_logged_ = false;
+  std::chrono::steady_clock::time_point outage_started_;
+};
+
+}  // namespace wshub

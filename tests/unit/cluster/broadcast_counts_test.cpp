@@ -1,0 +1,123 @@
+// Tests a broadcast's counts through the backplane on fake connections: all counted, timed out, late, lost.
+#include "cluster/broadcast_counts.hpp"
+
+#include "backplane_fixture.hpp"
+
+namespace wshub {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::FakeRedis;
+
+class BroadcastCountsTest : public testing::BackplaneFixture {
+ protected:
+  static constexpr auto count_timeout = milliseconds(100);
+
+  void SetUp() override {
+    ClusterOptions options;
+    options.count_timeout = count_timeout;
+    join(options);
+  }
+
+  // Publishes and leaves the publish script unanswered; returns its sequence number.
+  std::string publish() {
+    backplane_->publish("hello", [this](std::size_t count) { answers_.push_back(count); });
+    poll();
+    auto const& eval = commands_->unanswered().back().args;
+    EXPECT_EQ(eval.back(), "hello");
+    return eval[eval.size() - 2];
+  }
+
+  // The publish script's reply: the nodes live when it ran, this one included.
+  void answer_publish(std::vector<std::string> const& live_nodes) {
+    commands_->answer_ok_until("EVAL");
+    commands_->answer(FakeRedis::texts(live_nodes));
+  }
+
+  // Another node's count arrives on this node's count stream.
+  void count_arrives(std::string const& id, std::string const& from, std::string const& sequence, int count) {
+    reader_->answer(
+        stream_reply("wshub:counts:node-a", {{id, {"o", from, "s", sequence, "n", std::to_string(count)}}}));
+  }
+
+  std::uint64_t late_counts() const { return metrics_.total(Counter::cluster_late_counts); }
+
+  std::vector<std::size_t> answers_;
+};
+
+TEST_F(BroadcastCountsTest, ABroadcastIsAnsweredOnceEveryLiveNodeHasCounted) {
+  auto const sequence = publish();
+  count_arrives("1-0", "node-b", sequence, 3);  // before the publish's own reply: kept until it names the nodes
+  answer_publish({node_id, "node-b", "node-c"});
+  EXPECT_TRUE(answers_.empty());
+  count_arrives("2-0", "node-c", sequence, 4);
+  EXPECT_EQ(answers_, std::vector<std::size_t>{7});
+  run_for(2 * count_timeout);
+  EXPECT_EQ(answers_.size(), 1U);
+  EXPECT_EQ(late_counts(), 0U);
+}
+
+TEST_F(BroadcastCountsTest, ACountAfterTheTimeoutIsLateAndChangesNothing) {
+  auto const sequence = publish();
+  answer_publish({node_id, "node-b", "node-c"});
+  count_arrives("1-0", "node-b", sequence, 3);
+  run_until([this] { return !answers_.empty(); });
+  EXPECT_EQ(answers_, std::vector<std::size_t>{3});
+  EXPECT_EQ(late_counts(), 1U);
+  count_arrives("2-0", "node-c", sequence, 4);
+  EXPECT_EQ(answers_, std::vector<std::size_t>{3});
+  EXPECT_EQ(reader_->oldest()[0], "XREAD") << "a late count stopped the reader";
+}
+
+TEST_F(BroadcastCountsTest, EachPendingBroadcastTimesOutWithTheCountsItHas) {
+  publish();
+  auto const second = publish();
+  answer_publish({node_id, "node-b"});
+  commands_->answer(FakeRedis::texts({node_id, "node-b"}));
+  count_arrives("1-0", "node-b", second, 5);
+  EXPECT_EQ(answers_, std::vector<std::size_t>{5});
+  run_until([this] { return answers_.size() == 2; });
+  EXPECT_EQ(answers_, (std::vector<std::size_t>{5, 0}));
+  EXPECT_EQ(late_counts(), 1U);
+}
+
+TEST_F(BroadcastCountsTest, APublishLostWithTheConnectionIsAnsweredAtOnce) {
+  publish();
+  commands_->go_down();
+  EXPECT_EQ(answers_, std::vector<std::size_t>{0});
+  run_for(2 * count_timeout);
+  EXPECT_EQ(answers_.size(), 1U);
+  EXPECT_EQ(late_counts(), 0U);
+}
+
+TEST_F(BroadcastCountsTest, CountsPendingWhenTheReaderIsLostTimeOutWithThoseThatCame) {
+  auto const sequence = publish();
+  answer_publish({node_id, "node-b", "node-c"});
+  count_arrives("1-0", "node-b", sequence, 3);
+  reader_->go_down();
+  EXPECT_TRUE(answers_.empty());
+  run_until([this] { return !answers_.empty(); });
+  EXPECT_EQ(answers_, std::vector<std::size_t>{3});
+  EXPECT_EQ(late_counts(), 1U);
+}
+
+TEST_F(BroadcastCountsTest, WhileCutOffABroadcastReachesNoOtherNode) {
+  commands_->go_down();
+  backplane_->publish("hello", [this](std::size_t count) { answers_.push_back(count); });
+  poll();
+  EXPECT_EQ(answers_, std::vector<std::size_t>{0});
+  EXPECT_EQ(commands_->sent_count("EVAL"), 1U) << "only the registration";
+}
+
+TEST_F(BroadcastCountsTest, AnotherNodesBroadcastIsDeliveredHereAndCountedBackToItsOrigin) {
+  clients_.receivers = 2;
+  reader_->answer(stream_reply("wshub:broadcasts", {{"5-0", {"o", "node-b", "s", "17", "m", "hi"}},
+                                                    {"6-0", {"o", node_id, "s", "1", "m", "mine"}}}));
+  EXPECT_EQ(clients_.delivered, std::vector<std::string>{"hi"});
+  ASSERT_EQ(commands_->unanswered().size(), 1U);
+  EXPECT_EQ(commands_->oldest(), (std::vector<std::string>{"XADD", "wshub:counts:node-b", "MAXLEN", "~", "10000", "*",
+                                                           "o", node_id, "s", "17", "n", "2"}));
+}
+
+}  // namespace
+}  // namespace wshub
