@@ -121,11 +121,14 @@ void RedisBackplane::eval(std::string const& script, std::vector<std::string> ar
 }
 
 void RedisBackplane::claim(LocalClient const& client, ClaimDone done) {
-  asio::post(executor_, [this, client, done = std::move(done)] {
+  asio::post(executor_, [this, client, done = std::move(done)]() mutable {
     // Cut off, the node admits on its own say; re-registration settles any duplicate once Redis is back.
-    if (!commands_.up()) return done(true);
+    if (!commands_.up()) return complete_later(executor_, std::move(done), true);
+    auto shared = std::make_shared<ClaimDone>(std::move(done));  // a ReplyHandler is a std::function: copyable
     eval(claim_script_, {std::to_string(client.id), to_text(client.joined_at)},
-         [done](RedisReply const& reply) { done(reply.is_error() || reply.integer == 1); });
+         [this, done = std::move(shared)](RedisReply const& reply) {
+           complete_later(executor_, std::move(*done), reply.is_error() || reply.integer == 1);
+         });
   });
 }
 
@@ -137,32 +140,34 @@ void RedisBackplane::release(ClientId id) {
 
 void RedisBackplane::list_clients(std::vector<ClientId> local, ListDone done) {
   asio::post(executor_, [this, local = std::move(local), done = std::move(done)]() mutable {
-    if (!commands_.up()) return done(std::move(local));
-    eval(list_script_, {}, [local = std::move(local), done = std::move(done)](RedisReply const& reply) mutable {
-      if (reply.is_error()) return done(std::move(local));
+    if (!commands_.up()) return complete_later(executor_, std::move(done), std::move(local));
+    auto shared = std::make_shared<ListDone>(std::move(done));  // a ReplyHandler is a std::function: copyable
+    eval(list_script_, {}, [this, local = std::move(local), done = std::move(shared)](RedisReply const& reply) mutable {
+      if (reply.is_error()) return complete_later(executor_, std::move(*done), std::move(local));
       std::vector<ClientId> ids;
       ids.reserve(reply.elements.size());
       for (auto const& element : reply.elements) {
         if (auto const id = to_client_id(element.text)) ids.push_back(*id);
       }
-      done(std::move(ids));
+      complete_later(executor_, std::move(*done), std::move(ids));
     });
   });
 }
 
-void RedisBackplane::leave_cluster(std::function<void()> done) {
+void RedisBackplane::leave_cluster(LeaveDone done) {
   asio::post(executor_, [this, done = std::move(done)]() mutable {
     left_ = true;
     heartbeat_timer_.cancel();
-    if (!commands_.up()) return done();
+    if (!commands_.up()) return complete_later(executor_, std::move(done));
     // Queued behind every release this node sent, so when Redis answers they have all been applied. Without its
     // liveness key the node is dead to the others at once: no broadcast waits for its count, and any id it still
     // held is free, instead of both lasting until NODE_TIMEOUT_SEC.
     commands_.command({"SREM", nodes_key_, options_.node_id}, [](RedisReply const&) {});
-    commands_.command({"DEL", node_prefix_ + options_.node_id}, [this, done = std::move(done)](RedisReply const&) {
+    auto shared = std::make_shared<LeaveDone>(std::move(done));  // a ReplyHandler is a std::function: copyable
+    commands_.command({"DEL", node_prefix_ + options_.node_id}, [this, done = std::move(shared)](RedisReply const&) {
       log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
                 "cluster {}: node {} left", options_.cluster_name, options_.node_id);
-      done();
+      complete_later(executor_, std::move(*done));
     });
   });
 }
@@ -170,7 +175,7 @@ void RedisBackplane::leave_cluster(std::function<void()> done) {
 void RedisBackplane::publish(std::string const& text, CountDone done) {
   asio::post(executor_, [this, text, done = std::move(done)]() mutable {
     // Published only while connected: a broadcast made while cut off reached this node's clients, and no one else.
-    if (!commands_.up()) return done(0);
+    if (!commands_.up()) return complete_later(executor_, std::move(done), std::size_t{0});
     auto const sequence = ++next_sequence_;
     auto& pending = pending_[sequence];
     pending.done = std::move(done);
@@ -240,7 +245,7 @@ void RedisBackplane::finish_broadcast(std::uint64_t sequence) {
   auto pending = std::move(found->second);
   pending_.erase(found);
   pending.timer->cancel();
-  pending.done(pending.others);
+  complete_later(executor_, std::move(pending.done), pending.others);
 }
 
 // A failed first attempt ends the joining too, as an outage from the start: a node that cannot reach Redis serves

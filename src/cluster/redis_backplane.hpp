@@ -42,7 +42,7 @@ class RedisBackplane final : public Backplane {
   void release(ClientId id) override;
   void publish(std::string const& text, CountDone done) override;
   void list_clients(std::vector<ClientId> local, ListDone done) override;
-  void leave_cluster(std::function<void()> done) override;
+  void leave_cluster(LeaveDone done) override;
   BackplaneState state() const override;
 
  private:
