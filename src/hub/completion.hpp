@@ -28,11 +28,13 @@ class Completion<void(Args...)> {
       : Completion(executor_of(handler), std::move(handler)) {}
 
   // A step of a composed operation that runs on the executor of the handler it finishes (empty: none named).
+  // Taken by reference, so that the handler is moved only after its executor was read, whatever the order in which
+  // arguments are evaluated.
   template <typename Handler>
-  Completion(asio::any_io_executor executor, Handler handler)
-      : executor_(std::move(executor)), call_(std::make_unique<Call<Handler>>(std::move(handler))) {}
+  Completion(asio::any_io_executor executor, Handler&& handler)
+      : executor_(std::move(executor)),
+        call_(std::make_unique<Call<std::decay_t<Handler>>>(std::forward<Handler>(handler))) {}
 
-  explicit operator bool() const { return call_ != nullptr; }
   // The executor the handler runs on: its own, or fallback if it named none.
   asio::any_io_executor executor_or(asio::any_io_executor const& fallback) const {
     return executor_ ? executor_ : fallback;
