@@ -23,7 +23,7 @@ int serve(wshub::Config const& config) {
   IoThreads threads(config.threads);
   Metrics metrics;
   // Without Redis the node is the whole hub; the Redis backplane learns its node id once the port is known.
-  LocalBackplane local_backplane;
+  LocalBackplane local_backplane(threads.main().get_executor());
   std::unique_ptr<RedisBackplane> redis_backplane;
   if (config.cluster) {
     redis_backplane = std::make_unique<RedisBackplane>(threads.main().get_executor(), *config.cluster, metrics);

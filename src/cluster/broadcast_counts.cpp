@@ -25,7 +25,7 @@ BroadcastCounts::BroadcastCounts(asio::any_io_executor executor, RedisLink& comm
       publish_script_(redis_scripts::publish),
       deadline_timer_(std::move(executor)) {}
 
-void BroadcastCounts::publish(std::string text, Backplane::CountDone done) {
+void BroadcastCounts::publish(std::string text, std::function<void(std::size_t)> done) {
   // Published only while connected: a broadcast made while cut off reached this node's clients, and no one else.
   if (!commands_.up()) return done(0);
   auto const sequence = ++next_sequence_;

@@ -4,16 +4,17 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "async/ticked_timer.hpp"
 #include "cluster/cluster_keys.hpp"
 #include "cluster/cluster_options.hpp"
 #include "cluster/redis_link.hpp"
 #include "cluster/stream_reader.hpp"
-#include "cluster/ticked_timer.hpp"
 #include "hub/backplane.hpp"
 #include "ops/metrics.hpp"
 
@@ -27,7 +28,7 @@ class BroadcastCounts {
 
   // done(how many clients of the nodes live at publish time queued it) once all of them have counted, or at the
   // count timeout with the counts that came. Cut off from Redis, nobody else has it: done(0).
-  void publish(std::string text, Backplane::CountDone done);
+  void publish(std::string text, std::function<void(std::size_t)> done);
   // A count of one of this node's broadcasts, from this node's count stream.
   void on_count(StreamEntry const& entry);
   // This node delivered another node's broadcast (its sequence number as the origin wrote it) to count clients.
@@ -36,7 +37,7 @@ class BroadcastCounts {
  private:
   using Clock = std::chrono::steady_clock;
   struct Pending {
-    Backplane::CountDone done;
+    std::function<void(std::size_t)> done;
     Clock::time_point deadline;
     std::size_t others = 0;
     std::set<std::string> reported;  // counts may arrive before the publish's own reply names the live nodes
@@ -55,7 +56,7 @@ class BroadcastCounts {
   ClusterOptions const& options_;
   Metrics& metrics_;
   std::string const publish_script_;
-  TickedTimer deadline_timer_;  // the oldest pending broadcast's deadline
+  TickedTimer<asio::steady_timer> deadline_timer_;  // the oldest pending broadcast's deadline
   bool deadline_armed_ = false;
   std::uint64_t next_sequence_ = 0;
   PendingMap pending_;  // by sequence, which is also the order of their deadlines

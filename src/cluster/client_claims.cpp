@@ -59,7 +59,7 @@ void ClientClaims::eval(std::string const& script, std::vector<std::string> args
   commands_.command(command, std::move(handler));
 }
 
-void ClientClaims::claim(LocalClient const& client, Backplane::ClaimDone done) {
+void ClientClaims::claim(LocalClient const& client, std::function<void(bool claimed)> done) {
   // Cut off, the node admits on its own say; re-registration settles any duplicate once Redis is back.
   if (!commands_.up()) return done(true);
   eval(claim_script_, {std::to_string(client.id), to_text(client.joined_at)},
@@ -70,7 +70,7 @@ void ClientClaims::release(ClientId id) {
   if (commands_.up()) eval(release_script_, {std::to_string(id)}, [](RedisReply const&) {});
 }
 
-void ClientClaims::list(std::vector<ClientId> local, Backplane::ListDone done) {
+void ClientClaims::list(std::vector<ClientId> local, std::function<void(std::vector<ClientId>)> done) {
   if (!commands_.up()) return done(std::move(local));
   eval(list_script_, {}, [local = std::move(local), done = std::move(done)](RedisReply const& reply) mutable {
     if (reply.is_error()) return done(std::move(local));

@@ -2,6 +2,7 @@
 // outage, and the later of two connections with one id closed.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,9 +22,9 @@ class ClientClaims {
   ClientClaims(RedisLink& commands, ClusterKeys const& keys, ClusterOptions const& options, Metrics& metrics);
 
   void attach(LocalClients& clients) { clients_ = &clients; }
-  void claim(LocalClient const& client, Backplane::ClaimDone done);
+  void claim(LocalClient const& client, std::function<void(bool claimed)> done);
   void release(ClientId id);
-  void list(std::vector<ClientId> local, Backplane::ListDone done);
+  void list(std::vector<ClientId> local, std::function<void(std::vector<ClientId>)> done);
   // Registers every client of this node again, in connection order: after an outage, or once taken for dead.
   void reregister();
   // A `close` entry of the broadcast stream: another node took an id for an earlier connection.

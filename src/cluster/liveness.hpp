@@ -3,10 +3,10 @@
 
 #include <functional>
 
+#include "async/ticked_timer.hpp"
 #include "cluster/cluster_keys.hpp"
 #include "cluster/cluster_options.hpp"
 #include "cluster/redis_link.hpp"
-#include "cluster/ticked_timer.hpp"
 
 namespace wshub {
 
@@ -36,7 +36,7 @@ class Liveness {
   ClusterKeys const& keys_;
   ClusterOptions const& options_;
   Events events_;
-  TickedTimer timer_;
+  TickedTimer<asio::steady_timer> timer_;
   bool begun_ = false;
   bool live_ = false;  // a heartbeat on this connection set the key: from now on it must find it
   bool announced_ = false;

@@ -50,7 +50,9 @@ BackplaneState RedisBackplane::state() const {
 }
 
 void RedisBackplane::claim(LocalClient const& client, ClaimDone done) {
-  asio::post(executor_, [this, client, done = std::move(done)]() mutable { claims_.claim(client, std::move(done)); });
+  asio::post(executor_, [this, client, done = std::move(done)]() mutable {
+    claims_.claim(client, answer_later(std::move(done)));
+  });
 }
 
 void RedisBackplane::release(ClientId id) {
@@ -59,17 +61,18 @@ void RedisBackplane::release(ClientId id) {
 
 void RedisBackplane::list_clients(std::vector<ClientId> local, ListDone done) {
   asio::post(executor_, [this, local = std::move(local), done = std::move(done)]() mutable {
-    claims_.list(std::move(local), std::move(done));
+    claims_.list(std::move(local), answer_later(std::move(done)));
   });
 }
 
-void RedisBackplane::leave_cluster(std::function<void()> done) {
-  asio::post(executor_, [this, done = std::move(done)]() mutable { liveness_.leave(std::move(done)); });
+void RedisBackplane::leave_cluster(LeaveDone done) {
+  asio::post(executor_, [this, done = std::move(done)]() mutable { liveness_.leave(answer_later(std::move(done))); });
 }
 
 void RedisBackplane::publish(std::string const& text, CountDone done) {
-  asio::post(executor_,
-             [this, text, done = std::move(done)]() mutable { counts_.publish(std::move(text), std::move(done)); });
+  asio::post(executor_, [this, text, done = std::move(done)]() mutable {
+    counts_.publish(std::move(text), answer_later(std::move(done)));
+  });
 }
 
 void RedisBackplane::on_commands_up() {

@@ -48,7 +48,7 @@ class RedisBackplane final : public Backplane {
   void release(ClientId id) override;
   void publish(std::string const& text, CountDone done) override;
   void list_clients(std::vector<ClientId> local, ListDone done) override;
-  void leave_cluster(std::function<void()> done) override;
+  void leave_cluster(LeaveDone done) override;
   BackplaneState state() const override;
 
  private:
@@ -58,6 +58,16 @@ class RedisBackplane final : public Backplane {
   bool connected() const { return commands_->up() && reader_->up(); }
   void on_first_beat();
   void on_broadcast_entry(StreamEntry const& entry);
+
+  // The pieces answer through copyable callbacks (they sit in RedisLink's reply handlers, which are std::function);
+  // this turns the hub's move-only completion into one that hands the answer over on the completion's executor.
+  template <typename... Args>
+  std::function<void(Args...)> answer_later(Completion<void(Args...)> done) const {
+    auto shared = std::make_shared<Completion<void(Args...)>>(std::move(done));
+    return [executor = executor_, shared](Args... args) {
+      complete_later(executor, std::move(*shared), std::move(args)...);
+    };
+  }
 
   asio::any_io_executor executor_;
   ClusterOptions options_;  // the node id is settled by start()

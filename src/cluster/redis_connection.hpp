@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "async/ticked_timer.hpp"
 #include "cluster/redis_endpoint.hpp"
 #include "cluster/redis_link.hpp"
 #include "cluster/redis_reply.hpp"
-#include "cluster/ticked_timer.hpp"
 #include "protocol/net.hpp"
 
 struct redisReader;
@@ -75,8 +75,8 @@ class RedisConnection final : public RedisLink {
   Events events_;
   tcp::resolver resolver_;
   tcp::socket socket_;
-  TickedTimer retry_timer_;
-  TickedTimer deadline_timer_;  // the oldest unanswered command's deadline
+  TickedTimer<asio::steady_timer> retry_timer_;
+  TickedTimer<asio::steady_timer> deadline_timer_;  // the oldest unanswered command's deadline
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
   std::string writing_;              // the bytes of the write in flight
   std::string queued_;               // commands sent while a write is in flight, written next

@@ -6,10 +6,10 @@
 #include <map>
 #include <string>
 
+#include "async/ticked_timer.hpp"
 #include "cluster/cluster_keys.hpp"
 #include "cluster/cluster_options.hpp"
 #include "cluster/redis_link.hpp"
-#include "cluster/ticked_timer.hpp"
 #include "ops/metrics.hpp"
 
 namespace wshub {
@@ -47,7 +47,7 @@ class StreamReader {
   ClusterOptions const& options_;
   Metrics& metrics_;
   Events events_;
-  TickedTimer reread_timer_;
+  TickedTimer<asio::steady_timer> reread_timer_;
   std::string last_broadcast_id_;  // empty until the reader first finds where the stream ends
   std::string last_count_id_;      // found second: once set, the reader only ever resumes
 };

@@ -56,6 +56,11 @@ HttpResponse unauthorized(HttpRequest const& request, bool token_sent) {
   return response;
 }
 
+// An answer known inside handle() is posted to respond's executor: handle() has returned before it runs.
+void answer_now(HttpApi::Respond respond, HttpResponse response) {
+  complete_posted(asio::system_executor(), std::move(respond), std::move(response));
+}
+
 }  // namespace
 
 HttpApi::HttpApi(Hub& hub, Metrics& metrics, ApiOptions options)
@@ -68,33 +73,35 @@ HttpApi::HttpApi(Hub& hub, Metrics& metrics, ApiOptions options)
 
 void HttpApi::handle(HttpRequest const& request, Respond respond) const {
   metrics_.add(Counter::http_requests);
-  route(request, [this, respond = std::move(respond)](HttpResponse response) {
-    if (response.result() == http::status::unauthorized) metrics_.add(Counter::http_rejected_unauthorized);
-    respond(std::move(response));
-  });
+  route(request, std::move(respond));
 }
 
-void HttpApi::route(HttpRequest const& request, Respond const& respond) const {
+void HttpApi::route(HttpRequest const& request, Respond respond) const {
   auto const path = routes::path_of(request.target());
   bool const is_get = request.method() == http::verb::get;
   if (path == routes::clients) {
-    if (!is_get) return respond(method_not_allowed(request, "GET"));
-    return guarded(request, options_.api_token, respond, [&] { list_clients(request, respond); });
+    if (!is_get) return answer_now(std::move(respond), method_not_allowed(request, "GET"));
+    return guarded(request, options_.api_token, respond, [&] { list_clients(request, std::move(respond)); });
   }
   if (path == routes::broadcast_to_all) {
-    if (request.method() != http::verb::post) return respond(method_not_allowed(request, "POST"));
-    return guarded(request, options_.api_token, respond, [&] { broadcast(request, respond); });
+    if (request.method() != http::verb::post)
+      return answer_now(std::move(respond), method_not_allowed(request, "POST"));
+    return guarded(request, options_.api_token, respond, [&] { broadcast(request, std::move(respond)); });
   }
-  if (path == routes::healthz)
-    return respond(is_get ? reply(request, http::status::ok, {{"status", "ok"}}) : method_not_allowed(request, "GET"));
-  if (path == routes::readyz) return respond(is_get ? readiness(request) : method_not_allowed(request, "GET"));
+  if (path == routes::healthz) {
+    return answer_now(std::move(respond), is_get ? reply(request, http::status::ok, {{"status", "ok"}})
+                                                 : method_not_allowed(request, "GET"));
+  }
+  if (path == routes::readyz) {
+    return answer_now(std::move(respond), is_get ? readiness(request) : method_not_allowed(request, "GET"));
+  }
   if (path == routes::metrics) {
-    if (!is_get) return respond(method_not_allowed(request, "GET"));
-    return guarded(request, options_.metrics_token, respond, [&] { respond(metrics(request)); });
+    if (!is_get) return answer_now(std::move(respond), method_not_allowed(request, "GET"));
+    return guarded(request, options_.metrics_token, respond, [&] { answer_now(std::move(respond), metrics(request)); });
   }
-  if (routes::is_websocket_path(path)) return respond(upgrade_required(request));
-  if (auto response = page(request, path)) return respond(std::move(*response));
-  respond(reply(request, http::status::not_found, {{"detail", "Not Found"}}));
+  if (routes::is_websocket_path(path)) return answer_now(std::move(respond), upgrade_required(request));
+  if (auto response = page(request, path)) return answer_now(std::move(respond), std::move(*response));
+  answer_now(std::move(respond), reply(request, http::status::not_found, {{"detail", "Not Found"}}));
 }
 
 std::optional<HttpResponse> HttpApi::page(HttpRequest const& request, std::string_view path) const {
@@ -109,32 +116,38 @@ std::optional<HttpResponse> HttpApi::page(HttpRequest const& request, std::strin
 }
 
 template <typename Answer>
-void HttpApi::guarded(HttpRequest const& request, std::string const& token, Respond const& respond,
-                      Answer answer) const {
+void HttpApi::guarded(HttpRequest const& request, std::string const& token, Respond& respond, Answer answer) const {
   auto const authorization = request[http::field::authorization];
   if (token.empty() || bearer_token_matches(authorization, token)) return answer();
-  respond(unauthorized(request, !authorization.empty()));
+  metrics_.add(Counter::http_rejected_unauthorized);
+  answer_now(std::move(respond), unauthorized(request, !authorization.empty()));
 }
 
-void HttpApi::list_clients(HttpRequest const& request, Respond const& respond) const {
-  // The answer may come from another thread after the request is gone: it keeps what it needs of it.
-  hub_.list_clients([respond, version = request.version(), keep_alive = request.keep_alive()](auto ids) {
-    json::array listed(ids.begin(), ids.end());
-    respond(json_response(http::status::ok, {{"clients", std::move(listed)}}, version, keep_alive));
-  });
+void HttpApi::list_clients(HttpRequest const& request, Respond respond) const {
+  // The answer may come after the request is gone: it keeps what it needs of it, and runs where respond is to run.
+  auto executor = respond.executor();
+  hub_.list_clients(
+      {std::move(executor), [respond = std::move(respond), version = request.version(),
+                             keep_alive = request.keep_alive()](std::vector<ClientId> ids) mutable {
+         json::array listed(ids.begin(), ids.end());
+         std::move(respond)(json_response(http::status::ok, {{"clients", std::move(listed)}}, version, keep_alive));
+       }});
 }
 
-void HttpApi::broadcast(HttpRequest const& request, Respond const& respond) const {
+void HttpApi::broadcast(HttpRequest const& request, Respond respond) const {
   auto parsed = parse_broadcast_request(request.body());
   if (!parsed.message) {
-    return respond(reply(request, http::status::unprocessable_entity, {{"detail", std::move(parsed.errors)}}));
+    return answer_now(std::move(respond),
+                      reply(request, http::status::unprocessable_entity, {{"detail", std::move(parsed.errors)}}));
   }
   metrics_.add(Counter::broadcasts);
+  auto executor = respond.executor();
   hub_.broadcast(std::move(*parsed.message),
-                 [this, respond, version = request.version(), keep_alive = request.keep_alive()](std::size_t sent) {
-                   metrics_.add(Counter::broadcast_deliveries, sent);
-                   respond(json_response(http::status::ok, {{"sent", sent}}, version, keep_alive));
-                 });
+                 {std::move(executor), [this, respond = std::move(respond), version = request.version(),
+                                        keep_alive = request.keep_alive()](std::size_t sent) mutable {
+                    metrics_.add(Counter::broadcast_deliveries, sent);
+                    std::move(respond)(json_response(http::status::ok, {{"sent", sent}}, version, keep_alive));
+                  }});
 }
 
 HttpResponse HttpApi::readiness(HttpRequest const& request) const {

@@ -2,11 +2,11 @@
 // and FastAPI-shaped errors for everything else.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "async/completion.hpp"
 #include "hub/hub.hpp"
 #include "ops/metrics.hpp"
 #include "protocol/http_message.hpp"
@@ -25,24 +25,25 @@ struct ApiOptions {
 // made once.
 class HttpApi {
  public:
-  // Called once with the answer: inline, or later from another thread when the cluster has to be asked.
-  using Respond = std::function<void(HttpResponse)>;
+  // Called once with the answer, never inside handle(): on its associated executor, as Asio's own operations
+  // complete (the API answers most requests at once, and a cluster's answers come from another thread).
+  using Respond = Completion<void(HttpResponse)>;
 
   HttpApi(Hub& hub, Metrics& metrics, ApiOptions options = {});
 
   void handle(HttpRequest const& request, Respond respond) const;
 
  private:
-  void route(HttpRequest const& request, Respond const& respond) const;
+  void route(HttpRequest const& request, Respond respond) const;
   // The pages for people and generators (/, /openapi.json, the Swagger UI); nullopt for any other path.
   std::optional<HttpResponse> page(HttpRequest const& request, std::string_view path) const;
-  void list_clients(HttpRequest const& request, Respond const& respond) const;
-  void broadcast(HttpRequest const& request, Respond const& respond) const;
+  void list_clients(HttpRequest const& request, Respond respond) const;
+  void broadcast(HttpRequest const& request, Respond respond) const;
   HttpResponse readiness(HttpRequest const& request) const;
   HttpResponse metrics(HttpRequest const& request) const;
   // Calls answer() if the request carries the token (or none is configured), else answers 401.
   template <typename Answer>
-  void guarded(HttpRequest const& request, std::string const& token, Respond const& respond, Answer answer) const;
+  void guarded(HttpRequest const& request, std::string const& token, Respond& respond, Answer answer) const;
 
   Hub& hub_;
   Metrics& metrics_;

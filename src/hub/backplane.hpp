@@ -3,10 +3,11 @@
 
 #include <chrono>
 #include <cstddef>
-#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "async/completion.hpp"
 #include "hub/client_id.hpp"
 #include "protocol/close_code.hpp"
 
@@ -44,16 +45,23 @@ struct BackplaneState {
   std::string node_id;
 };
 
-// Every call is thread-safe and returns at once; a completion may run inline or later on another thread.
+// Every call is thread-safe and returns at once. An answer the backplane knows without asking anyone is returned
+// (claim_at_once); one it must wait for goes to a completion handler, which never runs inside the call that started
+// the operation, and runs on the handler's associated executor, or on the backplane's own executor for a handler
+// that names none (see "Asynchronous work" in docs/architecture.md, and completion.hpp).
 class Backplane {
  public:
-  using ClaimDone = std::function<void(bool claimed)>;
-  using CountDone = std::function<void(std::size_t)>;
-  using ListDone = std::function<void(std::vector<ClientId>)>;
+  using ClaimDone = Completion<void(bool claimed)>;
+  using CountDone = Completion<void(std::size_t)>;
+  using ListDone = Completion<void(std::vector<ClientId>)>;
+  using LeaveDone = Completion<void()>;
 
   virtual ~Backplane() = default;
   // Called once, before any other call, with the clients whose broadcasts and duplicates the backplane handles.
   virtual void attach(LocalClients& clients) = 0;
+  // Whether this node may hold the client's id, when that is known at once (a single node: always); nullopt when
+  // the cluster must be asked with claim().
+  virtual std::optional<bool> claim_at_once(LocalClient const&) { return std::nullopt; }
   // done(true) once this node holds the client's id cluster-wide, done(false) if another node holds it.
   virtual void claim(LocalClient const& client, ClaimDone done) = 0;
   virtual void release(ClientId id) = 0;
@@ -62,8 +70,8 @@ class Backplane {
   // The cluster's ids in connection order, given this node's own (which stand for the cluster when alone).
   virtual void list_clients(std::vector<ClientId> local, ListDone done) = 0;
   // The node is shutting down and its clients are gone: the other nodes stop waiting for its counts and its ids
-  // are free. done() once the cluster knows, with every release made before it (at once on a single node).
-  virtual void leave_cluster(std::function<void()> done) = 0;
+  // are free. done() once the cluster knows, with every release made before it.
+  virtual void leave_cluster(LeaveDone done) = 0;
   virtual BackplaneState state() const = 0;
 };
 

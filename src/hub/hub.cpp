@@ -9,7 +9,7 @@ Hub::Hub(Backplane& backplane, HubOptions const& options) : backplane_(backplane
   backplane_.attach(*this);
 }
 
-void Hub::join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done) {
+std::optional<JoinOutcome> Hub::join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done) {
   auto const refusal = [&]() -> std::optional<JoinOutcome> {
     std::scoped_lock lock(mutex_);
     if (!admitting_) return JoinOutcome::shutting_down;
@@ -19,15 +19,22 @@ void Hub::join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done) {
     claiming_.insert(id);
     return std::nullopt;
   }();
-  if (refusal) return done(*refusal);
+  if (refusal) return refusal;
   LocalClient const registration{id,
                                  std::chrono::time_point_cast<JoinTime::duration>(std::chrono::system_clock::now())};
-  backplane_.claim(registration, [this, registration, client = std::move(client), done = std::move(done)](
-                                     bool claimed) { on_claimed(registration, client, claimed, done); });
+  if (auto const claimed = backplane_.claim_at_once(registration)) {
+    return on_claimed(registration, std::move(client), *claimed);
+  }
+  // This step runs where done is to run, so done follows it at once.
+  auto executor = done.executor();
+  backplane_.claim(registration, {std::move(executor), [this, registration, client = std::move(client),
+                                                        done = std::move(done)](bool claimed) mutable {
+                                    std::move(done)(on_claimed(registration, std::move(client), claimed));
+                                  }});
+  return std::nullopt;
 }
 
-void Hub::on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed,
-                     JoinDone const& done) {
+JoinOutcome Hub::on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed) {
   auto const id = registration.id;
   auto const outcome = [&] {
     std::scoped_lock lock(mutex_);
@@ -39,7 +46,7 @@ void Hub::on_claimed(LocalClient const& registration, std::shared_ptr<HubClient>
     return JoinOutcome::joined;
   }();
   if (claimed && outcome != JoinOutcome::joined) backplane_.release(id);
-  done(outcome);
+  return outcome;
 }
 
 void Hub::leave(ClientId id, HubClient const* client) {
@@ -63,7 +70,10 @@ void Hub::broadcast(std::string text, CountDone done) {
   // order; joins and leaves wait only for the snapshot, not for the deliveries.
   std::scoped_lock order(broadcast_order_);
   std::size_t const here = deliver_to_all(frame);
-  backplane_.publish(text, [here, done = std::move(done)](std::size_t elsewhere) { done(here + elsewhere); });
+  auto executor = done.executor();
+  backplane_.publish(text, {std::move(executor), [here, done = std::move(done)](std::size_t elsewhere) mutable {
+                              std::move(done)(here + elsewhere);
+                            }});
 }
 
 std::size_t Hub::deliver_local(std::string text) {

@@ -38,15 +38,16 @@ struct HubOptions {
 
 class Hub final : public DrainableClients, public LocalClients {
  public:
-  using JoinDone = std::function<void(JoinOutcome)>;
+  using JoinDone = Completion<void(JoinOutcome)>;
   using CountDone = Backplane::CountDone;
   using ListDone = Backplane::ListDone;
 
   explicit Hub(Backplane& backplane, HubOptions const& options = {});
 
-  // done runs once the cluster has answered (inline on a single node, later on another thread in a cluster);
-  // until then the id counts as taken here.
-  void join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done);
+  // The outcome, when it is known at once: refused here, or admitted by a backplane that asks nobody (a single
+  // node); done is then dropped uncalled. Otherwise nullopt, and done gets the outcome once the cluster has
+  // answered (as Backplane says: never inside this call); until then the id counts as taken here.
+  std::optional<JoinOutcome> join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done);
   // Removes the id only if this client holds it, so a refused duplicate can never remove the original.
   void leave(ClientId id, HubClient const* client);
 
@@ -78,8 +79,7 @@ class Hub final : public DrainableClients, public LocalClients {
     std::shared_ptr<HubClient> client;
   };
 
-  void on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed,
-                  JoinDone const& done);
+  JoinOutcome on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed);
   std::size_t deliver_to_all(SharedFrame const& frame);
   std::vector<std::shared_ptr<HubClient>> snapshot() const;
 

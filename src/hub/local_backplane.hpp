@@ -1,20 +1,34 @@
 // The backplane of a node that is the whole hub: every claim succeeds, nobody else hears a broadcast.
 #pragma once
 
+#include <optional>
+#include <utility>
+
 #include "hub/backplane.hpp"
 
 namespace wshub {
 
-// Stateless, and answers every call inline: a single node behaves exactly as if there were no seam.
+// Stateless: a claim is answered at once, and the other answers, known at once too, are posted to their handlers.
 class LocalBackplane final : public Backplane {
  public:
+  // executor: where an answer goes whose handler names no executor of its own.
+  explicit LocalBackplane(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+
   void attach(LocalClients&) override {}
-  void claim(LocalClient const&, ClaimDone done) override { done(true); }
+  std::optional<bool> claim_at_once(LocalClient const&) override { return true; }
+  void claim(LocalClient const&, ClaimDone done) override { complete_posted(executor_, std::move(done), true); }
   void release(ClientId) override {}
-  void publish(std::string const&, CountDone done) override { done(0); }
-  void list_clients(std::vector<ClientId> local, ListDone done) override { done(std::move(local)); }
-  void leave_cluster(std::function<void()> done) override { done(); }
+  void publish(std::string const&, CountDone done) override {
+    complete_posted(executor_, std::move(done), std::size_t{0});
+  }
+  void list_clients(std::vector<ClientId> local, ListDone done) override {
+    complete_posted(executor_, std::move(done), std::move(local));
+  }
+  void leave_cluster(LeaveDone done) override { complete_posted(executor_, std::move(done)); }
   BackplaneState state() const override { return {}; }
+
+ private:
+  asio::any_io_executor executor_;
 };
 
 }  // namespace wshub

@@ -7,8 +7,8 @@
 
 #include <boost/intrusive/list.hpp>
 
+#include "async/ticked_timer.hpp"
 #include "protocol/net.hpp"
-#include "server/ticked_timer.hpp"
 
 namespace wshub {
 

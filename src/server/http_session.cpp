@@ -136,16 +136,9 @@ void HttpSession::on_first_request_timeout() {
 }
 
 asio::awaitable<HttpResponse> HttpSession::answer(HttpRequest const& request) {
-  // The API may answer inline or from another thread; either way the coroutine resumes on this connection's.
+  // The API posts its answer to the handler's executor, the coroutine's: it resumes on this connection's thread.
   return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
-      [this, &request](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        context_.api.handle(request, [executor = executor_, shared](HttpResponse response) {
-          asio::post(executor,
-                     [shared, response = std::move(response)]() mutable { std::move (*shared)(std::move(response)); });
-        });
-      },
-      asio::use_awaitable);
+      [this, &request](auto handler) { context_.api.handle(request, std::move(handler)); }, asio::use_awaitable);
 }
 
 bool HttpSession::next_request_has_begun() {

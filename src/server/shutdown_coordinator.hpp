@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "async/ticked_timer.hpp"
 #include "hub/drainable_clients.hpp"
 #include "protocol/net.hpp"
 #include "server/stoppable_server.hpp"
-#include "server/ticked_timer.hpp"
 
 namespace wshub {
 

@@ -8,6 +8,7 @@
 #include "hub/client_id.hpp"
 #include "ops/logging.hpp"
 #include "protocol/routes.hpp"
+#include "server/keepalive.hpp"
 #include "server/rejection_log.hpp"
 #include "server/remote_address.hpp"
 
@@ -95,19 +96,18 @@ void WebSocketSession::admit(std::string_view path) {
   if (!parsed.id) {
     metrics_.add(Counter::connections_invalid_id);
     refuse(CloseCode::policy_violation, parsed.error);
-    return on_admission_answered();
+    return on_admission_answered(Answered::at_once);
   }
-  joining_ = true;
-  hub_.join(*parsed.id, shared_from_this(), [self = shared_from_this(), id = *parsed.id](JoinOutcome outcome) {
-    // A single node answers inline, inside join(): go on at once. A cluster answers later, perhaps on another
-    // thread (which must not read joining_, hence the thread check first): post the answer to this connection.
-    if (self->executor_.running_in_this_thread() && self->joining_) return self->on_join(id, outcome);
-    asio::post(self->executor_, [self, id, outcome] { self->on_join(id, outcome); });
-  });
-  joining_ = false;
+  auto const id = *parsed.id;
+  // A single node answers at once; a cluster answers later, on this connection's thread.
+  auto const outcome = hub_.join(id, shared_from_this(),
+                                 asio::bind_executor(executor_, [self = shared_from_this(), id](JoinOutcome later) {
+                                   self->on_join(id, later, Answered::later);
+                                 }));
+  if (outcome) on_join(id, *outcome, Answered::at_once);
 }
 
-void WebSocketSession::on_join(ClientId id, JoinOutcome outcome) {
+void WebSocketSession::on_join(ClientId id, JoinOutcome outcome, Answered answered) {
   if (state_ == State::closed) {  // the connection ended while the cluster was asked
     if (outcome == JoinOutcome::joined) hub_.leave(id, this);
     return;
@@ -136,18 +136,19 @@ void WebSocketSession::on_join(ClientId id, JoinOutcome outcome) {
       refuse(CloseCode::try_again_later, over_limit_reason);
       break;
   }
-  on_admission_answered();
+  on_admission_answered(answered);
 }
 
-void WebSocketSession::on_admission_answered() {
+void WebSocketSession::on_admission_answered(Answered answered) {
   awaiting_admission_ = false;
   flush();
   if (state_ != State::closed && !pending_.empty()) consume({});
   if (state_ == State::closed) return;
-  // Answered inline, no epoll_wait has run since the first read: whatever arrived since is still to be reported,
-  // and waiting is enough. Answered after a turn of the event loop, bytes that arrived meanwhile were already
-  // reported by epoll, which a new async_wait would not see (Asio only waits for the next edge): read first.
-  if (joining_) return wait_readable();
+  // Answered at once, no epoll_wait has run since the first read: whatever arrived since is still to be reported,
+  // and waiting is enough (reading first would cost an EAGAIN per handshake). Answered after a turn of the event
+  // loop, bytes that arrived meanwhile were already reported by epoll, which a new async_wait would not see (Asio
+  // only waits for the next edge): read first.
+  if (answered == Answered::at_once) return wait_readable();
   on_readable({});
 }
 
@@ -425,26 +426,25 @@ void WebSocketSession::leave_hub(Counter reason, std::string_view why, std::opti
 }
 
 void WebSocketSession::arm_timer(std::chrono::steady_clock::duration delay) {
-  timer_.expires_after(delay);
-  timer_.async_wait([self = shared_from_this()](error_code error) {
-    if (!error) self->on_timer();
-  });
+  timer_.arm_after(delay, [self = shared_from_this()] { self->on_timer(); });
 }
 
 void WebSocketSession::on_timer() {
   if (state_ != State::open) return finish("timed out");
   auto const silent = std::chrono::steady_clock::now() - last_heard_;
-  // A client over the cap is not read from, so it falls silent: it is closed as what it is, a slow consumer, at its
-  // first keepalive tick (the ping, or the idle timeout if a ping was already out), as a broadcast would close it.
-  if (silent >= options_.ping_interval && is_over_backpressure_cap()) return disconnect_slow_consumer();
-  if (silent >= options_.idle_timeout) {
-    return finish("idle timeout: no answer to a ping", Counter::disconnects_idle_timeout);
+  auto const step = keepalive_step(options_, silent, is_over_backpressure_cap());
+  switch (step.action) {
+    case KeepaliveStep::Action::slow_consumer:
+      return disconnect_slow_consumer();
+    case KeepaliveStep::Action::idle_timeout:
+      return finish("idle timeout: no answer to a ping", Counter::disconnects_idle_timeout);
+    case KeepaliveStep::Action::ping:
+      send_frame(Opcode::ping, {});
+      break;
+    case KeepaliveStep::Action::wait:
+      break;
   }
-  if (silent >= options_.ping_interval) {
-    send_frame(Opcode::ping, {});
-    return arm_timer(options_.idle_timeout - silent);
-  }
-  arm_timer(options_.ping_interval - silent);
+  arm_timer(step.next_check);
 }
 
 }  // namespace wshub

@@ -3,32 +3,21 @@
 #pragma once
 
 #include <chrono>
-#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "async/ticked_timer.hpp"
 #include "hub/hub.hpp"
 #include "ops/metrics.hpp"
 #include "protocol/message_reader.hpp"
 #include "protocol/net.hpp"
 #include "protocol/outgoing_frame.hpp"
+#include "server/websocket_options.hpp"
 #include "server/write_queue.hpp"
 
 namespace wshub {
-
-struct WebSocketOptions {
-  std::size_t max_message_bytes = 16 * 1024 * 1024;  // uvicorn's ws_max_size
-  // A client with more than this waiting to be sent to it is disconnected as a slow consumer.
-  std::size_t max_backpressure_bytes = 4 * 1024 * 1024;
-  // How long a close handshake we start may take before we drop the connection.
-  std::chrono::steady_clock::duration close_timeout = std::chrono::seconds(5);
-  // A client silent this long is pinged, and one silent for idle_timeout is dropped, so that dead peers do not
-  // hold their ids forever.
-  std::chrono::steady_clock::duration ping_interval = std::chrono::seconds(25);
-  std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
-};
 
 class WebSocketSession final : public HubClient, public std::enable_shared_from_this<WebSocketSession> {
  public:
@@ -51,9 +40,12 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
     closed,
   };
 
+  // Whether the hub's answer came inside admit() or in a later turn of the event loop.
+  enum class Answered { at_once, later };
+
   void admit(std::string_view path);
-  void on_join(ClientId id, JoinOutcome outcome);
-  void on_admission_answered();
+  void on_join(ClientId id, JoinOutcome outcome, Answered answered);
+  void on_admission_answered(Answered answered);
   void refuse(CloseCode code, std::string_view reason);
 
   void wait_readable();
@@ -86,7 +78,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
 
   ConnectionExecutor executor_;  // the connection's thread, which other threads post to
   ConnectionSocket socket_;
-  ConnectionTimer timer_;  // keepalive, then the close deadline
+  TickedTimer<ConnectionTimer> timer_;  // keepalive, then the close deadline
   Hub& hub_;
   WebSocketOptions const& options_;
   Metrics& metrics_;
@@ -96,7 +88,6 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   std::optional<ClientId> id_;  // set once the hub has admitted us
   State state_ = State::open;
   bool awaiting_admission_ = false;  // the hub has not answered yet: nothing is sent or read
-  bool joining_ = false;             // inside hub_.join(): an answer now is inline, on this thread
   bool corked_ = false;              // replies go to the thread's cork buffer until the current read is handled
   bool waiting_writable_ = false;
   bool reading_paused_ = false;            // over the backpressure cap: nothing is read until the queue has drained

@@ -45,7 +45,7 @@ class BackplaneFixture : public ::testing::Test {
     poll();
   }
 
-  // Runs what is ready now: the calls the test just posted.
+  // Runs what is ready now: the calls the test just posted, and the answers on their way to their handlers.
   void poll() {
     context_.restart();
     context_.poll();

@@ -49,8 +49,10 @@ TEST_F(BroadcastCountsTest, ABroadcastIsAnsweredOnceEveryLiveNodeHasCounted) {
   auto const sequence = publish();
   count_arrives("1-0", "node-b", sequence, 3);  // before the publish's own reply: kept until it names the nodes
   answer_publish({node_id, "node-b", "node-c"});
+  poll();
   EXPECT_TRUE(answers_.empty());
   count_arrives("2-0", "node-c", sequence, 4);
+  poll();
   EXPECT_EQ(answers_, std::vector<std::size_t>{7});
   run_for(2 * count_timeout);
   EXPECT_EQ(answers_.size(), 1U);
@@ -75,6 +77,7 @@ TEST_F(BroadcastCountsTest, EachPendingBroadcastTimesOutWithTheCountsItHas) {
   answer_publish({node_id, "node-b"});
   commands_->answer(FakeRedis::texts({node_id, "node-b"}));
   count_arrives("1-0", "node-b", second, 5);
+  poll();
   EXPECT_EQ(answers_, std::vector<std::size_t>{5});
   run_until([this] { return answers_.size() == 2; });
   EXPECT_EQ(answers_, (std::vector<std::size_t>{5, 0}));
@@ -84,6 +87,7 @@ TEST_F(BroadcastCountsTest, EachPendingBroadcastTimesOutWithTheCountsItHas) {
 TEST_F(BroadcastCountsTest, APublishLostWithTheConnectionIsAnsweredAtOnce) {
   publish();
   commands_->go_down();
+  poll();
   EXPECT_EQ(answers_, std::vector<std::size_t>{0});
   run_for(2 * count_timeout);
   EXPECT_EQ(answers_.size(), 1U);

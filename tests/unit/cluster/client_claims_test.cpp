@@ -32,6 +32,7 @@ TEST_F(ClientClaimsTest, AClaimIsWhatRedisAnswers) {
   auto const sent = commands_->answer(FakeRedis::integer(1));
   EXPECT_EQ(std::vector<std::string>(sent.end() - 2, sent.end()), (std::vector<std::string>{"4", "100"}));
   commands_->answer(FakeRedis::integer(0));
+  poll();
   EXPECT_EQ(claims_, (std::vector<bool>{true, false}));
 }
 
@@ -42,6 +43,7 @@ TEST_F(ClientClaimsTest, ClaimsAndListsPendingWhenTheConnectionIsLostAnswerAsASi
   poll();
   ASSERT_EQ(commands_->unanswered().size(), 2U);
   commands_->go_down();
+  poll();
   EXPECT_EQ(claims_, std::vector<bool>{true});
   EXPECT_EQ(lists_, std::vector<std::vector<ClientId>>{{first.id}});
 }

@@ -96,11 +96,13 @@ TEST_F(LivenessTest, LeavingWithCommandsInFlightAnswersOnceRedisHasAppliedThem) 
   poll();
   ASSERT_EQ(commands_->oldest()[0], "EVAL");
   commands_->answer(testing::FakeRedis::integer(0));
+  poll();
   EXPECT_EQ(claimed, false);
   EXPECT_EQ(commands_->answer(testing::FakeRedis::integer(1)),
             (std::vector<std::string>{"SREM", "wshub:nodes", node_id}));
   EXPECT_FALSE(left);
   commands_->answer(testing::FakeRedis::integer(1));
+  poll();
   EXPECT_TRUE(left);
   // No heartbeat after leaving: it would bring the node back to life.
   auto const sets = commands_->sent_count("SET");
@@ -116,10 +118,12 @@ TEST_F(LivenessTest, LeavingAnswersWhenTheConnectionIsLostWithTheLeaveInFlight) 
   backplane_->leave_cluster([&left] { ++left; });
   poll();
   commands_->go_down();
+  poll();
   // Cut off, the node admits on its own say; the leave is as done as it can be.
   EXPECT_EQ(claimed, true);
   EXPECT_EQ(left, 1);
   commands_->go_up();
+  poll();
   EXPECT_EQ(commands_->sent_count("SET"), 1U) << "a node that left beat again after a reconnection";
   EXPECT_EQ(left, 1);
 }

@@ -4,6 +4,7 @@
 #include "hub/local_backplane.hpp"
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -11,22 +12,43 @@
 namespace wshub {
 namespace {
 
-LocalBackplane local;  // stateless: one serves every test
+// Every handler in these tests names the executor it runs on, so this one, the backplane's own, stays idle.
+asio::io_context backplane_thread;
+LocalBackplane local(backplane_thread.get_executor());  // stateless: one serves every test
 
-// The hub answers inline on a single node; these turn its completions back into values.
+// A single node admits or refuses at once; this checks that and turns the answer into a value.
 JoinOutcome join(Hub& hub, ClientId id, std::shared_ptr<HubClient> client) {
-  std::optional<JoinOutcome> outcome;
-  hub.join(id, std::move(client), [&outcome](JoinOutcome answer) { outcome = answer; });
+  auto const outcome = hub.join(id, std::move(client), [](JoinOutcome) { ADD_FAILURE() << "answered later"; });
   EXPECT_TRUE(outcome.has_value());
   return outcome.value_or(JoinOutcome::shutting_down);
 }
 
+// Runs the broadcast's completion where it is bound to run, and checks that it did not run inside the call.
 std::size_t broadcast(Hub& hub, std::string text) {
+  asio::io_context caller;
   std::optional<std::size_t> sent;
-  hub.broadcast(std::move(text), [&sent](std::size_t count) { sent = count; });
+  hub.broadcast(std::move(text), asio::bind_executor(caller, [&sent](std::size_t count) { sent = count; }));
+  EXPECT_FALSE(sent.has_value()) << "answered inside broadcast()";
+  caller.run();
   EXPECT_TRUE(sent.has_value());
   return sent.value_or(0);
 }
+
+// A cluster that answers claims only when the test says so.
+class HeldClaims final : public Backplane {
+ public:
+  void attach(LocalClients&) override {}
+  void claim(LocalClient const&, ClaimDone done) override { held.push_back(std::move(done)); }
+  void release(ClientId id) override { released.push_back(id); }
+  void publish(std::string const&, CountDone done) override { held_counts.push_back(std::move(done)); }
+  void list_clients(std::vector<ClientId>, ListDone) override {}
+  void leave_cluster(LeaveDone) override {}
+  BackplaneState state() const override { return {.clustered = true, .connected = true, .node_id = "held"}; }
+
+  std::vector<ClientId> released;
+  std::vector<ClaimDone> held;
+  std::vector<CountDone> held_counts;
+};
 
 class FakeClient final : public HubClient {
  public:
@@ -186,6 +208,52 @@ TEST(Hub, StaysConsistentUnderConcurrentJoinsLeavesAndBroadcasts) {
   workers.clear();
   EXPECT_EQ(hub.client_count(), 0U);
   EXPECT_GE(sent.load(), static_cast<std::size_t>(threads * rounds));
+}
+
+TEST(Hub, AnswersAJoinTheClusterMustDecideLaterOnTheCallersExecutor) {
+  HeldClaims cluster;
+  Hub hub(cluster);
+  asio::io_context caller;
+  std::optional<JoinOutcome> answered;
+  auto const at_once = hub.join(4, std::make_shared<FakeClient>(),
+                                asio::bind_executor(caller, [&](JoinOutcome outcome) { answered = outcome; }));
+  EXPECT_FALSE(at_once.has_value());
+  // Until the cluster answers, the id counts as taken here.
+  EXPECT_EQ(join(hub, 4, std::make_shared<FakeClient>()), JoinOutcome::duplicate_id);
+  ASSERT_EQ(cluster.held.size(), 1U);
+  complete_later(backplane_thread.get_executor(), std::move(cluster.held.front()), true);
+  EXPECT_FALSE(answered.has_value()) << "ran on the backplane's thread, not the caller's";
+  caller.run();
+  EXPECT_EQ(answered, JoinOutcome::joined);
+  EXPECT_EQ(hub.local_client_ids(), std::vector<ClientId>{4});
+}
+
+TEST(Hub, GivesBackAnIdTheClusterGrantedAfterTheDrainBegan) {
+  HeldClaims cluster;
+  Hub hub(cluster);
+  asio::io_context caller;
+  std::optional<JoinOutcome> answered;
+  hub.join(8, std::make_shared<FakeClient>(),
+           asio::bind_executor(caller, [&](JoinOutcome outcome) { answered = outcome; }));
+  hub.stop_admitting();
+  ASSERT_EQ(cluster.held.size(), 1U);
+  complete_later(backplane_thread.get_executor(), std::move(cluster.held.front()), true);
+  caller.run();
+  EXPECT_EQ(answered, JoinOutcome::shutting_down);
+  EXPECT_EQ(cluster.released, std::vector<ClientId>{8});
+  EXPECT_EQ(hub.client_count(), 0U);
+}
+
+TEST(Hub, CountsABroadcastOnTheOtherNodesWhenTheClusterAnswers) {
+  HeldClaims cluster;
+  Hub hub(cluster);
+  asio::io_context caller;
+  std::optional<std::size_t> counted;
+  hub.broadcast("hi", asio::bind_executor(caller, [&](std::size_t count) { counted = count; }));
+  ASSERT_EQ(cluster.held_counts.size(), 1U);
+  complete_later(backplane_thread.get_executor(), std::move(cluster.held_counts.front()), std::size_t{5});
+  caller.run();
+  EXPECT_EQ(counted, 5U);
 }
 
 }  // namespace
