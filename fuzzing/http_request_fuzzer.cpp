@@ -212,9 +212,8 @@ void serve(Server& server, std::string_view bytes) {
     if (is_websocket_upgrade(request)) return check_handshake(request, answer_websocket_handshake(request));
     // A single node's API answers in the io_context's next turns, with nothing else to wait for.
     std::optional<HttpResponse> response;
-    server.api.handle(request, asio::bind_executor(server.io, [&response](HttpResponse answer) {
-                        response = std::move(answer);
-                      }));
+    server.api.handle(
+        request, asio::bind_executor(server.io, [&response](HttpResponse answer) { response = std::move(answer); }));
     check(!response.has_value(), "an answer never runs inside handle()");
     server.io.restart();
     server.io.run();
