@@ -1,4 +1,5 @@
-// A WebSocket client's life: upgrade, admission, echo, corked writes, keepalive, backpressure, close.
+// A WebSocket client's life on its socket: the 101, reads, echo, corked writes and the timer; admission, flow
+// control, keepalive and the close handshake decide, and this file does what they say.
 #include "server/websocket_session.hpp"
 
 #include <array>

@@ -1,5 +1,6 @@
 // One WebSocket client after its upgrade request was accepted: admission to the hub, then our own frame layer:
-// reading, echo, corked and ordered writes, keepalive, backpressure and the close handshake.
+// reading, echo, corked and ordered writes, keepalive, backpressure and the close handshake. The decisions are made
+// by pieces without I/O (admission, flow_control, keepalive, close_handshake); the session does the I/O.
 #pragma once
 
 #include <chrono>
