@@ -1,4 +1,5 @@
-// A WebSocket client's life: upgrade, admission, echo, corked writes, keepalive, backpressure, close.
+// A WebSocket client's life on its socket: the 101, reads, echo, corked writes and the timer; admission, flow
+// control, keepalive and the close handshake decide, and this file does what they say.
 #include "server/websocket_session.hpp"
 
 #include <array>
@@ -6,11 +7,12 @@
 #include <spdlog/spdlog.h>
 
 #include "hub/client_id.hpp"
-#include "ops/logging.hpp"
 #include "protocol/routes.hpp"
+#include "server/admission.hpp"
+#include "server/client_log.hpp"
+#include "server/io_buffers.hpp"
 #include "server/keepalive.hpp"
 #include "server/rejection_log.hpp"
-#include "server/remote_address.hpp"
 
 namespace wshub {
 namespace {
@@ -18,41 +20,6 @@ namespace {
 constexpr std::string_view echo_prefix = "Server echo: ";
 // Asio gathers at most this many buffers into one write.
 constexpr std::size_t max_buffers_per_write = 64;
-// A per-thread or per-connection buffer grown past this for one large message is given back afterwards.
-constexpr std::size_t retained_buffer_bytes = 256 * 1024;
-
-// Every connection on a thread reads into the same buffer, so an idle connection holds no read buffer at all.
-std::span<char> thread_read_buffer() {
-  thread_local std::array<char, 64 * 1024> buffer;
-  return buffer;
-}
-
-// The replies produced while handling one read are gathered here and written with one syscall ("corking"):
-// a read of 50 messages costs one write, not 50.
-std::string& thread_cork_buffer() {
-  thread_local std::string cork;
-  return cork;
-}
-
-// Where a frame is encoded before it joins a client's queue, so that encoding allocates nothing.
-std::string& thread_scratch_buffer() {
-  thread_local std::string scratch;
-  return scratch;
-}
-
-// Why a client left when the server had started the close with `code`.
-Counter disconnect_reason(CloseCode code) {
-  switch (code) {
-    case CloseCode::normal:
-      return Counter::disconnects_normal;
-    case CloseCode::going_away:
-      return Counter::disconnects_shutdown;
-    case CloseCode::message_too_big:
-      return Counter::disconnects_message_too_big;
-    default:
-      return Counter::disconnects_error;
-  }
-}
 
 }  // namespace
 
@@ -65,7 +32,8 @@ WebSocketSession::WebSocketSession(ConnectionSocket socket, std::string early_by
       options_(options),
       metrics_(metrics),
       reader_(options.max_message_bytes),
-      pending_(std::move(early_bytes)) {}
+      partial_frame_(std::move(early_bytes)),
+      flow_(options.max_backpressure_bytes) {}
 
 void WebSocketSession::start(std::string_view path, std::string switching_protocols) {
   // The listener made the socket non-blocking: we read and write only what it takes at once.
@@ -81,14 +49,13 @@ void WebSocketSession::start(std::string_view path, std::string switching_protoc
 
 void WebSocketSession::deliver(SharedFrame frame) {
   asio::post(executor_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    if (self->state_ == State::open) self->send_shared(std::move(frame));
+    if (self->handshake_.is_open()) self->send_shared(std::move(frame));
   });
 }
 
 void WebSocketSession::close(CloseCode code, std::string reason) {
-  asio::post(executor_, [self = shared_from_this(), code, reason = std::move(reason)] {
-    if (self->state_ != State::closed) self->start_close(code, reason);
-  });
+  asio::post(executor_,
+             [self = shared_from_this(), code, reason = std::move(reason)] { self->start_close(code, reason); });
 }
 
 void WebSocketSession::admit(std::string_view path) {
@@ -108,33 +75,17 @@ void WebSocketSession::admit(std::string_view path) {
 }
 
 void WebSocketSession::on_join(ClientId id, JoinOutcome outcome, Answered answered) {
-  if (state_ == State::closed) {  // the connection ended while the cluster was asked
+  if (handshake_.has_ended()) {  // the connection ended while the cluster was asked
     if (outcome == JoinOutcome::joined) hub_.leave(id, this);
     return;
   }
-  switch (outcome) {
-    case JoinOutcome::joined:
-      metrics_.add(Counter::connections_accepted);
-      id_ = id;
-      if (spdlog::should_log(spdlog::level::debug)) {
-        auto const remote = remote_address(socket_);
-        auto const connected = hub_.client_count();
-        log_event(spdlog::level::debug, {{"client_id", id}, {"remote", remote}, {"connected", connected}},
-                  "client {} connected from {} ({} connected)", id, remote, connected);
-      }
-      break;
-    case JoinOutcome::duplicate_id:
-      metrics_.add(Counter::connections_duplicate_id);
-      refuse(CloseCode::policy_violation, fmt::format("client id {} is already connected", id));
-      break;
-    case JoinOutcome::shutting_down:
-      metrics_.add(Counter::connections_shutting_down);
-      refuse(CloseCode::going_away, shutting_down_reason);
-      break;
-    case JoinOutcome::over_limit:
-      metrics_.add(Counter::connections_over_limit);
-      refuse(CloseCode::try_again_later, over_limit_reason);
-      break;
+  auto const verdict = admission_verdict(id, outcome);
+  metrics_.add(verdict.counter);
+  if (verdict.refusal) {
+    refuse(verdict.refusal->code, verdict.refusal->reason);
+  } else {
+    id_ = id;
+    log_connected(id, socket_, hub_);
   }
   on_admission_answered(answered);
 }
@@ -142,8 +93,8 @@ void WebSocketSession::on_join(ClientId id, JoinOutcome outcome, Answered answer
 void WebSocketSession::on_admission_answered(Answered answered) {
   awaiting_admission_ = false;
   flush();
-  if (state_ != State::closed && !pending_.empty()) consume({});
-  if (state_ == State::closed) return;
+  if (!partial_frame_.empty()) consume({});
+  if (handshake_.has_ended()) return;
   // Answered at once, no epoll_wait has run since the first read: whatever arrived since is still to be reported,
   // and waiting is enough (reading first would cost an EAGAIN per handshake). Answered after a turn of the event
   // loop, bytes that arrived meanwhile were already reported by epoll, which a new async_wait would not see (Asio
@@ -165,7 +116,7 @@ void WebSocketSession::wait_readable() {
 }
 
 void WebSocketSession::on_readable(error_code error) {
-  if (state_ == State::closed) return;
+  if (handshake_.has_ended()) return;
   if (error) return finish(error.message());
   auto const buffer = thread_read_buffer();
   auto const bytes = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), error);
@@ -174,12 +125,9 @@ void WebSocketSession::on_readable(error_code error) {
   if (error) return finish(error.message());
   last_heard_ = std::chrono::steady_clock::now();
   consume(buffer.first(bytes));
-  if (state_ == State::closed) return;
+  if (handshake_.has_ended()) return;
   // Over the cap, the client's next bytes wait in its socket: TCP stops it from sending more than the server holds.
-  if (is_over_backpressure_cap()) {
-    reading_paused_ = true;
-    return;
-  }
+  if (flow_.pause_reading_if_over_cap(queue_.backlog_bytes(), handshake_.is_open())) return;
   // A full buffer means more may be waiting: read again once the other connections have had their turn, without
   // a round trip through epoll.
   if (bytes == buffer.size()) return asio::post(executor_, [self = shared_from_this()] { self->on_readable({}); });
@@ -187,60 +135,42 @@ void WebSocketSession::on_readable(error_code error) {
 }
 
 void WebSocketSession::consume(std::span<char> bytes) {
-  if (input_ignored_) return;
-  std::span<char> input = bytes;
-  if (!pending_.empty()) {
-    pending_.append(bytes.data(), bytes.size());
-    input = pending_;
-  }
+  if (!handshake_.reads_input()) return;
+  auto input = partial_frame_.join(bytes);
   corked_ = true;
-  while (state_ == State::open || state_ == State::closing) {
+  while (handshake_.reads_input()) {
     auto const event = reader_.next(input);
     if (event.kind == ClientEvent::Kind::need_more_bytes) break;
     handle(event);
-    if (input_ignored_) break;
   }
   corked_ = false;
-  keep_partial_frame(input);
-  uncork();
-}
-
-void WebSocketSession::keep_partial_frame(std::span<char> rest) {
-  // What is left of a frame cut off at the end of this read waits here for the rest of it.
-  if (input_ignored_ || state_ == State::closed || rest.empty()) {
-    std::string().swap(pending_);
-  } else if (!pending_.empty()) {
-    pending_.erase(0, pending_.size() - rest.size());
-    // A buffer grown for one large frame is given back once that frame is through.
-    if (pending_.capacity() > retained_buffer_bytes && pending_.size() * 4 < pending_.capacity()) {
-      pending_.shrink_to_fit();
-    }
+  // What is left of a frame cut off at the end of this read waits for the rest of it.
+  if (handshake_.reads_input()) {
+    partial_frame_.keep(input);
   } else {
-    pending_.assign(rest.data(), rest.size());
+    partial_frame_.drop();
   }
+  uncork();
 }
 
 void WebSocketSession::handle(ClientEvent const& event) {
   switch (event.kind) {
     case ClientEvent::Kind::text:
-      if (state_ != State::open) return;
+      if (!handshake_.is_open()) return;
       metrics_.add(Counter::messages_received);
       metrics_.add(Counter::message_bytes_received, event.payload.size());
       send_frame(Opcode::text, echo_prefix, event.payload);
       // Still open: the echo went out or was queued, rather than failing the connection on a write error.
-      if (state_ == State::open) count_sent(echo_prefix.size() + event.payload.size());
+      if (handshake_.is_open()) count_sent(echo_prefix.size() + event.payload.size());
       return;
     case ClientEvent::Kind::ping:
-      if (state_ == State::open) send_frame(Opcode::pong, event.payload);
+      if (handshake_.is_open()) send_frame(Opcode::pong, event.payload);
       return;
     case ClientEvent::Kind::close:
       return on_close_frame(event);
     case ClientEvent::Kind::violation:
-      // RFC 6455 section 7.1.7: fail the connection. What follows the violation cannot be read, so we send our
-      // close frame and a FIN, and wait only for the client to close its side.
-      input_ignored_ = true;
-      start_close(static_cast<CloseCode>(*event.close_code), event.payload);
-      return half_close_when_flushed();
+      // What follows a violation cannot be read: our close frame, our FIN, and we wait for the client's FIN.
+      return fail(static_cast<CloseCode>(*event.close_code), event.payload);
     case ClientEvent::Kind::pong:
     case ClientEvent::Kind::need_more_bytes:
       return;
@@ -251,16 +181,13 @@ void WebSocketSession::on_close_frame(ClientEvent const& event) {
   // Leave the moment the client's close frame arrives: a client that reconnects as soon as its close handshake
   // is done must find its id free.
   auto const code = event.close_code.value_or(no_status_received);
-  leave_hub(closing_with_ ? disconnect_reason(*closing_with_) : Counter::disconnects_normal,
-            fmt::format("closed with code {}", code), code);
-  input_ignored_ = true;  // RFC 6455 section 5.5.1: nothing the client sends after its close frame counts
-  // Either way the server then closes the TCP connection first (section 7.1.1): a FIN once our close frame is out,
-  // then we wait for the client's.
-  if (state_ == State::closing) return half_close_when_flushed();  // it answered ours, which may still be queued
-  state_ = State::closing;
-  arm_timer(options_.close_timeout);
-  send([&event](std::string& out) { append_close_frame(out, event.close_code, {}); });  // the same code back
-  half_close_when_flushed();
+  auto const step = handshake_.peer_closed();
+  leave_hub(step.reason, fmt::format("closed with code {}", code), code);
+  if (step.answer) {
+    arm_timer(options_.close_timeout);
+    send([&event](std::string& out) { append_close_frame(out, event.close_code, {}); });  // the same code back
+  }
+  write_to_the_fin();
 }
 
 void WebSocketSession::send_frame(Opcode opcode, std::string_view first, std::string_view second) {
@@ -277,7 +204,7 @@ void WebSocketSession::send(Encode encode) {
   frame.clear();
   encode(frame);
   queue_.append(frame);
-  if (frame.capacity() > retained_buffer_bytes) std::string().swap(frame);
+  give_back_if_grown(frame);
   flush();
 }
 
@@ -298,7 +225,7 @@ void WebSocketSession::uncork() {
     queue_.consume(written);
   }
   cork.clear();
-  if (cork.capacity() > retained_buffer_bytes) std::string().swap(cork);
+  give_back_if_grown(cork);
   flush();
 }
 
@@ -308,9 +235,10 @@ void WebSocketSession::count_sent(std::size_t payload_bytes) {
 }
 
 void WebSocketSession::send_shared(SharedFrame frame) {
-  if (is_over_backpressure_cap()) return disconnect_slow_consumer();
+  auto const route = flow_.route_broadcast(queue_.backlog_bytes(), queue_.empty(), handshake_.is_open());
+  if (route == FlowControl::Broadcast::slow_consumer) return disconnect_slow_consumer();
   count_sent(frame.payload().size());
-  if (!queue_.empty() || waiting_writable_) {
+  if (route == FlowControl::Broadcast::behind_queue) {
     queue_.push(std::move(frame));
     return flush();
   }
@@ -324,60 +252,54 @@ void WebSocketSession::send_shared(SharedFrame frame) {
   flush();
 }
 
-bool WebSocketSession::is_over_backpressure_cap() const {
-  // Measured before adding: one message larger than the cap may go out when little else waits.
-  return state_ == State::open && queue_.backlog_bytes() > options_.max_backpressure_bytes;
-}
-
 void WebSocketSession::flush() {
-  if (waiting_writable_ || awaiting_admission_ || state_ == State::closed) return;
+  if (!flow_.may_write() || awaiting_admission_ || handshake_.has_ended()) return;
   while (!queue_.empty()) {
     std::array<asio::const_buffer, max_buffers_per_write> buffers;
     auto const count = queue_.gather(buffers);
     error_code error;
     auto const written = socket_.write_some(std::span(buffers.data(), count), error);
-    if (error == asio::error::would_block) {
-      waiting_writable_ = true;
-      socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code error) {
-        self->waiting_writable_ = false;
-        if (error) return self->finish(error.message());
-        self->flush();
-      });
-      return;
-    }
+    if (error == asio::error::would_block) return wait_writable();
     if (error) return finish(error.message());
     queue_.consume(written);
-    // Half the cap, so that a client reading slowly does not flip between paused and read for every write.
-    if (reading_paused_ && queue_.backlog_bytes() <= options_.max_backpressure_bytes / 2) resume_reading();
+    if (flow_.resume_reading_if_drained(queue_.backlog_bytes())) resume_reading();
   }
   error_code ignored;
-  if (half_close_when_flushed_) socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  if (handshake_.half_closes_when_flushed()) socket_.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+void WebSocketSession::wait_writable() {
+  flow_.wait_writable();
+  socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code error) {
+    self->flow_.writable();
+    if (error) return self->finish(error.message());
+    self->flush();
+  });
 }
 
 void WebSocketSession::resume_reading() {
-  reading_paused_ = false;
   // Posted, since flush() runs inside other handlers; and a read first, not a wait: bytes that arrived while we
   // were not reading were reported by epoll already, and a new async_wait only sees the next edge.
   asio::post(executor_, [self = shared_from_this()] { self->on_readable({}); });
 }
 
 void WebSocketSession::start_close(CloseCode code, std::string_view reason) {
-  if (state_ != State::open) return;
-  state_ = State::closing;
-  closing_with_ = code;
+  if (handshake_.start(code)) send_close_frame(code, reason);
+}
+
+void WebSocketSession::fail(CloseCode code, std::string_view reason) {
+  if (handshake_.fail(code)) send_close_frame(code, reason);
+  write_to_the_fin();
+}
+
+void WebSocketSession::send_close_frame(CloseCode code, std::string_view reason) {
   arm_timer(options_.close_timeout);  // how long we wait for the client's close frame
   send([code, reason](std::string& out) { append_close_frame(out, static_cast<std::uint16_t>(code), reason); });
 }
 
 void WebSocketSession::disconnect_slow_consumer() {
   auto const code = static_cast<int>(CloseCode::policy_violation);
-  log_event(spdlog::level::info,
-            {{"client_id", *id_},
-             {"remote", remote_address(socket_)},
-             {"queued_bytes_limit", options_.max_backpressure_bytes},
-             {"close_code", code}},
-            "client {} is a slow consumer: over {} bytes queued; closing it with {}", *id_,
-            options_.max_backpressure_bytes, code);
+  log_slow_consumer(*id_, socket_, options_.max_backpressure_bytes, code);
   // It gets no more broadcasts, so it must not be counted in them.
   leave_hub(Counter::disconnects_slow_consumer, slow_consumer_reason, code);
   // Drop what has not started to go out; a frame half written must be finished before the close frame.
@@ -385,22 +307,21 @@ void WebSocketSession::disconnect_slow_consumer() {
   start_close(CloseCode::policy_violation, slow_consumer_reason);
 }
 
-void WebSocketSession::half_close_when_flushed() {
-  half_close_when_flushed_ = true;
+void WebSocketSession::write_to_the_fin() {
   if (corked_) uncork();  // the cork may hold the close frame itself
   flush();
 }
 
 void WebSocketSession::finish(std::string_view why, Counter reason) {
-  if (state_ == State::closed) return;
-  state_ = State::closed;
+  auto const ending = handshake_.end(reason);
+  if (!ending) return;
   timer_.cancel();
   // Leave before the socket closes, so that the log line can still name the client's address.
-  if (closing_with_) {
-    auto const code = static_cast<int>(*closing_with_);
-    leave_hub(disconnect_reason(*closing_with_), fmt::format("closed by the server with code {}", code), code);
+  if (ending->our_close_code) {
+    auto const code = static_cast<int>(*ending->our_close_code);
+    leave_hub(ending->reason, fmt::format("closed by the server with code {}", code), code);
   } else {
-    leave_hub(reason, why);
+    leave_hub(ending->reason, why);
   }
   error_code ignored;
   socket_.close(ignored);
@@ -411,17 +332,7 @@ void WebSocketSession::leave_hub(Counter reason, std::string_view why, std::opti
   if (!id_) return;
   hub_.leave(*id_, this);
   metrics_.add(reason);
-  // Checked first: the arguments (the count takes the hub's lock) would be computed even if nothing is logged.
-  if (spdlog::should_log(spdlog::level::debug)) {
-    auto const connected = hub_.client_count();
-    log_event(spdlog::level::debug,
-              {{"client_id", *id_},
-               {"remote", remote_address(socket_)},
-               {"close_code", close_code},
-               {"reason", why},
-               {"connected", connected}},
-              "client {} disconnected: {} ({} connected)", *id_, why, connected);
-  }
+  log_disconnected(*id_, socket_, hub_, why, close_code);
   id_.reset();
 }
 
@@ -430,9 +341,19 @@ void WebSocketSession::arm_timer(std::chrono::steady_clock::duration delay) {
 }
 
 void WebSocketSession::on_timer() {
-  if (state_ != State::open) return finish("timed out");
+  switch (handshake_.timer_role()) {
+    case CloseHandshake::TimerRole::stale:
+      return;
+    case CloseHandshake::TimerRole::close_deadline:
+      return finish("timed out");
+    case CloseHandshake::TimerRole::keepalive:
+      return keep_alive();
+  }
+}
+
+void WebSocketSession::keep_alive() {
   auto const silent = std::chrono::steady_clock::now() - last_heard_;
-  auto const step = keepalive_step(options_, silent, is_over_backpressure_cap());
+  auto const step = keepalive_step(options_, silent, flow_.is_over_cap(queue_.backlog_bytes(), handshake_.is_open()));
   switch (step.action) {
     case KeepaliveStep::Action::slow_consumer:
       return disconnect_slow_consumer();

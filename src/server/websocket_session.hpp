@@ -1,5 +1,6 @@
 // One WebSocket client after its upgrade request was accepted: admission to the hub, then our own frame layer:
-// reading, echo, corked and ordered writes, keepalive, backpressure and the close handshake.
+// reading, echo, corked and ordered writes, keepalive, backpressure and the close handshake. The decisions are made
+// by pieces without I/O (admission, flow_control, keepalive, close_handshake); the session does the I/O.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,9 @@
 #include "protocol/message_reader.hpp"
 #include "protocol/net.hpp"
 #include "protocol/outgoing_frame.hpp"
+#include "server/close_handshake.hpp"
+#include "server/flow_control.hpp"
+#include "server/partial_frame.hpp"
 #include "server/websocket_options.hpp"
 #include "server/write_queue.hpp"
 
@@ -34,12 +38,6 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   ConnectionExecutor executor() const { return executor_; }
 
  private:
-  enum class State {
-    open,
-    closing,  // a close frame is on its way (ours, or our answer to the client's); we wait for the end
-    closed,
-  };
-
   // Whether the hub's answer came inside admit() or in a later turn of the event loop.
   enum class Answered { at_once, later };
 
@@ -51,7 +49,6 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void wait_readable();
   void on_readable(error_code error);
   void consume(std::span<char> bytes);
-  void keep_partial_frame(std::span<char> rest);
   void handle(ClientEvent const& event);
   void on_close_frame(ClientEvent const& event);
 
@@ -62,12 +59,16 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void uncork();
   void send_shared(SharedFrame frame);
   void count_sent(std::size_t payload_bytes);
-  bool is_over_backpressure_cap() const;
   void flush();
+  void wait_writable();
   void resume_reading();
   void start_close(CloseCode code, std::string_view reason);
+  // The client broke the protocol (RFC 6455 section 7.1.7).
+  void fail(CloseCode code, std::string_view reason);
+  void send_close_frame(CloseCode code, std::string_view reason);
   void disconnect_slow_consumer();
-  void half_close_when_flushed();
+  // Writes what is corked and queued, and then the FIN if the close handshake wants it.
+  void write_to_the_fin();
   // Closes the socket; a client still in the hub leaves it for `reason`, or for why we were closing it.
   void finish(std::string_view why, Counter reason = Counter::disconnects_error);
   // close_code: the code of the close frame that ended the connection, if one did.
@@ -75,6 +76,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
 
   void arm_timer(std::chrono::steady_clock::duration delay);
   void on_timer();
+  void keep_alive();
 
   ConnectionExecutor executor_;  // the connection's thread, which other threads post to
   ConnectionSocket socket_;
@@ -83,17 +85,13 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   WebSocketOptions const& options_;
   Metrics& metrics_;
   MessageReader reader_;
-  std::string pending_;  // the start of a frame that the last read cut off
+  PartialFrame partial_frame_;
   WriteQueue queue_;
-  std::optional<ClientId> id_;  // set once the hub has admitted us
-  State state_ = State::open;
+  FlowControl flow_;
+  CloseHandshake handshake_;
+  std::optional<ClientId> id_;       // set once the hub has admitted us
   bool awaiting_admission_ = false;  // the hub has not answered yet: nothing is sent or read
   bool corked_ = false;              // replies go to the thread's cork buffer until the current read is handled
-  bool waiting_writable_ = false;
-  bool reading_paused_ = false;            // over the backpressure cap: nothing is read until the queue has drained
-  bool half_close_when_flushed_ = false;   // closing: send our FIN once the queue has drained
-  bool input_ignored_ = false;             // after a violation or the client's close frame, what it sends is discarded
-  std::optional<CloseCode> closing_with_;  // the close code we sent, to tell why the connection ended
   std::chrono::steady_clock::time_point last_heard_;
 };
 
