@@ -23,6 +23,7 @@
 #include "ops/metrics_exposition.hpp"
 #include "protocol/http_request_limits.hpp"
 #include "protocol/request_rules.hpp"
+#include "protocol/routes.hpp"
 #include "protocol/upgrade_request.hpp"
 #include "protocol/websocket_handshake.hpp"
 
@@ -55,6 +56,9 @@ class ClientBytes {
  private:
   std::string_view unread_;
 };
+
+// The Date the handshake's answers are given: a fixed one, so that two answers can be compared byte for byte.
+constexpr std::string_view answer_date = "Wed, 02 Dec 2026 14:10:05 GMT";
 
 // What one connection's requests meet in the server.
 // Answers are posted, never given inside handle(), so the server runs on an io_context the fuzzer turns.
@@ -114,6 +118,7 @@ void check_refusal(HttpResponse const& refusal) {
 
 void check_handshake(HttpRequest const& request, HandshakeAnswer const& handshake) {
   auto const answer = read_back(handshake.bytes);
+  check(answer[http::field::date] == answer_date, "a handshake's answer carries the Date it was given");
   if (!handshake.refused) {
     check(answer.result() == http::status::switching_protocols, "an accepted upgrade is answered 101");
     check(answer[http::field::sec_websocket_accept] == sec_websocket_accept(request[http::field::sec_websocket_key]),
@@ -127,7 +132,7 @@ void check_handshake(HttpRequest const& request, HandshakeAnswer const& handshak
 }
 
 // The hub has no clients, so a 200 lists nobody, sends to nobody, reports health or readiness, or is the
-// metrics text counting nobody.
+// metrics text counting nobody. A 307 sends a path with trailing slashes to its route.
 void check_api_answer(HttpRequest const& request, HttpResponse const& response) {
   auto const answer = read_back(serialized(response));
   check(answer.version() == request.version(), "an answer speaks the request's HTTP version");
@@ -139,6 +144,12 @@ void check_api_answer(HttpRequest const& request, HttpResponse const& response) 
   if (answer.result() == http::status::ok && answer[http::field::content_type] == "text/html; charset=utf-8") {
     bool const page = answer.body() == live_page() || answer.body().find("SwaggerUIBundle(") != std::string::npos;
     check(page, "an HTML answer is the live page or the Swagger UI page");
+    return;
+  }
+  if (answer.result() == http::status::temporary_redirect) {
+    auto const location = routes::path_of(answer[http::field::location]);
+    check(routes::is_fixed(location) || location == routes::default_docs, "a redirect goes to a route");
+    check(answer.body().empty(), "a redirect has no body");
     return;
   }
   check_json_body(answer);
@@ -170,8 +181,9 @@ HttpRequest read_by_beast(std::string_view bytes, UpgradeRequest const& scanned,
 
 void check_same_answer(HttpRequest const& request, HandshakeFields const& fields,
                        std::span<std::string const> allowed_origins) {
-  auto const ours = answer_websocket_handshake(fields, allowed_origins);
-  auto const beasts = answer_websocket_handshake(request, allowed_origins);
+  HandshakeContext const context{.allowed_origins = allowed_origins, .date = answer_date};
+  auto const ours = answer_websocket_handshake(fields, context);
+  auto const beasts = answer_websocket_handshake(request, context);
   check(ours.refused == beasts.refused && ours.bytes == beasts.bytes, "the handshake answers both readings alike");
 }
 
@@ -209,7 +221,9 @@ void serve(Server& server, std::string_view bytes) {
       return;
     }
     HttpRequest const request = parser.release();
-    if (is_websocket_upgrade(request)) return check_handshake(request, answer_websocket_handshake(request));
+    if (is_websocket_upgrade(request)) {
+      return check_handshake(request, answer_websocket_handshake(request, {.date = answer_date}));
+    }
     // A single node's API answers in the io_context's next turns, with nothing else to wait for.
     std::optional<HttpResponse> response;
     server.api.handle(

@@ -56,6 +56,18 @@ HttpResponse unauthorized(HttpRequest const& request, bool token_sent) {
   return response;
 }
 
+HttpResponse temporary_redirect(HttpRequest const& request, std::string const& location) {
+  auto response = response_with(http::status::temporary_redirect, {}, {}, request.version(), request.keep_alive());
+  response.set(http::field::location, location);
+  return response;
+}
+
+// The path with its trailing slashes taken off, or with one put on: the other spelling of the same route.
+std::string slash_twin(std::string_view path) {
+  if (!path.ends_with('/')) return std::string(path) + '/';
+  return std::string(path.substr(0, path.find_last_not_of('/') + 1));
+}
+
 // An answer known inside handle() is posted to respond's executor: handle() has returned before it runs.
 void answer_now(HttpApi::Respond respond, HttpResponse response) {
   complete_posted(asio::system_executor(), std::move(respond), std::move(response));
@@ -101,6 +113,9 @@ void HttpApi::route(HttpRequest const& request, Respond respond) const {
   }
   if (routes::is_websocket_path(path)) return answer_now(std::move(respond), upgrade_required(request));
   if (auto response = page(request, path)) return answer_now(std::move(respond), std::move(*response));
+  if (auto location = slash_redirect(request, path)) {
+    return answer_now(std::move(respond), temporary_redirect(request, *location));
+  }
   answer_now(std::move(respond), reply(request, http::status::not_found, {{"detail", "Not Found"}}));
 }
 
@@ -113,6 +128,20 @@ std::optional<HttpResponse> HttpApi::page(HttpRequest const& request, std::strin
   if (path == routes::openapi)
     return response_with(http::status::ok, "application/json", api_document_, version, request.keep_alive());
   return response_with(http::status::ok, html_content_type, swagger_ui_page_, version, request.keep_alive());
+}
+
+// FastAPI redirects every route this way (Starlette's redirect_slashes): a path no route takes, which a route does
+// take without its trailing slashes (or with one), is answered 307 to that spelling, query kept, any method.
+// Starlette writes the location absolute, on the request's Host; this one is relative (RFC 9110 section 10.2.2
+// allows it, and clients resolve it to the same URL), so that no Host a client makes up is ever written back.
+std::optional<std::string> HttpApi::slash_redirect(HttpRequest const& request, std::string_view path) const {
+  auto location = slash_twin(path);
+  bool const routed = (routes::is_fixed(location) && !routes::is_websocket_path(location)) ||
+                      (!options_.docs_url.empty() && location == options_.docs_url);
+  if (!routed) return std::nullopt;
+  auto const target = request.target();
+  if (auto const query = target.find('?'); query != std::string_view::npos) location.append(target.substr(query));
+  return location;
 }
 
 template <typename Answer>

@@ -37,6 +37,8 @@ class HttpApi {
   void route(HttpRequest const& request, Respond respond) const;
   // The pages for people and generators (/, /openapi.json, the Swagger UI); nullopt for any other path.
   std::optional<HttpResponse> page(HttpRequest const& request, std::string_view path) const;
+  // Where a path no route takes is sent instead (see slash_redirect in http_api.cpp); nullopt for nowhere.
+  std::optional<std::string> slash_redirect(HttpRequest const& request, std::string_view path) const;
   void list_clients(HttpRequest const& request, Respond respond) const;
   void broadcast(HttpRequest const& request, Respond respond) const;
   HttpResponse readiness(HttpRequest const& request) const;

@@ -11,7 +11,7 @@ HttpResponse response_with(http::status status, std::string_view content_type, s
                            bool keep_alive) {
   HttpResponse response{status, http_version};
   response.set(http::field::server, std::string("wshub/") + version);
-  response.set(http::field::content_type, content_type);
+  if (!content_type.empty()) response.set(http::field::content_type, content_type);
   response.keep_alive(keep_alive);
   response.body() = std::move(body);
   response.prepare_payload();

@@ -17,7 +17,7 @@ namespace http = beast::http;
 using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;
 
-// A response with wshub's Server header and the body's length set.
+// A response with wshub's Server header, the content type (none if empty) and the body's length set.
 HttpResponse response_with(http::status status, std::string_view content_type, std::string body, unsigned http_version,
                            bool keep_alive);
 

@@ -30,6 +30,7 @@ constexpr std::string_view switching_protocols_head =
     "Connection: Upgrade\r\n"
     "Sec-WebSocket-Accept: ";
 constexpr std::string_view server_field_name = "\r\nServer: wshub/";
+constexpr std::string_view date_field_name = "\r\nDate: ";
 constexpr std::string_view end_of_head = "\r\n\r\n";
 constexpr std::size_t accept_chars = 28;  // 20 bytes of SHA-1 in base64
 
@@ -153,8 +154,9 @@ std::string serialized(HttpResponse const& response) {
 }
 
 // Refusals are rare, so they are built with Beast and shaped like the API's other errors.
-std::string refusal_bytes(Refusal const& refusal) {
+std::string refusal_bytes(Refusal const& refusal, std::string_view date) {
   auto response = error_response(refusal.status, refusal.detail, http_1_1);
+  if (!date.empty()) response.set(http::field::date, date);
   if (refusal.status == http::status::upgrade_required) {
     // RFC 6455 section 4.2.2 asks for the versions we speak; RFC 9110 section 15.5.22 for the protocol.
     response.set(http::field::sec_websocket_version, supported_version);
@@ -166,19 +168,21 @@ std::string refusal_bytes(Refusal const& refusal) {
 
 // Appended to one string, not built as a Beast response: every connection pays for this one. About 6k instructions,
 // 3.7k of them SHA-1, where Beast's websocket::stream spent over 20k to check the request and write the 101.
-std::string switching_protocols(std::string_view key) {
+std::string switching_protocols(std::string_view key, std::string_view date) {
   std::string_view const server_version = version;
   std::string response;
   response.reserve(switching_protocols_head.size() + accept_chars + server_field_name.size() + server_version.size() +
-                   end_of_head.size());
+                   date_field_name.size() + date.size() + end_of_head.size());
   response.append(switching_protocols_head);
   append_base64(response, accept_digest(key));
-  response.append(server_field_name).append(server_version).append(end_of_head);
+  response.append(server_field_name).append(server_version);
+  if (!date.empty()) response.append(date_field_name).append(date);
+  response.append(end_of_head);
   return response;
 }
 
-HandshakeAnswer refused(Refusal const& fault) {
-  return {.bytes = refusal_bytes(fault), .refused = true, .status = fault.status};
+HandshakeAnswer refused(Refusal const& fault, std::string_view date) {
+  return {.bytes = refusal_bytes(fault, date), .refused = true, .status = fault.status};
 }
 
 }  // namespace
@@ -193,19 +197,20 @@ std::string sec_websocket_accept(std::string_view key) {
   return accept;
 }
 
-HandshakeAnswer answer_websocket_handshake(HttpRequest const& request, std::span<std::string const> allowed_origins) {
+HandshakeAnswer answer_websocket_handshake(HttpRequest const& request, HandshakeContext const& context) {
   auto fault = find_request_line_fault(request);
   if (!fault) fault = find_repeated_field(request);
-  if (fault) return refused(*fault);
-  return answer_websocket_handshake(handshake_fields(request), allowed_origins);
+  if (fault) return refused(*fault, context.date);
+  return answer_websocket_handshake(handshake_fields(request), context);
 }
 
-HandshakeAnswer answer_websocket_handshake(HandshakeFields const& fields,
-                                           std::span<std::string const> allowed_origins) {
+HandshakeAnswer answer_websocket_handshake(HandshakeFields const& fields, HandshakeContext const& context) {
   auto fault = find_field_fault(fields);
-  if (!fault) fault = check_origin(fields, allowed_origins);
-  if (fault) return refused(*fault);
-  return {.bytes = switching_protocols(*fields.key), .refused = false, .status = http::status::switching_protocols};
+  if (!fault) fault = check_origin(fields, context.allowed_origins);
+  if (fault) return refused(*fault, context.date);
+  return {.bytes = switching_protocols(*fields.key, context.date),
+          .refused = false,
+          .status = http::status::switching_protocols};
 }
 
 }  // namespace wshub

@@ -28,6 +28,12 @@ struct HandshakeFields {
   std::optional<std::string_view> origin;
 };
 
+// What the answer depends on besides the request.
+struct HandshakeContext {
+  std::span<std::string const> allowed_origins{};  // lower case; empty: any Origin may connect
+  std::string_view date{};  // the Date field of the answer (http_date_now(); fixed in tests); empty: none
+};
+
 // A WebSocket upgrade request on the /ws route: answered by the handshake, everything else by the API.
 bool is_websocket_upgrade(HttpRequest const& request);
 
@@ -35,13 +41,11 @@ bool is_websocket_upgrade(HttpRequest const& request);
 std::string sec_websocket_accept(std::string_view key);
 
 // Checks the request as RFC 6455 section 4.2.1 (and Beast's accept) do. Answers 101 Switching Protocols; 426
-// naming version 13 when the client speaks another version; 403 when allowed_origins (lower case) is not empty
+// naming version 13 when the client speaks another version; 403 when the context's allowed_origins is not empty
 // and the Origin header is not in it; 400 when anything else is wrong, a repeated key or version included. Refusals
 // carry {"detail": ...} and Connection: close, like the API's other errors.
-HandshakeAnswer answer_websocket_handshake(HttpRequest const& request,
-                                           std::span<std::string const> allowed_origins = {});
+HandshakeAnswer answer_websocket_handshake(HttpRequest const& request, HandshakeContext const& context = {});
 // The same for a GET request in HTTP/1.1 of which only the fields are known (see upgrade_request).
-HandshakeAnswer answer_websocket_handshake(HandshakeFields const& fields,
-                                           std::span<std::string const> allowed_origins = {});
+HandshakeAnswer answer_websocket_handshake(HandshakeFields const& fields, HandshakeContext const& context = {});
 
 }  // namespace wshub

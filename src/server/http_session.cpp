@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ops/logging.hpp"
+#include "protocol/http_date.hpp"
 #include "protocol/request_rules.hpp"
 #include "protocol/routes.hpp"
 #include "protocol/upgrade_request.hpp"
@@ -98,6 +99,7 @@ asio::awaitable<void> HttpSession::serve_requests() {
     }
     auto response = co_await answer(request);
     if (stopping_) response.keep_alive(false);
+    response.set(http::field::date, http_date_now());
     stream_.expires_after(context_.http.request_timeout);
     auto const [error, bytes] = co_await http::async_write(stream_, response, as_result);
     if (error || !response.keep_alive()) break;
@@ -187,6 +189,7 @@ asio::awaitable<void> HttpSession::refuse_unreadable(error_code error) {
   auto response = answer_unreadable_request(error, context_.http.limits);
   if (!response) co_return;  // the client left or was too slow: nobody to answer
   context_.metrics.add(rejection_counter(response->result()));
+  response->set(http::field::date, http_date_now());
   auto const status = response->result_int();
   log_rejection(stream_.socket(), {{"status", status}, {"reason", error.message()}},
                 "refused an HTTP request with {}: {}", status, error.message());
@@ -207,7 +210,7 @@ asio::awaitable<void> HttpSession::linger_close() {
 }
 
 asio::awaitable<void> HttpSession::upgrade(HttpRequest request) {
-  auto answer = answer_websocket_handshake(request, context_.http.allowed_origins);
+  auto answer = answer_websocket_handshake(request, handshake_context());
   if (answer.refused) {
     bool const forbidden = answer.status == http::status::forbidden;
     context_.metrics.add(forbidden ? Counter::http_rejected_forbidden_origin : Counter::http_rejected_bad_request);
@@ -225,11 +228,15 @@ asio::awaitable<void> HttpSession::upgrade(HttpRequest request) {
 bool HttpSession::upgrade_at_once(std::string_view received) {
   auto const request = scan_upgrade_request(received, context_.http.limits.max_header_bytes);
   if (!request) return false;
-  auto answer = answer_websocket_handshake(request->fields, context_.http.allowed_origins);
+  auto answer = answer_websocket_handshake(request->fields, handshake_context());
   // A refusal is rare: Beast reads the request again and answers it, counted and logged as always.
   if (answer.refused) return false;
   hand_over(request->target, received.substr(request->head_bytes), std::move(answer.bytes));
   return true;
+}
+
+HandshakeContext HttpSession::handshake_context() const {
+  return {.allowed_origins = context_.http.allowed_origins, .date = http_date_now()};
 }
 
 void HttpSession::hand_over(std::string_view target, std::string_view early_bytes, std::string switching_protocols) {

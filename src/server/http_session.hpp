@@ -12,6 +12,7 @@
 #include "ops/metrics.hpp"
 #include "protocol/http_request_limits.hpp"
 #include "protocol/net.hpp"
+#include "protocol/websocket_handshake.hpp"
 #include "server/first_request_timeouts.hpp"
 #include "server/http_connections.hpp"
 #include "server/websocket_session.hpp"
@@ -61,6 +62,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, private Fi
   asio::awaitable<void> upgrade(HttpRequest request);
   // The common case without Beast's parser: a plain upgrade request that gets its 101 (see upgrade_request).
   bool upgrade_at_once(std::string_view received);
+  // The server's Origin allow list and the current Date, for a handshake answered now.
+  HandshakeContext handshake_context() const;
   // Gives the socket, and what the client sent after its request, to a WebSocketSession.
   void hand_over(std::string_view target, std::string_view early_bytes, std::string switching_protocols);
   asio::awaitable<HttpResponse> answer(HttpRequest const& request);

@@ -1,6 +1,11 @@
-"""The HTTP API: /clients, /broadcast-to-all, FastAPI-shaped errors, keep-alive."""
+"""The HTTP API: /clients, /broadcast-to-all, FastAPI-shaped errors, keep-alive, trailing-slash redirects, Date."""
+import email.utils
 import http.client
+import json
+import re
 import socket
+import time
+import urllib.request
 
 import pytest
 import websockets
@@ -157,3 +162,57 @@ def test_oversized_headers_are_431_and_the_server_keeps_serving(server):
     assert b"content-type: application/json" in head.lower()
     assert b'"detail"' in body
     assert request(server, "GET", "/clients")[0] == 200
+
+
+def head_fields(answer):
+    """The fields of a raw HTTP answer's head, by lower-case name."""
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    return {name.strip().lower(): value.strip() for name, _, value in
+            (line.partition(":") for line in head.split("\r\n")[1:])}
+
+
+def assert_dated_now(date, before, after):
+    """RFC 9110 section 6.6.1: an IMF-fixdate of the second the answer was written."""
+    assert re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                        r"\d{4} \d\d:\d\d:\d\d GMT", date), date
+    assert int(before) <= email.utils.parsedate_to_datetime(date).timestamp() <= after
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET /clients HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"200"),
+    (b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"404"),
+    (b"GET /clients/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"307"),
+    (b"GET /clients HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"a" * 20000 + b"\r\n\r\n", b"431"),
+    (b"GET /ws/1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+     b"Sec-WebSocket-Version: 13\r\n\r\n", b"400"),
+    (b"GET /ws/1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+     b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", b"101"),
+])
+def test_every_answer_carries_the_date(server, request_bytes, status):
+    before = time.time()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request_bytes)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(4096)
+            assert chunk, answer
+            answer += chunk
+    after = time.time()
+    assert answer.split(b" ")[1] == status
+    assert_dated_now(head_fields(answer)["date"], before, after)
+
+
+@pytest.mark.parametrize("method, path, location", [
+    ("GET", "/clients/", "/clients"),
+    ("POST", "/broadcast-to-all/?from=test", "/broadcast-to-all?from=test"),
+    ("GET", "/docs//", "/docs"),
+])
+def test_a_trailing_slash_is_redirected_307_as_fastapi_does(server, method, path, location):
+    status, headers, body = request(server, method, path)
+    assert (status, headers["Location"], body) == (307, location, None)
+
+
+def test_a_client_that_follows_the_redirect_gets_the_route(server):
+    with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/clients/", timeout=10) as response:
+        assert response.url == f"http://127.0.0.1:{server.port}/clients"
+        assert json.loads(response.read()) == {"clients": []}

@@ -102,6 +102,49 @@ TEST_F(HttpApiTest, UnknownPathsAre404) {
   EXPECT_EQ(body_of(response), json::parse(R"({"detail":"Not Found"})"));
 }
 
+TEST_F(HttpApiTest, ARouteWithATrailingSlashIsRedirected307ToTheRouteAsFastApiDoes) {
+  HttpRequest made_up_host{http::verb::get, "/clients/", 11};
+  made_up_host.set(http::field::host, "evil.example.com");
+  auto const response = answer(api_, made_up_host);
+  EXPECT_EQ(response.result(), http::status::temporary_redirect);
+  EXPECT_EQ(response[http::field::location], "/clients");
+  EXPECT_EQ(response.body(), "");
+  EXPECT_EQ(response[http::field::content_length], "0");
+  EXPECT_EQ(response.count(http::field::content_type), 0u);
+  EXPECT_TRUE(response.keep_alive());
+}
+
+TEST_F(HttpApiTest, TheRedirectKeepsTheQueryAndTheMethodAndTakesEveryTrailingSlash) {
+  auto const post = request(http::verb::post, "/broadcast-to-all//?x=1&y=%2F");
+  EXPECT_EQ(post.result(), http::status::temporary_redirect);
+  EXPECT_EQ(post[http::field::location], "/broadcast-to-all?x=1&y=%2F");
+  EXPECT_EQ(request(http::verb::get, "/healthz/")[http::field::location], "/healthz");
+  EXPECT_EQ(request(http::verb::get, "/openapi.json/")[http::field::location], "/openapi.json");
+  EXPECT_EQ(request(http::verb::get, "/docs/")[http::field::location], "/docs");
+}
+
+TEST_F(HttpApiTest, OnlyARouteIsRedirectedTo) {
+  EXPECT_EQ(request(http::verb::get, "/nope/").result(), http::status::not_found);
+  EXPECT_EQ(request(http::verb::get, "//").result(), http::status::not_found);
+  EXPECT_EQ(request(http::verb::get, "/clients/x").result(), http::status::not_found);
+  EXPECT_EQ(request(http::verb::get, "/ws/7/").result(), http::status::upgrade_required);
+  HttpApi const without_docs{hub_, metrics_, {.api_token = "", .metrics_token = "", .docs_url = ""}};
+  EXPECT_EQ(answer(without_docs, HttpRequest{http::verb::get, "/docs/", 11}).result(), http::status::not_found);
+}
+
+TEST_F(HttpApiTest, ADocsPathEndingInASlashIsReachedWithoutIt) {
+  HttpApi const slashed{hub_, metrics_, {.api_token = "", .metrics_token = "", .docs_url = "/api/docs/"}};
+  auto const response = answer(slashed, HttpRequest{http::verb::get, "/api/docs", 11});
+  EXPECT_EQ(response.result(), http::status::temporary_redirect);
+  EXPECT_EQ(response[http::field::location], "/api/docs/");
+}
+
+TEST_F(GuardedHttpApiTest, TheRedirectComesBeforeTheToken) {
+  auto const response = request_with("/clients/", "");
+  EXPECT_EQ(response.result(), http::status::temporary_redirect);
+  EXPECT_EQ(request_with("/clients", "").result(), http::status::unauthorized);
+}
+
 TEST_F(HttpApiTest, WrongMethodsAre405WithAllow) {
   auto const post_clients = request(http::verb::post, "/clients");
   EXPECT_EQ(post_clients.result(), http::status::method_not_allowed);

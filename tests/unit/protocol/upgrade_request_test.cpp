@@ -77,8 +77,8 @@ TEST(UpgradeRequest, AnswersAsBeastsReadingDoes) {
     auto const beast_request = read_by_beast(bytes, used);
     EXPECT_EQ(used, scanned->head_bytes);
     EXPECT_EQ(beast_request.target(), scanned->target);
-    auto const ours = answer_websocket_handshake(scanned->fields, allowed);
-    auto const beasts = answer_websocket_handshake(beast_request, allowed);
+    auto const ours = answer_websocket_handshake(scanned->fields, {.allowed_origins = allowed});
+    auto const beasts = answer_websocket_handshake(beast_request, {.allowed_origins = allowed});
     EXPECT_EQ(ours.bytes, beasts.bytes) << bytes;
     EXPECT_EQ(ours.refused, beasts.refused);
   }

@@ -87,6 +87,20 @@ TEST(WebSocketHandshake, AnswersAValidRequestWithExactly101) {
                               version + "\r\n\r\n");
 }
 
+TEST(WebSocketHandshake, The101CarriesTheDateItIsGiven) {
+  auto const answer = answer_websocket_handshake(valid_request(), {.date = "Wed, 02 Dec 2026 14:10:05 GMT"});
+  EXPECT_FALSE(answer.refused);
+  EXPECT_TRUE(answer.bytes.ends_with("\r\nServer: wshub/" + std::string(version) +
+                                     "\r\nDate: Wed, 02 Dec 2026 14:10:05 GMT\r\n\r\n"));
+  EXPECT_EQ(parsed(answer.bytes)[http::field::date], "Wed, 02 Dec 2026 14:10:05 GMT");
+}
+
+TEST(WebSocketHandshake, ARefusalCarriesTheDateItIsGiven) {
+  auto const answer = answer_websocket_handshake(without(http::field::host), {.date = "Wed, 02 Dec 2026 14:10:05 GMT"});
+  EXPECT_TRUE(answer.refused);
+  EXPECT_EQ(parsed(answer.bytes)[http::field::date], "Wed, 02 Dec 2026 14:10:05 GMT");
+}
+
 TEST(WebSocketHandshake, TokensIgnoreCaseAndMayShareTheirHeader) {
   auto request = with(http::field::connection, "keep-alive, UPGRADE");
   request.set(http::field::upgrade, "h2c, WebSocket");
@@ -158,7 +172,8 @@ TEST(WebSocketHandshake, EachRefusalHasItsStatusAJsonDetailAndClosesTheConnectio
 
 TEST(WebSocketHandshake, AnOriginNotAllowedIs403) {
   std::vector<std::string> const allowed{"https://app.example.com", "http://localhost:8080"};
-  auto const answer = answer_websocket_handshake(with(http::field::origin, "https://evil.example.com"), allowed);
+  auto const answer =
+      answer_websocket_handshake(with(http::field::origin, "https://evil.example.com"), {.allowed_origins = allowed});
   EXPECT_TRUE(answer.refused);
   EXPECT_EQ(answer.status, http::status::forbidden);
   auto const response = parsed(answer.bytes);
@@ -169,16 +184,22 @@ TEST(WebSocketHandshake, AnOriginNotAllowedIs403) {
 
 TEST(WebSocketHandshake, AnAllowedOriginMatchesIgnoringCase) {
   std::vector<std::string> const allowed{"https://app.example.com", "http://localhost:8080"};
-  EXPECT_FALSE(answer_websocket_handshake(with(http::field::origin, "http://localhost:8080"), allowed).refused);
-  EXPECT_FALSE(answer_websocket_handshake(with(http::field::origin, "HTTPS://App.Example.com"), allowed).refused);
-  EXPECT_TRUE(answer_websocket_handshake(with(http::field::origin, "http://localhost:8081"), allowed).refused);
-  EXPECT_TRUE(answer_websocket_handshake(with(http::field::origin, "null"), allowed).refused);
+  EXPECT_FALSE(
+      answer_websocket_handshake(with(http::field::origin, "http://localhost:8080"), {.allowed_origins = allowed})
+          .refused);
+  EXPECT_FALSE(
+      answer_websocket_handshake(with(http::field::origin, "HTTPS://App.Example.com"), {.allowed_origins = allowed})
+          .refused);
+  EXPECT_TRUE(
+      answer_websocket_handshake(with(http::field::origin, "http://localhost:8081"), {.allowed_origins = allowed})
+          .refused);
+  EXPECT_TRUE(answer_websocket_handshake(with(http::field::origin, "null"), {.allowed_origins = allowed}).refused);
 }
 
 TEST(WebSocketHandshake, WithoutAnAllowListOrAnOriginAnyClientMayConnect) {
   EXPECT_FALSE(answer_websocket_handshake(with(http::field::origin, "https://anywhere.example")).refused);
   std::vector<std::string> const allowed{"https://app.example.com"};
-  EXPECT_FALSE(answer_websocket_handshake(valid_request(), allowed).refused);
+  EXPECT_FALSE(answer_websocket_handshake(valid_request(), {.allowed_origins = allowed}).refused);
 }
 
 }  // namespace
