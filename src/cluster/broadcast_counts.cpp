@@ -18,16 +18,17 @@ constexpr auto late_log_every = std::chrono::seconds(5);
 
 BroadcastCounts::BroadcastCounts(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
                                  ClusterOptions const& options, Metrics& metrics)
-    : commands_(commands),
+    : executor_(executor),
+      commands_(commands),
       keys_(keys),
       options_(options),
       metrics_(metrics),
       publish_script_(redis_scripts::publish),
       deadline_timer_(std::move(executor)) {}
 
-void BroadcastCounts::publish(std::string text, std::function<void(std::size_t)> done) {
+void BroadcastCounts::publish(std::string text, Backplane::CountDone done) {
   // Published only while connected: a broadcast made while cut off reached this node's clients, and no one else.
-  if (!commands_.up()) return done(0);
+  if (!commands_.up()) return complete_later(executor_, std::move(done), std::size_t{0});
   auto const sequence = ++next_sequence_;
   pending_.emplace(sequence, Pending{.done = std::move(done),
                                      .deadline = Clock::now() + options_.count_timeout,
@@ -112,7 +113,7 @@ void BroadcastCounts::time_out(PendingMap::iterator pending) {
 void BroadcastCounts::finish(PendingMap::iterator pending) {
   auto finished = std::move(pending->second);
   pending_.erase(pending);
-  finished.done(finished.others);
+  complete_later(executor_, std::move(finished.done), finished.others);
 }
 
 }  // namespace wshub

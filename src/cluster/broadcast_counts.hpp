@@ -20,7 +20,7 @@
 
 namespace wshub {
 
-// Runs on the backplane's executor.
+// Runs on the backplane's executor, in a later turn than the Backplane call: answers go out with complete_later.
 class BroadcastCounts {
  public:
   BroadcastCounts(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
@@ -28,7 +28,7 @@ class BroadcastCounts {
 
   // done(how many clients of the nodes live at publish time queued it) once all of them have counted, or at the
   // count timeout with the counts that came. Cut off from Redis, nobody else has it: done(0).
-  void publish(std::string text, std::function<void(std::size_t)> done);
+  void publish(std::string text, Backplane::CountDone done);
   // A count of one of this node's broadcasts, from this node's count stream.
   void on_count(StreamEntry const& entry);
   // This node delivered another node's broadcast (its sequence number as the origin wrote it) to count clients.
@@ -37,7 +37,7 @@ class BroadcastCounts {
  private:
   using Clock = std::chrono::steady_clock;
   struct Pending {
-    std::function<void(std::size_t)> done;
+    Backplane::CountDone done;
     Clock::time_point deadline;
     std::size_t others = 0;
     std::set<std::string> reported;  // counts may arrive before the publish's own reply names the live nodes
@@ -51,6 +51,7 @@ class BroadcastCounts {
   void time_out(PendingMap::iterator pending);
   void finish(PendingMap::iterator pending);
 
+  asio::any_io_executor executor_;
   RedisLink& commands_;
   ClusterKeys const& keys_;
   ClusterOptions const& options_;

@@ -41,9 +41,10 @@ std::optional<JoinTime> to_join_time(std::string const& text) {
 
 }  // namespace
 
-ClientClaims::ClientClaims(RedisLink& commands, ClusterKeys const& keys, ClusterOptions const& options,
-                           Metrics& metrics)
-    : commands_(commands),
+ClientClaims::ClientClaims(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
+                           ClusterOptions const& options, Metrics& metrics)
+    : executor_(std::move(executor)),
+      commands_(commands),
       keys_(keys),
       options_(options),
       metrics_(metrics),
@@ -59,27 +60,29 @@ void ClientClaims::eval(std::string const& script, std::vector<std::string> args
   commands_.command(command, std::move(handler));
 }
 
-void ClientClaims::claim(LocalClient const& client, std::function<void(bool claimed)> done) {
+void ClientClaims::claim(LocalClient const& client, Backplane::ClaimDone done) {
   // Cut off, the node admits on its own say; re-registration settles any duplicate once Redis is back.
-  if (!commands_.up()) return done(true);
+  if (!commands_.up()) return complete_later(executor_, std::move(done), true);
   eval(claim_script_, {std::to_string(client.id), to_text(client.joined_at)},
-       [done = std::move(done)](RedisReply const& reply) { done(reply.is_error() || reply.integer == 1); });
+       [this, done = std::move(done)](RedisReply const& reply) mutable {
+         complete_later(executor_, std::move(done), reply.is_error() || reply.integer == 1);
+       });
 }
 
 void ClientClaims::release(ClientId id) {
   if (commands_.up()) eval(release_script_, {std::to_string(id)}, [](RedisReply const&) {});
 }
 
-void ClientClaims::list(std::vector<ClientId> local, std::function<void(std::vector<ClientId>)> done) {
-  if (!commands_.up()) return done(std::move(local));
-  eval(list_script_, {}, [local = std::move(local), done = std::move(done)](RedisReply const& reply) mutable {
-    if (reply.is_error()) return done(std::move(local));
+void ClientClaims::list(std::vector<ClientId> local, Backplane::ListDone done) {
+  if (!commands_.up()) return complete_later(executor_, std::move(done), std::move(local));
+  eval(list_script_, {}, [this, local = std::move(local), done = std::move(done)](RedisReply const& reply) mutable {
+    if (reply.is_error()) return complete_later(executor_, std::move(done), std::move(local));
     std::vector<ClientId> ids;
     ids.reserve(reply.elements.size());
     for (auto const& element : reply.elements) {
       if (auto const id = to_client_id(element.text)) ids.push_back(*id);
     }
-    done(std::move(ids));
+    complete_later(executor_, std::move(done), std::move(ids));
   });
 }
 

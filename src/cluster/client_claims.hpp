@@ -16,15 +16,17 @@
 
 namespace wshub {
 
-// Runs on the backplane's executor. Cut off from Redis, it answers as a single node would.
+// Runs on the backplane's executor, in a later turn than the Backplane call (which posts to it): its answers are
+// handed over with complete_later. Cut off from Redis, it answers as a single node would.
 class ClientClaims {
  public:
-  ClientClaims(RedisLink& commands, ClusterKeys const& keys, ClusterOptions const& options, Metrics& metrics);
+  ClientClaims(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
+               ClusterOptions const& options, Metrics& metrics);
 
   void attach(LocalClients& clients) { clients_ = &clients; }
-  void claim(LocalClient const& client, std::function<void(bool claimed)> done);
+  void claim(LocalClient const& client, Backplane::ClaimDone done);
   void release(ClientId id);
-  void list(std::vector<ClientId> local, std::function<void(std::vector<ClientId>)> done);
+  void list(std::vector<ClientId> local, Backplane::ListDone done);
   // Registers every client of this node again, in connection order: after an outage, or once taken for dead.
   void reregister();
   // A `close` entry of the broadcast stream: another node took an id for an earlier connection.
@@ -34,6 +36,7 @@ class ClientClaims {
   void eval(std::string const& script, std::vector<std::string> args, RedisLink::ReplyHandler handler);
   void close_later_duplicate(LocalClient const& client, std::string_view where);
 
+  asio::any_io_executor executor_;
   RedisLink& commands_;
   ClusterKeys const& keys_;
   ClusterOptions const& options_;

@@ -7,7 +7,12 @@ namespace wshub {
 
 Liveness::Liveness(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
                    ClusterOptions const& options, Events events)
-    : commands_(commands), keys_(keys), options_(options), events_(std::move(events)), timer_(std::move(executor)) {}
+    : executor_(executor),
+      commands_(commands),
+      keys_(keys),
+      options_(options),
+      events_(std::move(events)),
+      timer_(std::move(executor)) {}
 
 void Liveness::begin() {
   begun_ = true;
@@ -50,19 +55,20 @@ void Liveness::on_beat_answered(RedisReply const& reply) {
   events_.on_first_beat();
 }
 
-void Liveness::leave(std::function<void()> done) {
+void Liveness::leave(Backplane::LeaveDone done) {
   left_ = true;
   timer_.cancel();
-  if (!commands_.up()) return done();
+  if (!commands_.up()) return complete_later(executor_, std::move(done));
   // Queued behind every release this node sent, so when Redis answers they have all been applied. Without its
   // liveness key the node is dead to the others at once: no broadcast waits for its count, and any id it still
   // held is free, instead of both lasting until NODE_TIMEOUT_SEC.
   commands_.command({"SREM", keys_.nodes, options_.node_id}, [](RedisReply const&) {});
-  commands_.command({"DEL", keys_.liveness_of(options_.node_id)}, [this, done = std::move(done)](RedisReply const&) {
-    log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
-              "cluster {}: node {} left", options_.cluster_name, options_.node_id);
-    done();
-  });
+  commands_.command(
+      {"DEL", keys_.liveness_of(options_.node_id)}, [this, done = std::move(done)](RedisReply const&) mutable {
+        log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
+                  "cluster {}: node {} left", options_.cluster_name, options_.node_id);
+        complete_later(executor_, std::move(done));
+      });
 }
 
 }  // namespace wshub

@@ -22,7 +22,7 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       status_(options_.redis, metrics),
       commands_(make_link({.on_up = [this] { on_commands_up(); }, .on_down = [this](auto const&) { on_down(); }})),
       reader_(make_link({.on_up = [this] { on_reader_up(); }, .on_down = [this](auto const&) { on_down(); }})),
-      claims_(*commands_, keys_, options_, metrics),
+      claims_(executor, *commands_, keys_, options_, metrics),
       counts_(executor, *commands_, keys_, options_, metrics),
       liveness_(executor, *commands_, keys_, options_,
                 {.on_first_beat = [this] { on_first_beat(); }, .on_lapsed = [this] { claims_.reregister(); }}),
@@ -50,9 +50,7 @@ BackplaneState RedisBackplane::state() const {
 }
 
 void RedisBackplane::claim(LocalClient const& client, ClaimDone done) {
-  asio::post(executor_, [this, client, done = std::move(done)]() mutable {
-    claims_.claim(client, answer_later(std::move(done)));
-  });
+  asio::post(executor_, [this, client, done = std::move(done)]() mutable { claims_.claim(client, std::move(done)); });
 }
 
 void RedisBackplane::release(ClientId id) {
@@ -61,18 +59,17 @@ void RedisBackplane::release(ClientId id) {
 
 void RedisBackplane::list_clients(std::vector<ClientId> local, ListDone done) {
   asio::post(executor_, [this, local = std::move(local), done = std::move(done)]() mutable {
-    claims_.list(std::move(local), answer_later(std::move(done)));
+    claims_.list(std::move(local), std::move(done));
   });
 }
 
 void RedisBackplane::leave_cluster(LeaveDone done) {
-  asio::post(executor_, [this, done = std::move(done)]() mutable { liveness_.leave(answer_later(std::move(done))); });
+  asio::post(executor_, [this, done = std::move(done)]() mutable { liveness_.leave(std::move(done)); });
 }
 
 void RedisBackplane::publish(std::string const& text, CountDone done) {
-  asio::post(executor_, [this, text, done = std::move(done)]() mutable {
-    counts_.publish(std::move(text), answer_later(std::move(done)));
-  });
+  asio::post(executor_,
+             [this, text, done = std::move(done)]() mutable { counts_.publish(std::move(text), std::move(done)); });
 }
 
 void RedisBackplane::on_commands_up() {

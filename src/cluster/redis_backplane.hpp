@@ -30,7 +30,7 @@ namespace wshub {
 // destroyed without running. Timers are guarded by a tick against a completion queued before a re-arm.
 class RedisBackplane final : public Backplane {
  public:
-  // Makes one connection to Redis, with the events it reports.
+  // Makes one connection to Redis, with the events it reports (a factory, called twice, not a completion).
   using LinkFactory = std::function<std::unique_ptr<RedisLink>(RedisLink::Events)>;
 
   RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics);
@@ -58,16 +58,6 @@ class RedisBackplane final : public Backplane {
   bool connected() const { return commands_->up() && reader_->up(); }
   void on_first_beat();
   void on_broadcast_entry(StreamEntry const& entry);
-
-  // The pieces answer through copyable callbacks (they sit in RedisLink's reply handlers, which are std::function);
-  // this turns the hub's move-only completion into one that hands the answer over on the completion's executor.
-  template <typename... Args>
-  std::function<void(Args...)> answer_later(Completion<void(Args...)> done) const {
-    auto shared = std::make_shared<Completion<void(Args...)>>(std::move(done));
-    return [executor = executor_, shared](Args... args) {
-      complete_later(executor, std::move(*shared), std::move(args)...);
-    };
-  }
 
   asio::any_io_executor executor_;
   ClusterOptions options_;  // the node id is settled by start()

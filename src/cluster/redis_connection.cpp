@@ -73,7 +73,9 @@ void RedisConnection::stop() {
 void RedisConnection::command(std::vector<std::string> const& args, ReplyHandler handler,
                               std::chrono::milliseconds blocks_for) {
   if (!up_) {
-    asio::post(executor_, [handler = std::move(handler)] { handler(RedisReply::error("not connected to Redis")); });
+    asio::post(executor_, [handler = std::move(handler)]() mutable {
+      std::move(handler)(RedisReply::error("not connected to Redis"));
+    });
     return;
   }
   send(args, std::move(handler), blocks_for);
@@ -197,7 +199,7 @@ bool RedisConnection::parse_replies() {
     auto handler = std::move(waiting_.front().handler);
     waiting_.pop_front();
     auto const tick = socket_tick_;
-    handler(converted(*owned));
+    std::move(handler)(converted(*owned));
     if (tick != socket_tick_) return true;  // the handler's own command found the connection lost
   }
 }
@@ -217,7 +219,7 @@ void RedisConnection::lose(std::string const& why) {
   socket_.close(ignored);
   // Answered after the state is reset, so a handler that sends again finds the connection down, not half-torn.
   auto failed = std::exchange(waiting_, {});
-  for (auto& waiting : failed) waiting.handler(RedisReply::error("connection to Redis lost: " + why));
+  for (auto& waiting : failed) std::move(waiting.handler)(RedisReply::error("connection to Redis lost: " + why));
   if (events_.on_down) events_.on_down(was_up ? why : "not connected: " + why);
   if (!stopped_) retry_later();
 }

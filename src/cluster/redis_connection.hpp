@@ -26,8 +26,9 @@ struct RedisConnectionOptions {
 };
 
 // Every call, and every callback, happens on the executor given: the connection needs no lock. Its handlers
-// capture `this`: the executor stops running them before the connection is destroyed (docs/architecture.md,
-// "Lifetimes").
+// capture `this`: its owner destroys it only once the executor runs no more handlers (RedisBackplane says how), and
+// a handler still queued then is destroyed uncalled. Each reply handler is owned by one entry of `waiting_` (or,
+// sent while down, by the post that fails it) until it runs, once; destroyed with the connection, it is dropped.
 class RedisConnection final : public RedisLink {
  public:
   RedisConnection(asio::any_io_executor executor, RedisEndpoint endpoint, RedisConnectionOptions options,

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "async/completion.hpp"
 #include "cluster/redis_reply.hpp"
 
 namespace wshub {
@@ -13,7 +14,9 @@ namespace wshub {
 // Implemented by RedisConnection, and by a fake in the unit tests that lets a test answer each command.
 class RedisLink {
  public:
-  using ReplyHandler = std::function<void(RedisReply const&)>;
+  // Move-only, so that a handler can own what it finishes (the hub's completion); run once, on the link's executor.
+  using ReplyHandler = Completion<void(RedisReply const&)>;
+  // Called again at every change: notifications, not completions.
   struct Events {
     std::function<void()> on_up;                      // connected, and Redis has answered (the database selected)
     std::function<void(std::string const&)> on_down;  // lost, with why; pending commands have failed first
@@ -25,8 +28,9 @@ class RedisLink {
   // CLIENT LIST which node's which connection this is.
   virtual void start(std::string name) = 0;
   virtual bool up() const = 0;
-  // Answered in the order sent, never inline: a command sent while down, or lost with the connection, is answered
-  // with an error reply. A command that Redis holds on purpose (XREAD BLOCK) says for how long.
+  // Answered exactly once, in the order sent, never inline: a command sent while down, or lost with the connection,
+  // is answered with an error reply; one still pending when the link is destroyed is dropped unanswered. A command that
+  // Redis holds on purpose (XREAD BLOCK) says for how long.
   virtual void command(std::vector<std::string> const& args, ReplyHandler handler,
                        std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero()) = 0;
 };

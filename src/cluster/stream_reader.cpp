@@ -56,21 +56,19 @@ void StreamReader::on_link_up() {
 
 // First connection: read what is published from now on. One lost half-way finds only the start still missing.
 void StreamReader::find_starts() {
-  if (last_broadcast_id_.empty()) return find_start(keys_.broadcasts, last_broadcast_id_, [this] { find_starts(); });
-  if (last_count_id_.empty()) {
-    return find_start(keys_.counts_of(options_.node_id), last_count_id_, [this] { find_starts(); });
-  }
+  if (last_broadcast_id_.empty()) return find_start(keys_.broadcasts, last_broadcast_id_);
+  if (last_count_id_.empty()) return find_start(keys_.counts_of(options_.node_id), last_count_id_);
   events_.on_ready();
   read_next();
 }
 
-void StreamReader::find_start(std::string key, std::string& last_id, std::function<void()> then) {
-  reader_.command({"XREVRANGE", std::move(key), "+", "-", "COUNT", "1"},
-                  [&last_id, then = std::move(then)](RedisReply const& reply) {
-                    if (reply.is_error()) return;  // lost again: on_link_up starts over
-                    last_id = reply.elements.empty() ? "0-0" : reply.elements[0].elements[0].text;
-                    then();
-                  });
+// Sets last_id (a member) from the stream's newest entry, then goes on finding the other start.
+void StreamReader::find_start(std::string key, std::string& last_id) {
+  reader_.command({"XREVRANGE", std::move(key), "+", "-", "COUNT", "1"}, [this, &last_id](RedisReply const& reply) {
+    if (reply.is_error()) return;  // lost again: on_link_up starts over
+    last_id = reply.elements.empty() ? "0-0" : reply.elements[0].elements[0].text;
+    find_starts();
+  });
 }
 
 void StreamReader::check_replay_gap() {

@@ -23,6 +23,7 @@ struct StreamEntry {
 // queued behind it.
 class StreamReader {
  public:
+  // Called again for every entry: notifications, not completions.
   struct Events {
     std::function<void()> on_ready;  // the reader knows where both streams end: it sees everything from here on
     std::function<void(StreamEntry const&)> on_broadcast;
@@ -37,7 +38,7 @@ class StreamReader {
 
  private:
   void find_starts();
-  void find_start(std::string key, std::string& last_id, std::function<void()> then);
+  void find_start(std::string key, std::string& last_id);
   void check_replay_gap();
   void read_next();
   void on_read(RedisReply const& reply);

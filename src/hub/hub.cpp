@@ -50,17 +50,18 @@ JoinOutcome Hub::on_claimed(LocalClient const& registration, std::shared_ptr<Hub
 }
 
 void Hub::leave(ClientId id, HubClient const* client) {
-  std::function<void()> on_empty;
+  std::optional<Completion<void()>> on_empty;
   {
     std::scoped_lock lock(mutex_);
     auto const found = by_id_.find(id);
     if (found == by_id_.end() || found->second->client.get() != client) return;
     members_.erase(found->second);
     by_id_.erase(found);
-    if (members_.empty()) on_empty = std::exchange(on_empty_, nullptr);
+    if (members_.empty()) on_empty = std::exchange(on_empty_, std::nullopt);
   }
   backplane_.release(id);
-  if (on_empty) on_empty();
+  // Posted, not dispatched: the session leaving is in the middle of its own close, no place for the waiter's step.
+  if (on_empty) complete_posted(asio::system_executor(), std::move(*on_empty));
 }
 
 void Hub::broadcast(std::string text, CountDone done) {
@@ -138,7 +139,7 @@ void Hub::close_all(CloseCode code, std::string_view reason) {
   for (auto const& client : snapshot()) client->close(code, std::string(reason));
 }
 
-void Hub::when_empty(std::function<void()> on_empty) {
+void Hub::when_empty(Completion<void()> on_empty) {
   {
     std::scoped_lock lock(mutex_);
     if (!members_.empty()) {
@@ -146,7 +147,7 @@ void Hub::when_empty(std::function<void()> on_empty) {
       return;
     }
   }
-  on_empty();
+  complete_posted(asio::system_executor(), std::move(on_empty));
 }
 
 std::vector<std::shared_ptr<HubClient>> Hub::snapshot() const {

@@ -63,8 +63,8 @@ class Hub final : public DrainableClients, public LocalClients {
   void stop_admitting() override;
   std::size_t client_count() const override;
   void close_all(CloseCode code, std::string_view reason) override;
-  void when_empty(std::function<void()> on_empty) override;
-  void leave_cluster(std::function<void()> done) override { backplane_.leave_cluster(std::move(done)); }
+  void when_empty(Completion<void()> on_empty) override;
+  void leave_cluster(Completion<void()> done) override { backplane_.leave_cluster(std::move(done)); }
 
   // This node's ids in connection order.
   std::vector<ClientId> local_client_ids() const;
@@ -90,7 +90,7 @@ class Hub final : public DrainableClients, public LocalClients {
   std::unordered_map<ClientId, std::list<Member>::iterator> by_id_;
   std::unordered_set<ClientId> claiming_;  // ids waiting for the cluster's answer
   bool admitting_ = true;
-  std::function<void()> on_empty_;
+  std::optional<Completion<void()>> on_empty_;  // when_empty's handler, until the last client leaves
 
   std::mutex broadcast_order_;
 };

@@ -17,30 +17,30 @@ void HttpConnections::add(std::shared_ptr<HttpSession> const& session) {
   session->stop();
 }
 
+// The last connection removes itself at the end of its own coroutine: the stopper's step is posted, not run there.
 void HttpConnections::remove(HttpSession const* session) {
-  std::function<void()> on_all_closed;
+  std::optional<Completion<void()>> on_all_closed;
   {
     std::scoped_lock lock(mutex_);
     sessions_.erase(session);
-    if (sessions_.empty()) on_all_closed = std::exchange(on_all_closed_, nullptr);
+    if (sessions_.empty()) on_all_closed = std::exchange(on_all_closed_, std::nullopt);
   }
-  if (on_all_closed) on_all_closed();
+  if (on_all_closed) complete_posted(executor_, std::move(*on_all_closed));
 }
 
-void HttpConnections::stop_all(std::function<void()> on_all_closed) {
+void HttpConnections::stop_all(Completion<void()> on_all_closed) {
   std::vector<std::shared_ptr<HttpSession>> open;
+  bool none_left = false;
   {
     std::scoped_lock lock(mutex_);
     stopping_ = true;
     for (auto const& [key, session] : sessions_) {
       if (auto alive = session.lock()) open.push_back(std::move(alive));
     }
-    if (!sessions_.empty()) {
-      on_all_closed_ = std::move(on_all_closed);
-      on_all_closed = nullptr;
-    }
+    none_left = sessions_.empty();
+    if (!none_left) on_all_closed_ = std::move(on_all_closed);
   }
-  if (on_all_closed) on_all_closed();
+  if (none_left) complete_posted(executor_, std::move(on_all_closed));
   for (auto const& session : open) session->stop();
 }
 

@@ -68,6 +68,7 @@ Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi c
                    HttpOptions const& http_options, WebSocketOptions const& websocket_options)
     : threads_(threads),
       acceptor_(threads.main()),
+      connections_(acceptor_.get_executor()),
       context_{.api = api,
                .hub = hub,
                .metrics = metrics,
@@ -92,7 +93,7 @@ std::string Listener::url() const {
   return fmt::format("http://{}:{}", host, endpoint.port());
 }
 
-void Listener::stop(std::function<void()> on_stopped) {
+void Listener::stop(Completion<void()> on_stopped) {
   asio::post(acceptor_.get_executor(), [this, on_stopped = std::move(on_stopped)]() mutable {
     error_code ignored;
     acceptor_.close(ignored);

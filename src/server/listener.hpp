@@ -27,6 +27,8 @@ class ListenError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Its handlers (the accept loop, stop's step) hold a plain `this`: its owner (main) destroys it only after every
+// I/O thread has stopped and joined, and a handler still queued then is destroyed uncalled.
 class Listener final : public StoppableServer {
  public:
   // Binds at once, so that a taken port is reported before anything else starts.
@@ -37,7 +39,7 @@ class Listener final : public StoppableServer {
   std::string url() const;
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
   void start();
-  void stop(std::function<void()> on_stopped) override;
+  void stop(Completion<void()> on_stopped) override;
 
  private:
   asio::awaitable<void> accept_loop();

@@ -9,7 +9,7 @@ namespace wshub {
 
 ShutdownCoordinator::ShutdownCoordinator(asio::any_io_executor executor, DrainableClients& clients,
                                          StoppableServer& server, ShutdownOptions const& options,
-                                         std::function<void()> on_finished)
+                                         Completion<void()> on_finished)
     : strand_(asio::make_strand(std::move(executor))),
       clients_(clients),
       server_(server),
@@ -56,8 +56,7 @@ void ShutdownCoordinator::begin_drain(std::string_view signal_name) {
     arm(deadline_timer_, options_.forced_shutdown_after, &ShutdownCoordinator::on_deadline);
     arm(progress_timer_, options_.progress_log_every, &ShutdownCoordinator::log_progress);
   }
-  // Posted: the hub may call back from any thread, or at once from inside when_empty.
-  clients_.when_empty([this] { asio::post(strand_, [this] { on_empty(); }); });
+  clients_.when_empty(on_strand(&ShutdownCoordinator::on_empty));
 }
 
 void ShutdownCoordinator::log_progress() {
@@ -109,9 +108,8 @@ void ShutdownCoordinator::stop_server() {
   log_event(spdlog::level::info, {}, "shutdown: no longer accepting connections; finishing HTTP requests in flight");
   // Side by side: leaving the cluster takes a Redis round trip, which need not wait for the HTTP requests.
   stops_pending_ = 2;
-  auto const on_stopped = [this] { asio::post(strand_, [this] { on_stop_done(); }); };
-  server_.stop(on_stopped);
-  clients_.leave_cluster(on_stopped);
+  server_.stop(on_strand(&ShutdownCoordinator::on_stop_done));
+  clients_.leave_cluster(on_strand(&ShutdownCoordinator::on_stop_done));
   arm(phase_timer_, options_.http_drain_timeout, &ShutdownCoordinator::finish);
 }
 
@@ -124,7 +122,11 @@ void ShutdownCoordinator::finish() {
   phase_ = Phase::finished;
   phase_timer_.cancel();
   log_event(spdlog::level::info, {}, "shutdown: stopped");
-  on_finished_();
+  complete_later(strand_, std::move(on_finished_));
+}
+
+Completion<void()> ShutdownCoordinator::on_strand(void (ShutdownCoordinator::*step)()) {
+  return asio::bind_executor(strand_, [this, step] { (this->*step)(); });
 }
 
 void ShutdownCoordinator::arm(Timer& timer, Seconds after, void (ShutdownCoordinator::*step)()) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -30,11 +29,11 @@ struct ShutdownOptions {
 //
 // Its handlers hold a plain `this`: its owner (main) destroys it only after every I/O thread has stopped for good,
 // and every handler it gives out (its timers' completions, the hub's when_empty, the server's and the cluster's
-// on_stopped) runs on an I/O thread, so none can run after it.
+// on_stopped) is bound to its strand, on the main I/O thread, so none can run after it.
 class ShutdownCoordinator {
  public:
   ShutdownCoordinator(asio::any_io_executor executor, DrainableClients& clients, StoppableServer& server,
-                      ShutdownOptions const& options, std::function<void()> on_finished);
+                      ShutdownOptions const& options, Completion<void()> on_finished);
 
   // Thread-safe. The first signal starts the drain; another one skips whatever wait is under way.
   void on_signal(std::string signal_name);
@@ -51,6 +50,8 @@ class ShutdownCoordinator {
   void stop_server();
   void on_stop_done();
   void finish();
+  // A step of this coordinator as a handler for another piece: it runs on the strand, whichever thread answers.
+  Completion<void()> on_strand(void (ShutdownCoordinator::*step)());
   using Timer = TickedTimer<asio::steady_timer>;
 
   void arm(Timer& timer, Seconds after, void (ShutdownCoordinator::*step)());
@@ -60,7 +61,7 @@ class ShutdownCoordinator {
   DrainableClients& clients_;
   StoppableServer& server_;
   ShutdownOptions options_;
-  std::function<void()> on_finished_;
+  Completion<void()> on_finished_;  // run once, on its own executor or else on the strand
 
   Phase phase_ = Phase::serving;
   int stops_pending_ = 0;  // the server's stop and leaving the cluster, both under way while stopping

@@ -2,15 +2,16 @@
 // be tested with a fake.
 #pragma once
 
-#include <functional>
+#include "async/completion.hpp"
 
 namespace wshub {
 
 class StoppableServer {
  public:
   virtual ~StoppableServer() = default;
-  // Stops accepting, closes idle HTTP connections, lets requests in flight finish, then calls on_stopped once.
-  virtual void stop(std::function<void()> on_stopped) = 0;
+  // Stops accepting, closes idle HTTP connections, lets requests in flight finish, then on_stopped(): a completion,
+  // never run inside this call, on its associated executor (the server's own for a handler that names none).
+  virtual void stop(Completion<void()> on_stopped) = 0;
 };
 
 }  // namespace wshub

@@ -1,6 +1,8 @@
 // Tests claims, listings and duplicates through the backplane on fake connections, with Redis up and cut off.
 #include "cluster/client_claims.hpp"
 
+#include <optional>
+
 #include "backplane_fixture.hpp"
 
 namespace wshub {
@@ -46,6 +48,23 @@ TEST_F(ClientClaimsTest, ClaimsAndListsPendingWhenTheConnectionIsLostAnswerAsASi
   poll();
   EXPECT_EQ(claims_, std::vector<bool>{true});
   EXPECT_EQ(lists_, std::vector<std::vector<ClientId>>{{first.id}});
+  commands_->go_up();
+  poll();
+  EXPECT_EQ(claims_.size(), 1U) << "a claim was answered twice";
+  EXPECT_EQ(lists_.size(), 1U) << "a listing was answered twice";
+}
+
+TEST_F(ClientClaimsTest, AnAnswerRunsOnTheExecutorItsHandlerNames) {
+  join();
+  asio::io_context caller;
+  std::optional<bool> claimed;
+  backplane_->claim(first, asio::bind_executor(caller, [&claimed](bool result) { claimed = result; }));
+  poll();
+  commands_->answer(FakeRedis::integer(1));
+  poll();
+  EXPECT_FALSE(claimed.has_value()) << "ran on the backplane's executor";
+  caller.run();
+  EXPECT_EQ(claimed, true);
 }
 
 TEST_F(ClientClaimsTest, WhileCutOffNothingIsAskedOfRedis) {
@@ -54,6 +73,7 @@ TEST_F(ClientClaimsTest, WhileCutOffNothingIsAskedOfRedis) {
   claim(first);
   list();
   backplane_->release(first.id);
+  EXPECT_TRUE(claims_.empty() && lists_.empty()) << "answered inside the call";
   poll();
   EXPECT_EQ(claims_, std::vector<bool>{true});
   EXPECT_EQ(lists_, std::vector<std::vector<ClientId>>{{first.id}});

@@ -30,7 +30,9 @@ class FakeRedis final : public RedisLink {
     log_.push_back(args);
     // As RedisConnection does: a command sent while down fails later, never inline.
     if (!up_) {
-      asio::post(executor_, [handler = std::move(handler)] { handler(RedisReply::error("not connected to Redis")); });
+      asio::post(executor_, [handler = std::move(handler)]() mutable {
+        std::move(handler)(RedisReply::error("not connected to Redis"));
+      });
       return;
     }
     unanswered_.push_back({args, std::move(handler)});
@@ -44,7 +46,7 @@ class FakeRedis final : public RedisLink {
   void go_down() {
     up_ = false;
     auto failed = std::exchange(unanswered_, {});
-    for (auto& sent : failed) sent.handler(RedisReply::error("connection to Redis lost"));
+    for (auto& sent : failed) std::move(sent.handler)(RedisReply::error("connection to Redis lost"));
     events_.on_down("lost");
   }
 
@@ -54,7 +56,7 @@ class FakeRedis final : public RedisLink {
     if (unanswered_.empty()) return {};
     auto sent = std::move(unanswered_.front());
     unanswered_.pop_front();
-    sent.handler(reply);
+    std::move(sent.handler)(reply);
     return sent.args;
   }
   // Answers with OK every command before the first one called `name`, which is left as the oldest.

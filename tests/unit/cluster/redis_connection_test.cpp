@@ -74,6 +74,45 @@ TEST_F(RedisConnectionTest, ReconnectsAfterItsConnectionIsKilledAndFailsWhatWasP
   EXPECT_EQ(ask({"PING"}).text, "PONG");
 }
 
+TEST_F(RedisConnectionTest, EveryCommandPendingWhenTheConnectionIsLostIsAnsweredExactlyOnce) {
+  auto& connection = connect();
+  // Behind a blocking command, Redis holds the rest of the pipeline: all of them are pending when the kill comes.
+  constexpr std::size_t pending = 20;
+  std::vector<int> answers(pending + 1, 0);
+  std::vector<int> errors(pending + 1, 0);
+  auto const handler = [&answers, &errors](std::size_t i) {
+    // Owns something only movable, as a reply handler that finishes a hub's completion does.
+    return [&answers, &errors, owned = std::make_unique<std::size_t>(i)](RedisReply const& reply) {
+      ++answers[*owned];
+      if (reply.is_error()) ++errors[*owned];
+    };
+  };
+  connection.command({"BLPOP", "nothing", "0"}, handler(0));
+  for (std::size_t i = 1; i <= pending; ++i) connection.command({"PING"}, handler(i));
+  asio::io_context other;
+  tcp::socket killer(other);
+  killer.connect({asio::ip::make_address("127.0.0.1"), redis_.port()});
+  std::string kill;
+  append_redis_command(kill, {"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"});
+  asio::write(killer, asio::buffer(kill));
+  run_until([this] { return ups_ == 2; });
+  EXPECT_EQ(ask({"PING"}).text, "PONG");  // a few more turns, in which a second answer would show
+  EXPECT_EQ(answers, std::vector<int>(pending + 1, 1));
+  EXPECT_EQ(errors, std::vector<int>(pending + 1, 1));
+}
+
+TEST_F(RedisConnectionTest, ADestroyedConnectionDropsItsPendingHandlersUncalledAndFreesThem) {
+  auto& connection = connect();
+  auto const owned = std::make_shared<int>(0);
+  int calls = 0;
+  connection.command({"BLPOP", "nothing", "0"}, [owned, &calls](RedisReply const&) { ++calls; });
+  connection.command({"PING"}, [owned, &calls](RedisReply const&) { ++calls; });
+  EXPECT_EQ(owned.use_count(), 3);
+  connection_.reset();  // the context does not run again: what it still holds is destroyed uncalled with it
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(owned.use_count(), 1) << "a pending reply handler outlived its connection";
+}
+
 TEST_F(RedisConnectionTest, ACommandWhileDownFailsLaterNeverInline) {
   connection_.emplace(context_.get_executor(), RedisEndpoint{.host = "127.0.0.1", .port = 1}, RedisConnectionOptions{},
                       RedisConnection::Events{});

@@ -164,27 +164,47 @@ TEST(Hub, CloseAllClosesEveryClientWithTheCodeAndReason) {
   }
 }
 
-TEST(Hub, WhenEmptyCallsAtOnceIfNobodyIsConnected) {
+TEST(Hub, WhenEmptyWithNobodyConnectedAnswersAfterTheCallOnTheHandlersExecutor) {
   Hub hub(local);
+  asio::io_context caller;
   int calls = 0;
-  hub.when_empty([&calls] { ++calls; });
+  hub.when_empty(asio::bind_executor(caller, [&calls] { ++calls; }));
+  EXPECT_EQ(calls, 0) << "answered inside when_empty()";
+  caller.run();
   EXPECT_EQ(calls, 1);
 }
 
-TEST(Hub, WhenEmptyCallsOnceWhenTheLastClientLeaves) {
+TEST(Hub, WhenEmptyAnswersOnceAfterTheLastClientLeftNeverInsideLeave) {
   Hub hub(local);
+  asio::io_context caller;
   auto a = std::make_shared<FakeClient>();
   auto b = std::make_shared<FakeClient>();
   join(hub, 1, a);
   join(hub, 2, b);
   int calls = 0;
-  hub.when_empty([&calls] { ++calls; });
+  hub.when_empty(asio::bind_executor(caller, [&calls] { ++calls; }));
   hub.leave(1, a.get());
+  caller.poll();
   EXPECT_EQ(calls, 0);
   hub.leave(2, b.get());
+  EXPECT_EQ(calls, 0) << "answered inside leave()";
+  caller.restart();
+  caller.run();
   EXPECT_EQ(calls, 1);
   join(hub, 3, a);
   hub.leave(3, a.get());
+  caller.restart();
+  caller.run();
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(Hub, LeavingTheClusterAnswersAfterTheCallOnTheHandlersExecutor) {
+  Hub hub(local);
+  asio::io_context caller;
+  int calls = 0;
+  hub.leave_cluster(asio::bind_executor(caller, [&calls] { ++calls; }));
+  EXPECT_EQ(calls, 0) << "answered inside leave_cluster()";
+  caller.run();
   EXPECT_EQ(calls, 1);
 }
 

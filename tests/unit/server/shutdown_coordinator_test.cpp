@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -15,6 +16,13 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// Every handler the coordinator gives out must name where it runs (its strand): the hub and the server answer from
+// any thread. The fakes answer as the real ones do, posted, never inside the call.
+void answer(Completion<void()> done) {
+  EXPECT_TRUE(done.executor()) << "a coordinator's handler names no executor";
+  complete_posted(asio::system_executor(), std::move(done));
+}
+
 class FakeClients final : public DrainableClients {
  public:
   explicit FakeClients(std::size_t count) : count_(count) {}
@@ -25,11 +33,11 @@ class FakeClients final : public DrainableClients {
     closes.emplace_back(code, std::string(reason));
     if (leave_when_closed) all_leave();
   }
-  void when_empty(std::function<void()> on_empty) override {
-    if (count_ == 0) return on_empty();
+  void when_empty(Completion<void()> on_empty) override {
+    if (count_ == 0) return answer(std::move(on_empty));
     on_empty_ = std::move(on_empty);
   }
-  void leave_cluster(std::function<void()> done) override {
+  void leave_cluster(Completion<void()> done) override {
     ++cluster_leaves;
     on_left_cluster_ = std::move(done);
     if (cluster_answers) left_cluster();
@@ -37,13 +45,13 @@ class FakeClients final : public DrainableClients {
 
   void left_cluster() {
     left_cluster_at = Clock::now();
-    if (on_left_cluster_) std::exchange(on_left_cluster_, nullptr)();
+    if (on_left_cluster_) answer(*std::exchange(on_left_cluster_, std::nullopt));
   }
 
   void all_leave() {
     count_ = 0;
     left_at = Clock::now();
-    if (on_empty_) std::exchange(on_empty_, nullptr)();
+    if (on_empty_) answer(*std::exchange(on_empty_, std::nullopt));
   }
 
   bool admitting = true;
@@ -56,15 +64,15 @@ class FakeClients final : public DrainableClients {
 
  private:
   std::size_t count_;
-  std::function<void()> on_empty_;
-  std::function<void()> on_left_cluster_;
+  std::optional<Completion<void()>> on_empty_;
+  std::optional<Completion<void()>> on_left_cluster_;
 };
 
 class FakeServer final : public StoppableServer {
  public:
-  void stop(std::function<void()> on_stopped) override {
+  void stop(Completion<void()> on_stopped) override {
     ++stops;
-    if (finishes_requests) on_stopped();
+    if (finishes_requests) answer(std::move(on_stopped));
   }
   int stops = 0;
   bool finishes_requests = true;
@@ -244,6 +252,20 @@ TEST_F(ShutdownCoordinatorTest, ATimeoutAlreadyQueuedWhenItsPhaseEndsIsIgnored) 
   EXPECT_EQ(lines_containing("all remaining clients closed"), 1U);
   EXPECT_EQ(lines_containing("did not finish the close handshake"), 0U);
   EXPECT_EQ(server_.stops, 1) << "the stale close timeout stopped the server a second time";
+}
+
+TEST_F(ShutdownCoordinatorTest, TheFinishedHandlerRunsOnTheExecutorItNamesNotOnTheCoordinators) {
+  clients_.all_leave();
+  asio::io_context owner;
+  bool finished = false;
+  ShutdownCoordinator coordinator(io_.get_executor(), clients_, server_, {.forced_shutdown_after = Seconds(60)},
+                                  asio::bind_executor(owner, [&finished] { finished = true; }));
+  coordinator.on_signal("SIGTERM");
+  io_.run_for(10s);  // returns once the coordinator has nothing left to wait for
+  EXPECT_EQ(lines_containing("shutdown: stopped"), 1U);
+  EXPECT_FALSE(finished) << "ran on the coordinator's executor";
+  owner.run();
+  EXPECT_TRUE(finished);
 }
 
 TEST_F(ShutdownCoordinatorTest, LogsProgressWhileWaiting) {
