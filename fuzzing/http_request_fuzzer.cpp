@@ -13,6 +13,15 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
 
 #include "fuzz_check.hpp"
@@ -212,9 +221,8 @@ void serve(Server& server, std::string_view bytes) {
     if (is_websocket_upgrade(request)) return check_handshake(request, answer_websocket_handshake(request));
     // A single node's API answers in the io_context's next turns, with nothing else to wait for.
     std::optional<HttpResponse> response;
-    server.api.handle(request, asio::bind_executor(server.io, [&response](HttpResponse answer) {
-                        response = std::move(answer);
-                      }));
+    server.api.handle(
+        request, asio::bind_executor(server.io, [&response](HttpResponse answer) { response = std::move(answer); }));
     check(!response.has_value(), "an answer never runs inside handle()");
     server.io.restart();
     server.io.run();

@@ -2,6 +2,7 @@
 #include "server/shutdown_coordinator.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "ops/logging.hpp"
 

@@ -14,6 +14,7 @@
 #include "protocol/message_reader.hpp"
 #include "protocol/net.hpp"
 #include "protocol/outgoing_frame.hpp"
+#include "server/connection_types.hpp"
 #include "server/websocket_options.hpp"
 #include "server/write_queue.hpp"
 
