@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/host_name.hpp>
 
 #include "app/config.hpp"
 #include "build_commit.hpp"

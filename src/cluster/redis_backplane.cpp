@@ -2,6 +2,8 @@
 // origin through its own stream; a node cut off from Redis serves its own clients and catches up on return.
 #include "cluster/redis_backplane.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "cluster/redis_connection.hpp"
 #include "ops/logging.hpp"
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "cluster/broadcast_counts.hpp"
 #include "cluster/client_claims.hpp"
 #include "cluster/cluster_keys.hpp"

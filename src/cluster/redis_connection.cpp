@@ -7,6 +7,11 @@
 
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 
 #include "ops/logging.hpp"
 

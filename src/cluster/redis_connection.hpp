@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include "async/ticked_timer.hpp"
 #include "cluster/redis_endpoint.hpp"
 #include "cluster/redis_link.hpp"

@@ -6,6 +6,9 @@
 #include <map>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include "async/ticked_timer.hpp"
 #include "cluster/cluster_keys.hpp"
 #include "cluster/cluster_options.hpp"

@@ -1,6 +1,10 @@
 // Routes plain HTTP requests; response bodies and error shapes match what FastAPI sends for the seed service.
 #include "http/http_api.hpp"
 
+#include <boost/asio/system_executor.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <boost/json.hpp>
 
 #include "http/api_document.hpp"

@@ -4,6 +4,8 @@
 #include <optional>
 #include <utility>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "hub/backplane.hpp"
 
 namespace wshub {

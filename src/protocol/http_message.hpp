@@ -9,10 +9,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/value.hpp>
 
-namespace wshub {
+#include "protocol/net.hpp"
 
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace wshub {
 
 using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;

@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <string>
 
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/status.hpp>
+
 #include "protocol/request_rules.hpp"
 
 namespace wshub {

@@ -6,6 +6,10 @@
 #include <optional>
 #include <string_view>
 
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/system/error_code.hpp>
+
 #include "protocol/http_message.hpp"
 #include "protocol/net.hpp"
 

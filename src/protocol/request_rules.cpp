@@ -3,6 +3,10 @@
 
 #include <string>
 
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+
 namespace wshub {
 namespace {
 

@@ -3,6 +3,9 @@
 
 #include <type_traits>
 
+#include <boost/beast/http/message.hpp>
+#include <boost/system/error_code.hpp>
+
 #include "protocol/net.hpp"
 
 namespace wshub {

@@ -7,7 +7,7 @@
 
 #include "hub/client_id.hpp"
 #include "hub/hub.hpp"
-#include "protocol/net.hpp"
+#include "server/connection_types.hpp"
 
 namespace wshub {
 

@@ -5,10 +5,13 @@
 #include <chrono>
 #include <optional>
 
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include "async/ticked_timer.hpp"
 #include "protocol/net.hpp"
+#include "server/connection_types.hpp"
 
 namespace wshub {
 

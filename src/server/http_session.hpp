@@ -8,11 +8,17 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/basic_stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
 #include "http/http_api.hpp"
 #include "ops/metrics.hpp"
 #include "protocol/http_request_limits.hpp"
 #include "protocol/net.hpp"
 #include "protocol/websocket_handshake.hpp"
+#include "server/connection_types.hpp"
 #include "server/first_request_timeouts.hpp"
 #include "server/http_connections.hpp"
 #include "server/websocket_session.hpp"

@@ -6,6 +6,9 @@
 #include <memory>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include "protocol/net.hpp"
 
 namespace wshub {

@@ -8,9 +8,18 @@
 #include <tuple>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detail/socket_ops.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/version.hpp>
 
 #include "ops/logging.hpp"
+#include "server/connection_types.hpp"
+#include "server/spawn.hpp"
 
 namespace wshub {
 namespace {

@@ -7,6 +7,9 @@
 #include <stdexcept>
 #include <string>
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 #include "ops/rate_limited_log.hpp"
 #include "protocol/net.hpp"
 #include "server/http_connections.hpp"

@@ -9,7 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ops/logging.hpp"
-#include "protocol/net.hpp"
+#include "server/connection_types.hpp"
 #include "server/remote_address.hpp"
 
 namespace wshub {

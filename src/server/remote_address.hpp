@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "protocol/net.hpp"
+#include "server/connection_types.hpp"
 
 namespace wshub {
 

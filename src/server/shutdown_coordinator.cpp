@@ -2,6 +2,8 @@
 #include "server/shutdown_coordinator.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
 
 #include "ops/logging.hpp"
 

@@ -6,6 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
 #include "async/ticked_timer.hpp"
 #include "hub/drainable_clients.hpp"
 #include "protocol/net.hpp"

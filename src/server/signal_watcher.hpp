@@ -5,6 +5,9 @@
 #include <functional>
 #include <string>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
 #include "protocol/net.hpp"
 
 namespace wshub {

@@ -5,6 +5,10 @@
 #include <array>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 
 #include "hub/client_id.hpp"
 #include "protocol/routes.hpp"

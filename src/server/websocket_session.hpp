@@ -16,6 +16,7 @@
 #include "protocol/net.hpp"
 #include "protocol/outgoing_frame.hpp"
 #include "server/close_handshake.hpp"
+#include "server/connection_types.hpp"
 #include "server/flow_control.hpp"
 #include "server/partial_frame.hpp"
 #include "server/websocket_options.hpp"

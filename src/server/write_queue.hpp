@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/buffer.hpp>
+
 #include "protocol/net.hpp"
 #include "protocol/outgoing_frame.hpp"
 

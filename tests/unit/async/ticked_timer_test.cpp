@@ -2,6 +2,8 @@
 #include "async/ticked_timer.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace wshub {
 namespace {
@@ -22,7 +24,7 @@ class TickedTimerTest : public ::testing::Test {
 
   asio::io_context context_;
   asio::steady_timer earlier_{context_};
-  TickedTimer<ConnectionTimer> timer_{context_.get_executor()};
+  TickedTimer<asio::steady_timer> timer_{context_.get_executor()};
   int stale_expiries_ = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
 
 #include "cluster/redis_backplane.hpp"
 #include "fake_redis.hpp"

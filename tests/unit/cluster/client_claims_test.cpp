@@ -3,6 +3,8 @@
 
 #include <optional>
 
+#include <boost/asio/bind_executor.hpp>
+
 #include "backplane_fixture.hpp"
 
 namespace wshub {

@@ -6,6 +6,11 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include "redis_fixture.hpp"
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
 
 #include "cluster/redis_connection.hpp"
 #include "redis_server.hpp"

@@ -4,6 +4,8 @@
 #include <optional>
 
 #include <gtest/gtest.h>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
 #include "http/live_page.hpp"

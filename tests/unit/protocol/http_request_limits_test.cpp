@@ -2,6 +2,9 @@
 #include "protocol/http_request_limits.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/json.hpp>
 
 #include <string>

@@ -2,6 +2,9 @@
 #include "protocol/request_rules.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 
 #include <string>
 #include <string_view>

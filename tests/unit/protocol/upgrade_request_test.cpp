@@ -2,6 +2,7 @@
 #include "protocol/upgrade_request.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/buffer.hpp>
 
 #include <string>
 #include <vector>

@@ -5,6 +5,8 @@
 
 #include <chrono>
 
+#include "server/connection_types.hpp"
+
 namespace wshub {
 namespace {
 

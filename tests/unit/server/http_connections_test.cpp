@@ -2,6 +2,8 @@
 #include "server/http_connections.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
 
 namespace wshub {
 namespace {

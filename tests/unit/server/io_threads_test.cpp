@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <boost/asio/post.hpp>
 
 #include "ops/logging.hpp"
 

@@ -7,8 +7,14 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include "hub/local_backplane.hpp"
+#include "server/connection_types.hpp"
 
 namespace wshub {
 namespace {
