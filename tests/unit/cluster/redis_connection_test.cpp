@@ -27,6 +27,16 @@ class RedisConnectionTest : public testing::RedisFixture {
     return *connection_;
   }
 
+  // Another client kills every normal connection but its own: ours.
+  void kill_our_connection() {
+    asio::io_context other;
+    tcp::socket killer(other);
+    killer.connect({asio::ip::make_address("127.0.0.1"), redis_.port()});
+    std::string kill;
+    append_redis_command(kill, {"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"});
+    asio::write(killer, asio::buffer(kill));
+  }
+
   RedisConnection::Events events() {
     return {.on_up = [this] { ++ups_; }, .on_down = [this](auto const&) { ++downs_; }};
   }
@@ -66,13 +76,7 @@ TEST_F(RedisConnectionTest, ReconnectsAfterItsConnectionIsKilledAndFailsWhatWasP
   auto& connection = connect();
   std::optional<RedisReply> blocked;
   connection.command({"BLPOP", "nothing", "0"}, [&blocked](RedisReply const& reply) { blocked = reply; });
-  // Another client kills every normal connection but its own: ours.
-  asio::io_context other;
-  tcp::socket killer(other);
-  killer.connect({asio::ip::make_address("127.0.0.1"), redis_.port()});
-  std::string kill;
-  append_redis_command(kill, {"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"});
-  asio::write(killer, asio::buffer(kill));
+  kill_our_connection();
   run_until([&] { return blocked.has_value() && ups_ == 2; });
   EXPECT_TRUE(blocked->is_error());
   EXPECT_EQ(downs_, 1);
@@ -94,12 +98,7 @@ TEST_F(RedisConnectionTest, EveryCommandPendingWhenTheConnectionIsLostIsAnswered
   };
   connection.command({"BLPOP", "nothing", "0"}, handler(0));
   for (std::size_t i = 1; i <= pending; ++i) connection.command({"PING"}, handler(i));
-  asio::io_context other;
-  tcp::socket killer(other);
-  killer.connect({asio::ip::make_address("127.0.0.1"), redis_.port()});
-  std::string kill;
-  append_redis_command(kill, {"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"});
-  asio::write(killer, asio::buffer(kill));
+  kill_our_connection();
   run_until([this] { return ups_ == 2; });
   EXPECT_EQ(ask({"PING"}).text, "PONG");  // a few more turns, in which a second answer would show
   EXPECT_EQ(answers, std::vector<int>(pending + 1, 1));
