@@ -11,7 +11,6 @@
 #include <boost/asio/post.hpp>
 
 #include "hub/client_id.hpp"
-#include "protocol/routes.hpp"
 #include "server/admission.hpp"
 #include "server/client_log.hpp"
 #include "server/io_buffers.hpp"
