@@ -23,7 +23,7 @@ int serve(wshub::Config const& config) {
   using namespace wshub;
   IoThreads threads(config.threads);
   Metrics metrics;
-  // Without Redis the node is the whole hub; the Redis backplane learns its node id once the port is known.
+  // Without Redis the node is the whole hub; the backplanes learn the node's id once the port is known.
   LocalBackplane local_backplane(threads.main().get_executor());
   std::unique_ptr<RedisBackplane> redis_backplane;
   if (config.cluster) {
@@ -46,7 +46,9 @@ int serve(wshub::Config const& config) {
             "wshub {} (commit {}) starting: {} threads, log level {}, forced shutdown after {} s, progress every {} s",
             version, build_commit, config.threads, level, config.shutdown.forced_shutdown_after.count(),
             config.shutdown.progress_log_every.count());
-  if (redis_backplane) redis_backplane->start(fmt::format("{}:{}", asio::ip::host_name(), listener.port()));
+  auto const default_node_id = fmt::format("{}:{}", asio::ip::host_name(), listener.port());
+  local_backplane.start(default_node_id);
+  if (redis_backplane) redis_backplane->start(default_node_id);
   listener.start();
   auto const url = listener.url();
   log_event(spdlog::level::info, {{"url", url}}, "listening on {}", url);

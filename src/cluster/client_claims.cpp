@@ -1,11 +1,11 @@
 // Each call is one Lua script (redis_scripts.hpp), atomic in Redis, pipelined on the command connection.
 #include "cluster/client_claims.hpp"
 
-#include <charconv>
 #include <map>
 #include <optional>
 
 #include "cluster/redis_scripts.hpp"
+#include "cluster/redis_text.hpp"
 #include "cluster/replay_window.hpp"
 #include "ops/logging.hpp"
 
@@ -18,15 +18,6 @@ std::string script_with_claim(std::string_view body) {
 
 std::string to_text(JoinTime joined_at) {
   return std::to_string(joined_at.time_since_epoch().count());
-}
-
-// The whole text as one integer, or nothing: Redis hands every number back as text.
-template <typename Integer>
-std::optional<Integer> whole_integer(std::string const& text) {
-  Integer value{};
-  auto const result = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (result.ec != std::errc{} || result.ptr != text.data() + text.size()) return std::nullopt;
-  return value;
 }
 
 std::optional<ClientId> to_client_id(std::string const& text) {
@@ -51,7 +42,8 @@ ClientClaims::ClientClaims(asio::any_io_executor executor, RedisLink& commands, 
       claim_script_(script_with_claim(redis_scripts::claim)),
       release_script_(redis_scripts::release),
       reregister_script_(script_with_claim(redis_scripts::reregister)),
-      list_script_(redis_scripts::list) {}
+      list_script_(redis_scripts::list),
+      locate_script_(script_with_claim(redis_scripts::locate)) {}
 
 void ClientClaims::eval(std::string const& script, std::vector<std::string> args, RedisLink::ReplyHandler handler) {
   std::vector<std::string> command{"EVAL",           script,           "3", keys_.owners, keys_.order, keys_.joined,
@@ -83,6 +75,19 @@ void ClientClaims::list(std::vector<ClientId> local, Backplane::ListDone done) {
       if (auto const id = to_client_id(element.text)) ids.push_back(*id);
     }
     complete_later(executor_, std::move(done), std::move(ids));
+  });
+}
+
+void ClientClaims::locate(ClientId id, Backplane::LocateDone done) {
+  if (!commands_.up()) return complete_later(executor_, std::move(done), std::optional<ClientLocation>());
+  eval(locate_script_, {std::to_string(id)}, [this, id, done = std::move(done)](RedisReply const& reply) mutable {
+    std::optional<ClientLocation> location;
+    if (reply.elements.size() == 2) {
+      if (auto const joined_at = to_join_time(reply.elements[1].text)) {
+        location = ClientLocation{id, *joined_at, reply.elements[0].text};
+      }
+    }
+    complete_later(executor_, std::move(done), std::move(location));
   });
 }
 

@@ -1,5 +1,5 @@
-// Client ids held cluster-wide: claims, releases, the cluster's list, this node's ids registered again after an
-// outage, and the later of two connections with one id closed.
+// Client ids held cluster-wide: claims, releases, the cluster's list, where one is held, this node's ids registered
+// again after an outage, and the later of two connections with one id closed.
 #pragma once
 
 #include <functional>
@@ -27,6 +27,8 @@ class ClientClaims {
   void claim(LocalClient const& client, Backplane::ClaimDone done);
   void release(ClientId id);
   void list(std::vector<ClientId> local, Backplane::ListDone done);
+  // Where another live node holds the id; cut off from Redis, nowhere.
+  void locate(ClientId id, Backplane::LocateDone done);
   // Registers every client of this node again, in connection order: after an outage, or once taken for dead.
   void reregister();
   // A `close` entry of the broadcast stream: another node took an id for an earlier connection.
@@ -42,7 +44,7 @@ class ClientClaims {
   ClusterOptions const& options_;
   Metrics& metrics_;
   LocalClients* clients_ = nullptr;
-  std::string const claim_script_, release_script_, reregister_script_, list_script_;
+  std::string const claim_script_, release_script_, reregister_script_, list_script_, locate_script_;
 };
 
 }  // namespace wshub

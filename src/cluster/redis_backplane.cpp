@@ -1,5 +1,6 @@
-// Claims and listings through Lua scripts, broadcasts through one stream read by every node, counts back to the
-// origin through its own stream; a node cut off from Redis serves its own clients and catches up on return.
+// Claims and listings through Lua scripts, broadcasts and requests to clients through one stream read by every
+// node, counts and answers back to the origin through its own stream; a node cut off from Redis serves its own clients
+// and catches up on return.
 #include "cluster/redis_backplane.hpp"
 
 #include <boost/asio/post.hpp>
@@ -26,12 +27,13 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       reader_(make_link({.on_up = [this] { on_reader_up(); }, .on_down = [this](auto const&) { on_down(); }})),
       claims_(executor, *commands_, keys_, options_, metrics),
       counts_(executor, *commands_, keys_, options_, metrics),
+      requests_(executor, *commands_, keys_, options_),
       liveness_(executor, *commands_, keys_, options_,
                 {.on_first_beat = [this] { on_first_beat(); }, .on_lapsed = [this] { claims_.reregister(); }}),
       stream_reader_(executor, *reader_, keys_, options_, metrics,
                      {.on_ready = [this] { liveness_.begin(); },
                       .on_broadcast = [this](StreamEntry const& entry) { on_broadcast_entry(entry); },
-                      .on_count = [this](StreamEntry const& entry) { counts_.on_count(entry); }}) {}
+                      .on_count = [this](StreamEntry const& entry) { on_count_entry(entry); }}) {}
 
 void RedisBackplane::start(std::string const& node_id) {
   if (options_.node_id.empty()) options_.node_id = node_id;
@@ -57,6 +59,22 @@ void RedisBackplane::claim(LocalClient const& client, ClaimDone done) {
 
 void RedisBackplane::release(ClientId id) {
   asio::post(executor_, [this, id] { claims_.release(id); });
+}
+
+void RedisBackplane::send_to(std::vector<ClientId> ids, std::string const& text, SendDone done) {
+  asio::post(executor_, [this, ids = std::move(ids), text, done = std::move(done)]() mutable {
+    requests_.send_to(std::move(ids), std::move(text), std::move(done));
+  });
+}
+
+void RedisBackplane::disconnect(ClientId id, CloseCode code, std::string reason, CountDone done) {
+  asio::post(executor_, [this, id, code, reason = std::move(reason), done = std::move(done)]() mutable {
+    requests_.disconnect(id, code, std::move(reason), std::move(done));
+  });
+}
+
+void RedisBackplane::locate(ClientId id, LocateDone done) {
+  asio::post(executor_, [this, id, done = std::move(done)]() mutable { claims_.locate(id, std::move(done)); });
 }
 
 void RedisBackplane::list_clients(std::vector<ClientId> local, ListDone done) {
@@ -98,12 +116,19 @@ void RedisBackplane::on_first_beat() {
 
 void RedisBackplane::on_broadcast_entry(StreamEntry const& entry) {
   if (entry.fields.contains("close")) return claims_.on_close_entry(entry);
+  if (entry.fields.contains("to")) return requests_.on_request_entry(entry);
   auto const origin = entry.fields.find("o");
   auto const message = entry.fields.find("m");
   auto const sequence = entry.fields.find("s");
   if (origin == entry.fields.end() || message == entry.fields.end() || sequence == entry.fields.end()) return;
   if (origin->second == options_.node_id) return;  // its clients had it the moment it was accepted
   counts_.count_back(origin->second, sequence->second, clients_->deliver_local(message->second));
+}
+
+// A count stream carries counts of this node's broadcasts, and answers to its requests (marked by their kind).
+void RedisBackplane::on_count_entry(StreamEntry const& entry) {
+  if (entry.fields.contains("k")) return requests_.on_answer(entry);
+  counts_.on_count(entry);
 }
 
 }  // namespace wshub

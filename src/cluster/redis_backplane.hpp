@@ -1,5 +1,5 @@
-// The cluster on Redis: the Backplane the hub calls, wiring the pieces that claim ids, carry broadcasts and count
-// them, keep this node live, and track the outage state.
+// The cluster on Redis: the Backplane the hub calls, wiring the pieces that claim ids, carry broadcasts and
+// requests to clients and count them, keep this node live, and track the outage state.
 #pragma once
 
 #include <functional>
@@ -11,6 +11,7 @@
 
 #include "cluster/broadcast_counts.hpp"
 #include "cluster/client_claims.hpp"
+#include "cluster/client_requests.hpp"
 #include "cluster/cluster_keys.hpp"
 #include "cluster/cluster_options.hpp"
 #include "cluster/liveness.hpp"
@@ -45,10 +46,14 @@ class RedisBackplane final : public Backplane {
   void attach(LocalClients& clients) override {
     clients_ = &clients;
     claims_.attach(clients);
+    requests_.attach(clients);
   }
   void claim(LocalClient const& client, ClaimDone done) override;
   void release(ClientId id) override;
   void publish(std::string const& text, CountDone done) override;
+  void send_to(std::vector<ClientId> ids, std::string const& text, SendDone done) override;
+  void disconnect(ClientId id, CloseCode code, std::string reason, CountDone done) override;
+  void locate(ClientId id, LocateDone done) override;
   void list_clients(std::vector<ClientId> local, ListDone done) override;
   void leave_cluster(LeaveDone done) override;
   BackplaneState state() const override;
@@ -60,6 +65,7 @@ class RedisBackplane final : public Backplane {
   bool connected() const { return commands_->up() && reader_->up(); }
   void on_first_beat();
   void on_broadcast_entry(StreamEntry const& entry);
+  void on_count_entry(StreamEntry const& entry);
 
   asio::any_io_executor executor_;
   ClusterOptions options_;  // the node id is settled by start()
@@ -70,6 +76,7 @@ class RedisBackplane final : public Backplane {
   std::unique_ptr<RedisLink> reader_;  // only the blocking XREAD, which would hold up every command behind it
   ClientClaims claims_;
   BroadcastCounts counts_;
+  ClientRequests requests_;
   Liveness liveness_;
   StreamReader stream_reader_;
 };

@@ -74,6 +74,13 @@ end
 return refused
 )lua";
 
+// ARGV[3] an id: {node, join time} of the live node other than this one that holds it, or nil.
+inline constexpr std::string_view locate = R"lua(
+local owner = holder(ARGV[3])
+if owner then return {owner, redis.call('HGET', KEYS[3], ARGV[3])} end
+return false
+)lua";
+
 // The ids held by live nodes, in connection order; the entries of dead nodes are removed on the way.
 inline constexpr std::string_view list = R"lua(
 local live, alive = {}, {}
@@ -107,6 +114,38 @@ for _, node in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if redis.call('EXISTS', ARGV[1] .. node) == 1 then live[#live + 1] = node else redis.call('SREM', KEYS[2], node) end
 end
 return live
+)lua";
+
+// A request to clients on other nodes. KEYS[1] the owners hash, KEYS[2] the broadcast stream; ARGV[1] this node's
+// id, ARGV[2] the liveness key prefix, ARGV[3] the oldest stream id to keep, ARGV[4] this node's sequence number of
+// the request, ARGV[5] what to do ("send" or "close"), ARGV[6] the text (the message, or the close reason), ARGV[7]
+// the close code, ARGV[8..] the ids. Writes one stream entry per live node holding some of them, in the order of
+// the broadcasts, so that the nodes carry it out in that order. Returns {the ids no other live node holds, {node,
+// {its ids}}, ...}.
+inline constexpr std::string_view route = R"lua(
+local missing, nodes, ids_of, alive = {}, {}, {}, {}
+for i = 8, #ARGV do
+  local owner = redis.call('HGET', KEYS[1], ARGV[i])
+  if owner and owner ~= ARGV[1] and alive[owner] == nil then
+    alive[owner] = redis.call('EXISTS', ARGV[2] .. owner) == 1
+  end
+  if owner and owner ~= ARGV[1] and alive[owner] then
+    if not ids_of[owner] then
+      ids_of[owner] = {}
+      nodes[#nodes + 1] = owner
+    end
+    table.insert(ids_of[owner], ARGV[i])
+  else
+    missing[#missing + 1] = ARGV[i]
+  end
+end
+local routed = {missing}
+for _, node in ipairs(nodes) do
+  redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[3], '*', 'to', node, 'from', ARGV[1], 'seq', ARGV[4],
+             'op', ARGV[5], 'ids', table.concat(ids_of[node], ','), 'text', ARGV[6], 'code', ARGV[7])
+  routed[#routed + 1] = {node, ids_of[node]}
+end
+return routed
 )lua";
 
 }  // namespace wshub::redis_scripts

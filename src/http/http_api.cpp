@@ -82,6 +82,7 @@ void answer_now(HttpApi::Respond respond, HttpResponse response) {
 HttpApi::HttpApi(Hub& hub, Metrics& metrics, ApiOptions options)
     : hub_(hub),
       metrics_(metrics),
+      client_routes_(hub, metrics),
       options_(std::move(options)),
       api_document_(api_document({.api_token_required = !options_.api_token.empty(),
                                   .metrics_token_required = !options_.metrics_token.empty()})),
@@ -104,6 +105,13 @@ void HttpApi::route(HttpRequest const& request, Respond respond) const {
       return answer_now(std::move(respond), method_not_allowed(request, "POST"));
     return guarded(request, options_.api_token, respond, [&] { broadcast(request, std::move(respond)); });
   }
+  if (path == routes::send_to_clients) {
+    if (request.method() != http::verb::post)
+      return answer_now(std::move(respond), method_not_allowed(request, "POST"));
+    return guarded(request, options_.api_token, respond,
+                   [&] { client_routes_.send_to_clients(request, std::move(respond)); });
+  }
+  if (route_to_client(request, path, respond)) return;
   if (path == routes::healthz) {
     return answer_now(std::move(respond), is_get ? reply(request, http::status::ok, {{"status", "ok"}})
                                                  : method_not_allowed(request, "GET"));
@@ -121,6 +129,24 @@ void HttpApi::route(HttpRequest const& request, Respond respond) const {
     return answer_now(std::move(respond), temporary_redirect(request, *location));
   }
   answer_now(std::move(respond), reply(request, http::status::not_found, {{"detail", "Not Found"}}));
+}
+
+bool HttpApi::route_to_client(HttpRequest const& request, std::string_view path, Respond& respond) const {
+  auto const client = routes::client_route(path);
+  if (!client) return false;
+  auto const method = request.method();
+  if (client->send && method != http::verb::post) {
+    answer_now(std::move(respond), method_not_allowed(request, "POST"));
+  } else if (!client->send && method != http::verb::get && method != http::verb::delete_) {
+    answer_now(std::move(respond), method_not_allowed(request, "GET, DELETE"));
+  } else {
+    guarded(request, options_.api_token, respond, [&] {
+      if (client->send) return client_routes_.send_to_client(request, client->id_segment, std::move(respond));
+      if (method == http::verb::get) return client_routes_.locate(request, client->id_segment, std::move(respond));
+      client_routes_.disconnect(request, client->id_segment, std::move(respond));
+    });
+  }
+  return true;
 }
 
 std::optional<HttpResponse> HttpApi::page(HttpRequest const& request, std::string_view path) const {

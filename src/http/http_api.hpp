@@ -1,5 +1,5 @@
-// The HTTP API: GET /clients, POST /broadcast-to-all, the operations routes, the pages (/, /openapi.json, /docs),
-// and FastAPI-shaped errors for everything else.
+// The HTTP API: GET /clients, POST /broadcast-to-all, the routes that reach one client, the operations routes, the
+// pages (/, /openapi.json, /docs), and FastAPI-shaped errors for everything else.
 #pragma once
 
 #include <optional>
@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "async/completion.hpp"
+#include "http/client_routes.hpp"
 #include "hub/hub.hpp"
 #include "ops/metrics.hpp"
 #include "protocol/http_message.hpp"
@@ -16,7 +17,7 @@ namespace wshub {
 
 // Access control (an empty token leaves its routes open) and where the Swagger UI page is.
 struct ApiOptions {
-  std::string api_token;                                     // guards /clients and /broadcast-to-all
+  std::string api_token;                                     // guards the routes that list and reach clients
   std::string metrics_token;                                 // guards /metrics
   std::string docs_url = std::string(routes::default_docs);  // empty: no Swagger UI page
 };
@@ -35,6 +36,8 @@ class HttpApi {
 
  private:
   void route(HttpRequest const& request, Respond respond) const;
+  // The routes under /clients/{clientId}; false if the path is none of them.
+  bool route_to_client(HttpRequest const& request, std::string_view path, Respond& respond) const;
   // The pages for people and generators (/, /openapi.json, the Swagger UI); nullopt for any other path.
   std::optional<HttpResponse> page(HttpRequest const& request, std::string_view path) const;
   // Where a path no route takes is sent instead (see slash_redirect in http_api.cpp); nullopt for nowhere.
@@ -49,6 +52,7 @@ class HttpApi {
 
   Hub& hub_;
   Metrics& metrics_;
+  ClientRoutes client_routes_;
   ApiOptions options_;
   std::string api_document_;
   std::string swagger_ui_page_;

@@ -22,6 +22,20 @@ struct LocalClient {
   JoinTime joined_at;
 };
 
+// A send to a list of clients: how many were queued the text, and the ids that were not (not connected where the
+// cluster said they were, or on a node that did not answer in time), in the order first listed.
+struct SendResult {
+  std::size_t sent = 0;
+  std::vector<ClientId> missing;
+};
+
+// Where and since when a client is connected.
+struct ClientLocation {
+  ClientId id{};
+  JoinTime joined_at;
+  std::string node;
+};
+
 // What a backplane asks of this node's own clients (implemented by Hub). Every call is thread-safe.
 class LocalClients {
  public:
@@ -31,8 +45,12 @@ class LocalClients {
   // The clients here, in connection order: what a reconnected backplane registers again.
   virtual std::vector<LocalClient> local_clients() const = 0;
   // Closes the client holding that id here if it is still the connection that joined at that time: the cluster
-  // found the id held on another node by an earlier connection.
+  // found the id held on another node by an earlier connection, or gave it to a newer one.
   virtual void close_local(LocalClient const& client, CloseCode code, std::string reason) = 0;
+  // Queues the text to each listed client here (each id once, the ids distinct), in order with broadcasts.
+  virtual SendResult send_local(std::vector<ClientId> const& ids, std::string const& text) = 0;
+  // Closes the client with that id here after what is queued for it; false if none is connected here.
+  virtual bool disconnect_local(ClientId id, CloseCode code, std::string reason) = 0;
 };
 
 // What GET /readyz and /metrics say about the cluster.
@@ -55,6 +73,8 @@ class Backplane {
   using CountDone = Completion<void(std::size_t)>;
   using ListDone = Completion<void(std::vector<ClientId>)>;
   using LeaveDone = Completion<void()>;
+  using SendDone = Completion<void(SendResult)>;
+  using LocateDone = Completion<void(std::optional<ClientLocation>)>;
 
   virtual ~Backplane() = default;
   // Called once, before any other call, with the clients whose broadcasts and duplicates the backplane handles.
@@ -67,6 +87,13 @@ class Backplane {
   virtual void release(ClientId id) = 0;
   // Sends text to the other nodes' clients, in the order of the calls; done(how many of them queued it).
   virtual void publish(std::string const& text, CountDone done) = 0;
+  // Sends text to the listed clients, none of them held here (distinct ids): each one's node queues it in order
+  // with the broadcasts it carries; done(the result for these ids).
+  virtual void send_to(std::vector<ClientId> ids, std::string const& text, SendDone done) = 0;
+  // Closes a client held elsewhere after what is queued for it; done(1) if its node closed it, done(0) if none did.
+  virtual void disconnect(ClientId id, CloseCode code, std::string reason, CountDone done) = 0;
+  // Where a client not held here is connected, if anywhere.
+  virtual void locate(ClientId id, LocateDone done) = 0;
   // The cluster's ids in connection order, given this node's own (which stand for the cluster when alone).
   virtual void list_clients(std::vector<ClientId> local, ListDone done) = 0;
   // The node is shutting down and its clients are gone: the other nodes stop waiting for its counts and its ids

@@ -4,36 +4,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "protocol/percent_encoding.hpp"
 #include "protocol/routes.hpp"
 
 namespace wshub {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes a path segment as Starlette does; a malformed escape is kept as it is.
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      int const high = hex_value(text[i + 1]);
-      int const low = hex_value(text[i + 2]);
-      if (high >= 0 && low >= 0) {
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
-}
 
 // The text a client sent, made safe to quote in a close reason: printable ASCII only, and short.
 std::string quoted(std::string_view text) {
@@ -69,6 +44,15 @@ ClientIdParse parse_client_id(std::string_view path) {
     return refuse("client id " + quoted(text) + " is out of the 64-bit integer range");
   }
   return {.id = id, .error = {}};
+}
+
+std::optional<ClientId> client_id_in_segment(std::string_view segment) {
+  std::string const text = percent_decode(segment);
+  ClientId id = 0;
+  if (!is_decimal_integer(text) || std::from_chars(text.data(), text.data() + text.size(), id).ec != std::errc{}) {
+    return std::nullopt;
+  }
+  return id;
 }
 
 }  // namespace wshub

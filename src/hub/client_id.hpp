@@ -1,4 +1,4 @@
-// Client ids: what they are and how one is read from a /ws/{clientId} path.
+// Client ids: what they are and how one is read from a /ws/{clientId} path or an HTTP route's path segment.
 #pragma once
 
 #include <cstdint>
@@ -20,5 +20,8 @@ struct ClientIdParse {
 // Reads "/ws/{clientId}" (no query string): an optional '-' and decimal digits, percent-encoding allowed,
 // nothing after the id.
 ClientIdParse parse_client_id(std::string_view path);
+
+// The id in a path segment of an HTTP route (/clients/{clientId}), by the same rule; nullopt if it is none.
+std::optional<ClientId> client_id_in_segment(std::string_view segment);
 
 }  // namespace wshub

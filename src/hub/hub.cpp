@@ -3,6 +3,8 @@
 
 #include <iterator>
 
+#include <boost/asio/system_executor.hpp>
+
 namespace wshub {
 
 Hub::Hub(Backplane& backplane, HubOptions const& options) : backplane_(backplane), options_(options) {
@@ -89,6 +91,75 @@ std::size_t Hub::deliver_to_all(SharedFrame const& frame) {
   return recipients.size();
 }
 
+void Hub::send_to(std::vector<ClientId> ids, std::string text, SendDone done) {
+  auto const frame = SharedFrame::text(text);
+  // In the broadcasts' order: a send and a broadcast reach every client here and elsewhere in one order.
+  std::scoped_lock order(broadcast_order_);
+  auto [here, elsewhere] = find_here(std::move(ids));
+  for (auto const& client : here) client->deliver(frame);
+  if (elsewhere.empty()) return complete_posted(asio::system_executor(), std::move(done), SendResult{here.size(), {}});
+  auto executor = done.executor();
+  backplane_.send_to(std::move(elsewhere), text,
+                     {std::move(executor), [here = here.size(), done = std::move(done)](SendResult result) mutable {
+                        result.sent += here;
+                        std::move(done)(std::move(result));
+                      }});
+}
+
+SendResult Hub::send_local(std::vector<ClientId> const& ids, std::string const& text) {
+  auto const frame = SharedFrame::text(text);
+  std::scoped_lock order(broadcast_order_);
+  auto [here, missing] = find_here(ids);
+  for (auto const& client : here) client->deliver(frame);
+  return {here.size(), std::move(missing)};
+}
+
+std::pair<std::vector<std::shared_ptr<HubClient>>, std::vector<ClientId>> Hub::find_here(
+    std::vector<ClientId> ids) const {
+  std::unordered_set<ClientId> seen;
+  std::vector<std::shared_ptr<HubClient>> here;
+  std::vector<ClientId> elsewhere;
+  std::scoped_lock lock(mutex_);
+  for (auto const id : ids) {
+    if (!seen.insert(id).second) continue;
+    auto const found = by_id_.find(id);
+    if (found != by_id_.end()) {
+      here.push_back(found->second->client);
+    } else {
+      elsewhere.push_back(id);
+    }
+  }
+  return {std::move(here), std::move(elsewhere)};
+}
+
+void Hub::disconnect(ClientId id, CloseCode code, std::string reason, CountDone done) {
+  if (disconnect_local(id, code, reason)) {
+    return complete_posted(asio::system_executor(), std::move(done), std::size_t{1});
+  }
+  backplane_.disconnect(id, code, std::move(reason), std::move(done));
+}
+
+bool Hub::disconnect_local(ClientId id, CloseCode code, std::string reason) {
+  auto const found = member(id);
+  if (found) found->client->close(code, std::move(reason));
+  return found.has_value();
+}
+
+void Hub::locate(ClientId id, LocateDone done) const {
+  if (auto const found = member(id)) {
+    ClientLocation location{id, found->registration.joined_at, backplane_.state().node_id};
+    return complete_posted(asio::system_executor(), std::move(done), std::optional(std::move(location)));
+  }
+  backplane_.locate(id, std::move(done));
+}
+
+std::optional<Hub::Member> Hub::member(ClientId id) const {
+  std::scoped_lock lock(mutex_);
+  auto const found = by_id_.find(id);
+  if (found == by_id_.end()) return std::nullopt;
+  return *found->second;
+}
+
 void Hub::list_clients(ListDone done) const {
   backplane_.list_clients(local_client_ids(), std::move(done));
 }
@@ -110,14 +181,8 @@ std::vector<LocalClient> Hub::local_clients() const {
 }
 
 void Hub::close_local(LocalClient const& registration, CloseCode code, std::string reason) {
-  std::shared_ptr<HubClient> client;
-  {
-    std::scoped_lock lock(mutex_);
-    auto const found = by_id_.find(registration.id);
-    if (found == by_id_.end() || found->second->registration.joined_at != registration.joined_at) return;
-    client = found->second->client;
-  }
-  client->close(code, std::move(reason));
+  auto const found = member(registration.id);
+  if (found && found->registration.joined_at == registration.joined_at) found->client->close(code, std::move(reason));
 }
 
 bool Hub::admitting() const {

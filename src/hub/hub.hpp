@@ -40,6 +40,8 @@ class Hub final : public DrainableClients, public LocalClients {
   using JoinDone = Completion<void(JoinOutcome)>;
   using CountDone = Backplane::CountDone;
   using ListDone = Backplane::ListDone;
+  using SendDone = Backplane::SendDone;
+  using LocateDone = Backplane::LocateDone;
 
   explicit Hub(Backplane& backplane, HubOptions const& options = {});
 
@@ -53,6 +55,13 @@ class Hub final : public DrainableClients, public LocalClients {
   // Queues the text to every client here at once and sends it to the other nodes; done(how many clients in the
   // cluster queued it).
   void broadcast(std::string text, CountDone done);
+  // Queues the text to each listed client, wherever in the cluster it is connected, once per id, in order with
+  // broadcasts; done(how many queued it, and the ids that are not connected).
+  void send_to(std::vector<ClientId> ids, std::string text, SendDone done);
+  // Closes the client after what is queued for it, wherever it is connected; done(1), or done(0) if it is not.
+  void disconnect(ClientId id, CloseCode code, std::string reason, CountDone done);
+  // Where the client is connected, if it is.
+  void locate(ClientId id, LocateDone done) const;
   // Every id in the cluster, in connection order.
   void list_clients(ListDone done) const;
   BackplaneState backplane_state() const { return backplane_.state(); }
@@ -71,6 +80,8 @@ class Hub final : public DrainableClients, public LocalClients {
   std::size_t deliver_local(std::string text) override;
   std::vector<LocalClient> local_clients() const override;
   void close_local(LocalClient const& client, CloseCode code, std::string reason) override;
+  SendResult send_local(std::vector<ClientId> const& ids, std::string const& text) override;
+  bool disconnect_local(ClientId id, CloseCode code, std::string reason) override;
 
  private:
   struct Member {
@@ -80,6 +91,9 @@ class Hub final : public DrainableClients, public LocalClients {
 
   JoinOutcome on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed);
   std::size_t deliver_to_all(SharedFrame const& frame);
+  // The clients here among the ids, and the ids (distinct, in the order first listed) of those that are not.
+  std::pair<std::vector<std::shared_ptr<HubClient>>, std::vector<ClientId>> find_here(std::vector<ClientId> ids) const;
+  std::optional<Member> member(ClientId id) const;
   std::vector<std::shared_ptr<HubClient>> snapshot() const;
 
   Backplane& backplane_;

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -10,11 +12,15 @@
 
 namespace wshub {
 
-// Stateless: a claim is answered at once, and the other answers, known at once too, are posted to their handlers.
+// Stateless but for its name: a claim is answered at once, and the other answers, known at once too, are posted to
+// their handlers.
 class LocalBackplane final : public Backplane {
  public:
   // executor: where an answer goes whose handler names no executor of its own.
   explicit LocalBackplane(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+
+  // Names the node (what GET /clients/{clientId} reports); call before the I/O threads run.
+  void start(std::string node_id) { node_id_ = std::move(node_id); }
 
   void attach(LocalClients&) override {}
   std::optional<bool> claim_at_once(LocalClient const&) override { return true; }
@@ -23,14 +29,25 @@ class LocalBackplane final : public Backplane {
   void publish(std::string const&, CountDone done) override {
     complete_posted(executor_, std::move(done), std::size_t{0});
   }
+  // Every client of a single node is here: the ids the hub could not find are not connected.
+  void send_to(std::vector<ClientId> ids, std::string const&, SendDone done) override {
+    complete_posted(executor_, std::move(done), SendResult{0, std::move(ids)});
+  }
+  void disconnect(ClientId, CloseCode, std::string, CountDone done) override {
+    complete_posted(executor_, std::move(done), std::size_t{0});
+  }
+  void locate(ClientId, LocateDone done) override {
+    complete_posted(executor_, std::move(done), std::optional<ClientLocation>());
+  }
   void list_clients(std::vector<ClientId> local, ListDone done) override {
     complete_posted(executor_, std::move(done), std::move(local));
   }
   void leave_cluster(LeaveDone done) override { complete_posted(executor_, std::move(done)); }
-  BackplaneState state() const override { return {}; }
+  BackplaneState state() const override { return {.node_id = node_id_}; }
 
  private:
   asio::any_io_executor executor_;
+  std::string node_id_;
 };
 
 }  // namespace wshub

@@ -28,10 +28,15 @@ constexpr Family connections{"wshub_connections_total", "counter", "WebSocket co
 constexpr Family received_messages{"wshub_received_messages_total", "counter", "Text messages received from clients."};
 constexpr Family received_bytes{"wshub_received_bytes_total", "counter", "Payload bytes of messages received."};
 constexpr Family sent_messages{"wshub_sent_messages_total", "counter",
-                               "Text messages sent to clients (echoes and broadcast deliveries)."};
+                               "Text messages sent to clients (echoes, broadcast and send deliveries)."};
 constexpr Family sent_bytes{"wshub_sent_bytes_total", "counter", "Payload bytes of messages sent."};
 constexpr Family broadcasts{"wshub_broadcasts_total", "counter", "Broadcasts accepted by POST /broadcast-to-all."};
 constexpr Family deliveries{"wshub_broadcast_deliveries_total", "counter", "Clients each broadcast was queued to."};
+constexpr Family sends{"wshub_sends_total", "counter",
+                       "Targeted sends accepted by POST /clients/{clientId}/send and POST /send-to-clients."};
+constexpr Family send_deliveries{"wshub_send_deliveries_total", "counter", "Clients each targeted send was queued to."};
+constexpr Family disconnect_requests{"wshub_disconnect_requests_total", "counter",
+                                     "Clients closed by DELETE /clients/{clientId}."};
 constexpr Family disconnects{"wshub_disconnects_total", "counter", "Clients that left the hub, by reason."};
 constexpr Family http_requests{"wshub_http_requests_total", "counter", "HTTP requests answered by the API."};
 constexpr Family http_rejections{"wshub_http_rejections_total", "counter",
@@ -56,6 +61,9 @@ constexpr std::array samples{
     Sample{Counter::message_bytes_sent, sent_bytes, ""},
     Sample{Counter::broadcasts, broadcasts, ""},
     Sample{Counter::broadcast_deliveries, deliveries, ""},
+    Sample{Counter::sends, sends, ""},
+    Sample{Counter::send_deliveries, send_deliveries, ""},
+    Sample{Counter::disconnect_requests, disconnect_requests, ""},
     Sample{Counter::disconnects_normal, disconnects, R"(reason="normal")"},
     Sample{Counter::disconnects_error, disconnects, R"(reason="error")"},
     Sample{Counter::disconnects_slow_consumer, disconnects, R"(reason="slow_consumer")"},

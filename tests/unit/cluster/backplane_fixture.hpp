@@ -1,6 +1,7 @@
 // A RedisBackplane on two fake connections and a fake hub, driven on the test's own thread.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -24,11 +25,35 @@ class FakeClients final : public LocalClients {
   }
   std::vector<LocalClient> local_clients() const override { return clients; }
   void close_local(LocalClient const& client, CloseCode, std::string) override { closed.push_back(client.id); }
+  SendResult send_local(std::vector<ClientId> const& ids, std::string const& text) override {
+    sent.emplace_back(ids, text);
+    SendResult result;
+    for (auto const id : ids) {
+      if (std::ranges::any_of(clients, [id](auto const& client) { return client.id == id; })) {
+        ++result.sent;
+      } else {
+        result.missing.push_back(id);
+      }
+    }
+    return result;
+  }
+  bool disconnect_local(ClientId id, CloseCode code, std::string reason) override {
+    disconnected.push_back({id, code, std::move(reason)});
+    return std::ranges::any_of(clients, [id](auto const& client) { return client.id == id; });
+  }
+
+  struct Disconnected {
+    ClientId id;
+    CloseCode code;
+    std::string reason;
+  };
 
   std::vector<LocalClient> clients;
   std::size_t receivers = 0;
   std::vector<std::string> delivered;
   std::vector<ClientId> closed;
+  std::vector<std::pair<std::vector<ClientId>, std::string>> sent;
+  std::vector<Disconnected> disconnected;
 };
 
 class BackplaneFixture : public ::testing::Test {

@@ -1,5 +1,6 @@
 // Tests validation of POST /broadcast-to-all bodies and the FastAPI error entries it produces.
 #include "http/broadcast_request.hpp"
+#include "http/message_body.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>

@@ -128,7 +128,7 @@ TEST_F(HttpApiTest, TheRedirectKeepsTheQueryAndTheMethodAndTakesEveryTrailingSla
 TEST_F(HttpApiTest, OnlyARouteIsRedirectedTo) {
   EXPECT_EQ(request(http::verb::get, "/nope/").result(), http::status::not_found);
   EXPECT_EQ(request(http::verb::get, "//").result(), http::status::not_found);
-  EXPECT_EQ(request(http::verb::get, "/clients/x").result(), http::status::not_found);
+  EXPECT_EQ(request(http::verb::get, "/clients/7/x").result(), http::status::not_found);
   EXPECT_EQ(request(http::verb::get, "/ws/7/").result(), http::status::upgrade_required);
   HttpApi const without_docs{hub_, metrics_, {.api_token = "", .metrics_token = "", .docs_url = ""}};
   EXPECT_EQ(answer(without_docs, HttpRequest{http::verb::get, "/docs/", 11}).result(), http::status::not_found);

@@ -43,12 +43,22 @@ class HeldClaims final : public Backplane {
   void claim(LocalClient const&, ClaimDone done) override { held.push_back(std::move(done)); }
   void release(ClientId id) override { released.push_back(id); }
   void publish(std::string const&, CountDone done) override { held_counts.push_back(std::move(done)); }
+  void send_to(std::vector<ClientId> ids, std::string const&, SendDone done) override {
+    held_sends.emplace_back(std::move(ids), std::move(done));
+  }
+  void disconnect(ClientId id, CloseCode, std::string, CountDone done) override {
+    held_disconnects.emplace_back(id, std::move(done));
+  }
+  void locate(ClientId id, LocateDone done) override { held_locates.emplace_back(id, std::move(done)); }
   void list_clients(std::vector<ClientId>, ListDone) override {}
   void leave_cluster(LeaveDone) override {}
   BackplaneState state() const override { return {.clustered = true, .connected = true, .node_id = "held"}; }
 
   std::vector<ClientId> released;
   std::vector<ClaimDone> held;
+  std::vector<std::pair<std::vector<ClientId>, SendDone>> held_sends;
+  std::vector<std::pair<ClientId, CountDone>> held_disconnects;
+  std::vector<std::pair<ClientId, LocateDone>> held_locates;
   std::vector<CountDone> held_counts;
 };
 
