@@ -120,6 +120,14 @@ LogFormat parse_format(GivenValue const& given) {
   return *format;
 }
 
+DuplicatePolicy parse_duplicate_policy(GivenValue const& given) {
+  std::string policy = given.text;
+  std::ranges::transform(policy, policy.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (policy == "refuse") return DuplicatePolicy::refuse;
+  if (policy == "replace") return DuplicatePolicy::replace;
+  throw SettingError(given, "refuse or replace");
+}
+
 std::size_t parse_client_limit(GivenValue const& given) {
   auto const limit = parse_number<long long>(given.text);
   if (!limit || *limit < 0 || *limit > max_client_count) {
@@ -219,6 +227,10 @@ std::string_view log_format_name(LogFormat format) {
   return format == LogFormat::json ? "json" : "text";
 }
 
+std::string_view duplicate_policy_name(DuplicatePolicy policy) {
+  return policy == DuplicatePolicy::replace ? "replace" : "refuse";
+}
+
 std::string client_limit_text(std::size_t max_clients) {
   return max_clients == 0 ? "0: no limit" : std::to_string(max_clients);
 }
@@ -280,6 +292,10 @@ class CommandLine {
     add(max_clients_, "--max-clients", "MAX_CLIENTS", "N",
         fmt::format("connected clients at most; one more is closed with 1013 (default {})",
                     client_limit_text(defaults.hub.max_clients)));
+    add(duplicate_policy_, "--duplicate-policy", "DUPLICATE_POLICY", "POLICY",
+        fmt::format("a second connection with a connected id: refuse closes the newcomer with 1008, replace closes "
+                    "the older one with 4000 (default {})",
+                    duplicate_policy_name(defaults.hub.duplicate_policy)));
     add(max_message_, "--max-message-bytes", "MAX_MESSAGE_BYTES", "BYTES",
         fmt::format("largest message a client may send; a larger one closes it with 1009 (default {})",
                     defaults.websocket.max_message_bytes));
@@ -336,6 +352,7 @@ class CommandLine {
     resolve(config.websocket.ping_interval, ping_interval_, environment, parse_positive_seconds);
     resolve(config.websocket.idle_timeout, idle_timeout_, environment, parse_positive_seconds);
     resolve(config.hub.max_clients, max_clients_, environment, parse_client_limit);
+    resolve(config.hub.duplicate_policy, duplicate_policy_, environment, parse_duplicate_policy);
     resolve(config.websocket.max_message_bytes, max_message_, environment, parse_byte_count);
     resolve(config.http.limits.max_body_bytes, max_body_, environment, parse_byte_count);
     resolve(config.http.limits.max_header_bytes, max_header_, environment, parse_byte_count);
@@ -393,7 +410,8 @@ class CommandLine {
       "POST /broadcast-to-all sends them a message.",
       "wshub"};
   Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
-  Setting ping_interval_, idle_timeout_, max_clients_, max_message_, max_body_, max_header_, request_timeout_;
+  Setting ping_interval_, idle_timeout_, max_clients_, duplicate_policy_, max_message_, max_body_, max_header_,
+      request_timeout_;
   Setting api_token_, metrics_token_, allowed_origins_, docs_url_;
   Setting redis_url_, cluster_name_, node_id_, cluster_timeout_, redis_timeout_, node_timeout_, redis_replay_;
 };

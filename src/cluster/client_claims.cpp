@@ -40,6 +40,7 @@ ClientClaims::ClientClaims(asio::any_io_executor executor, RedisLink& commands, 
       options_(options),
       metrics_(metrics),
       claim_script_(script_with_claim(redis_scripts::claim)),
+      claim_replacing_script_(script_with_claim(redis_scripts::claim_replacing)),
       release_script_(redis_scripts::release),
       reregister_script_(script_with_claim(redis_scripts::reregister)),
       list_script_(redis_scripts::list),
@@ -55,7 +56,13 @@ void ClientClaims::eval(std::string const& script, std::vector<std::string> args
 void ClientClaims::claim(LocalClient const& client, Backplane::ClaimDone done) {
   // Cut off, the node admits on its own say; re-registration settles any duplicate once Redis is back.
   if (!commands_.up()) return complete_later(executor_, std::move(done), true);
-  eval(claim_script_, {std::to_string(client.id), to_text(client.joined_at)},
+  std::vector<std::string> args{std::to_string(client.id), to_text(client.joined_at)};
+  bool const replacing = policy_ == DuplicatePolicy::replace;
+  if (replacing) {
+    args.push_back(keys_.broadcasts);
+    args.push_back(oldest_kept_stream_id(options_.replay_window));
+  }
+  eval(replacing ? claim_replacing_script_ : claim_script_, std::move(args),
        [this, done = std::move(done)](RedisReply const& reply) mutable {
          complete_later(executor_, std::move(done), reply.is_error() || reply.integer == 1);
        });
@@ -93,7 +100,8 @@ void ClientClaims::locate(ClientId id, Backplane::LocateDone done) {
 
 void ClientClaims::reregister() {
   std::map<ClientId, LocalClient> registered;
-  std::vector<std::string> args{keys_.broadcasts, oldest_kept_stream_id(options_.replay_window)};
+  std::vector<std::string> args{keys_.broadcasts, oldest_kept_stream_id(options_.replay_window),
+                                policy_ == DuplicatePolicy::replace ? "replace" : "refuse"};
   for (auto const& client : clients_->local_clients()) {
     registered.emplace(client.id, client);
     args.push_back(std::to_string(client.id));
@@ -106,7 +114,12 @@ void ClientClaims::reregister() {
     }
     for (auto const& refused : reply.elements) {
       auto const id = to_client_id(refused.text);
-      if (id && registered.contains(*id)) close_later_duplicate(registered.at(*id), "on another node");
+      if (!id || !registered.contains(*id)) continue;
+      if (policy_ == DuplicatePolicy::replace) {
+        close_replaced(registered.at(*id));
+      } else {
+        close_later_duplicate(registered.at(*id), "on another node");
+      }
     }
   });
 }
@@ -119,7 +132,17 @@ void ClientClaims::on_close_entry(StreamEntry const& entry) {
   if (node->second != options_.node_id) return;
   auto const client_id = to_client_id(id->second);
   auto const time = to_join_time(joined_at->second);
-  if (client_id && time) close_later_duplicate({*client_id, *time}, "earlier on another node");
+  if (!client_id || !time) return;
+  auto const why = entry.fields.find("why");
+  if (why != entry.fields.end() && why->second == "replaced") return close_replaced({*client_id, *time});
+  close_later_duplicate({*client_id, *time}, "earlier on another node");
+}
+
+void ClientClaims::close_replaced(LocalClient const& client) {
+  log_event(spdlog::level::info, {{"client_id", client.id}, {"close_code", 4000}},
+            "cluster: client id {} connected again on another node; closing this older connection with 4000",
+            client.id);
+  clients_->close_local(client, CloseCode::replaced, std::string(replaced_reason));
 }
 
 void ClientClaims::close_later_duplicate(LocalClient const& client, std::string_view where) {

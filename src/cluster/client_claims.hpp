@@ -23,7 +23,10 @@ class ClientClaims {
   ClientClaims(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
                ClusterOptions const& options, Metrics& metrics);
 
-  void attach(LocalClients& clients) { clients_ = &clients; }
+  void attach(LocalClients& clients, DuplicatePolicy policy) {
+    clients_ = &clients;
+    policy_ = policy;
+  }
   void claim(LocalClient const& client, Backplane::ClaimDone done);
   void release(ClientId id);
   void list(std::vector<ClientId> local, Backplane::ListDone done);
@@ -31,12 +34,15 @@ class ClientClaims {
   void locate(ClientId id, Backplane::LocateDone done);
   // Registers every client of this node again, in connection order: after an outage, or once taken for dead.
   void reregister();
-  // A `close` entry of the broadcast stream: another node took an id for an earlier connection.
+  // A `close` entry of the broadcast stream: another node took an id for an earlier connection, or for a newer one
+  // that replaces this node's (its `why` says which).
   void on_close_entry(StreamEntry const& entry);
 
  private:
   void eval(std::string const& script, std::vector<std::string> args, RedisLink::ReplyHandler handler);
   void close_later_duplicate(LocalClient const& client, std::string_view where);
+  // DuplicatePolicy::replace: a newer connection elsewhere took the id.
+  void close_replaced(LocalClient const& client);
 
   asio::any_io_executor executor_;
   RedisLink& commands_;
@@ -44,7 +50,9 @@ class ClientClaims {
   ClusterOptions const& options_;
   Metrics& metrics_;
   LocalClients* clients_ = nullptr;
-  std::string const claim_script_, release_script_, reregister_script_, list_script_, locate_script_;
+  DuplicatePolicy policy_ = DuplicatePolicy::refuse;
+  std::string const claim_script_, claim_replacing_script_, release_script_, reregister_script_, list_script_,
+      locate_script_;
 };
 
 }  // namespace wshub

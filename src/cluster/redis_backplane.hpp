@@ -43,9 +43,9 @@ class RedisBackplane final : public Backplane {
   // Connects (and keeps reconnecting); call once the hub is attached. node_id replaces an empty one.
   void start(std::string const& node_id);
 
-  void attach(LocalClients& clients) override {
+  void attach(LocalClients& clients, DuplicatePolicy policy) override {
     clients_ = &clients;
-    claims_.attach(clients);
+    claims_.attach(clients, policy);
     requests_.attach(clients);
   }
   void claim(LocalClient const& client, ClaimDone done) override;

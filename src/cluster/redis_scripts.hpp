@@ -29,6 +29,19 @@ take(ARGV[3], ARGV[4])
 return 1
 )lua";
 
+// DUPLICATE_POLICY=replace. ARGV[3] the id, ARGV[4] its join time, ARGV[5] the broadcast stream, ARGV[6] the oldest
+// stream id to keep: this node takes the id whoever holds it, and a live node that held it is told through the
+// stream to close that connection (the one that joined at the time it registered) as replaced. Returns 1.
+inline constexpr std::string_view claim_replacing = R"lua(
+local owner = holder(ARGV[3])
+if owner then
+  local theirs = redis.call('HGET', KEYS[3], ARGV[3]) or '0'
+  redis.call('XADD', ARGV[5], 'MINID', '~', ARGV[6], '*', 'close', owner, 'i', ARGV[3], 't', theirs, 'why', 'replaced')
+end
+take(ARGV[3], ARGV[4])
+return 1
+)lua";
+
 // ARGV[3] the id: forgets it if this node holds it (a release that comes late never frees another's claim).
 inline constexpr std::string_view release = R"lua(
 if redis.call('HGET', KEYS[1], ARGV[3]) == ARGV[1] then
@@ -39,14 +52,16 @@ end
 return 1
 )lua";
 
-// After a reconnection. ARGV[3] the broadcast stream, ARGV[4] the oldest stream id to keep, ARGV[5..] every id
-// this node holds with its join time (id, time, id, time...), in connection order. Forgets the ids it no longer
-// holds (released while Redis was out of reach) and claims the others again. Where a live node holds one of them
-// too, the later connection loses: if this node's is the later, its id is returned (this node closes it); if the
-// other's is, this node takes the id and tells the holder, through the stream, to close its connection.
+// After a reconnection. ARGV[3] the broadcast stream, ARGV[4] the oldest stream id to keep, ARGV[5] the duplicate
+// policy, ARGV[6..] every id this node holds with its join time (id, time, id, time...), in connection order.
+// Forgets the ids it no longer holds (released while Redis was out of reach) and claims the others again. Where a
+// live node holds one of them too, one connection loses: the later one with "refuse", the earlier with "replace".
+// If this node's loses, its id is returned (this node closes it); if the other's does, this node takes the id and
+// tells the holder, through the stream, to close its connection.
 inline constexpr std::string_view reregister = R"lua(
 local mine = {}
-for i = 5, #ARGV, 2 do mine[ARGV[i]] = true end
+local replace = ARGV[5] == 'replace'
+for i = 6, #ARGV, 2 do mine[ARGV[i]] = true end
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
   if all[i + 1] == ARGV[1] and not mine[all[i]] then
@@ -56,13 +71,16 @@ for i = 1, #all, 2 do
   end
 end
 local refused = {}
-for i = 5, #ARGV, 2 do
+for i = 6, #ARGV, 2 do
   local id, joined_at = ARGV[i], ARGV[i + 1]
   local owner = holder(id)
   if owner then
     local theirs = redis.call('HGET', KEYS[3], id)
-    if theirs and tonumber(joined_at) < tonumber(theirs) then
-      redis.call('XADD', ARGV[3], 'MINID', '~', ARGV[4], '*', 'close', owner, 'i', id, 't', theirs)
+    local ours_wins = theirs and (replace and tonumber(joined_at) > tonumber(theirs)
+                                  or not replace and tonumber(joined_at) < tonumber(theirs))
+    if ours_wins then
+      local why = replace and 'replaced' or 'duplicate'
+      redis.call('XADD', ARGV[3], 'MINID', '~', ARGV[4], '*', 'close', owner, 'i', id, 't', theirs, 'why', why)
       take(id, joined_at)
     else
       refused[#refused + 1] = id

@@ -17,6 +17,10 @@ namespace wshub {
 // so that of two connections with one id admitted while Redis was out of reach, the later one can be told.
 using JoinTime = std::chrono::sys_time<std::chrono::microseconds>;
 
+// What happens when a client connects with an id that is already connected: the newcomer is refused (1008, the
+// Python service's behaviour), or it takes the id and the older connection is closed with 4000.
+enum class DuplicatePolicy { refuse, replace };
+
 struct LocalClient {
   ClientId id{};
   JoinTime joined_at;
@@ -77,12 +81,14 @@ class Backplane {
   using LocateDone = Completion<void(std::optional<ClientLocation>)>;
 
   virtual ~Backplane() = default;
-  // Called once, before any other call, with the clients whose broadcasts and duplicates the backplane handles.
-  virtual void attach(LocalClients& clients) = 0;
+  // Called once, before any other call, with the clients whose broadcasts and duplicates the backplane handles,
+  // and what a claim of an id held elsewhere does.
+  virtual void attach(LocalClients& clients, DuplicatePolicy policy) = 0;
   // Whether this node may hold the client's id, when that is known at once (a single node: always); nullopt when
   // the cluster must be asked with claim().
   virtual std::optional<bool> claim_at_once(LocalClient const&) { return std::nullopt; }
-  // done(true) once this node holds the client's id cluster-wide, done(false) if another node holds it.
+  // done(true) once this node holds the client's id cluster-wide, done(false) if another node holds it and the policy
+  // is refuse; with replace, a claim always succeeds and the node that held the id closes its connection.
   virtual void claim(LocalClient const& client, ClaimDone done) = 0;
   virtual void release(ClientId id) = 0;
   // Sends text to the other nodes' clients, in the order of the calls; done(how many of them queued it).

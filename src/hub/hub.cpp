@@ -2,28 +2,20 @@
 #include "hub/hub.hpp"
 
 #include <iterator>
+#include <unordered_set>
 
 #include <boost/asio/system_executor.hpp>
 
 namespace wshub {
 
 Hub::Hub(Backplane& backplane, HubOptions const& options) : backplane_(backplane), options_(options) {
-  backplane_.attach(*this);
+  backplane_.attach(*this, options_.duplicate_policy);
 }
 
 std::optional<JoinOutcome> Hub::join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done) {
-  auto const refusal = [&]() -> std::optional<JoinOutcome> {
-    std::scoped_lock lock(mutex_);
-    if (!admitting_) return JoinOutcome::shutting_down;
-    if (by_id_.contains(id) || claiming_.contains(id)) return JoinOutcome::duplicate_id;
-    std::size_t const taken = members_.size() + claiming_.size();
-    if (options_.max_clients != 0 && taken >= options_.max_clients) return JoinOutcome::over_limit;
-    claiming_.insert(id);
-    return std::nullopt;
-  }();
-  if (refusal) return refusal;
   LocalClient const registration{id,
                                  std::chrono::time_point_cast<JoinTime::duration>(std::chrono::system_clock::now())};
+  if (auto const refused = refusal(registration)) return refused;
   if (auto const claimed = backplane_.claim_at_once(registration)) {
     return on_claimed(registration, std::move(client), *claimed);
   }
@@ -36,19 +28,52 @@ std::optional<JoinOutcome> Hub::join(ClientId id, std::shared_ptr<HubClient> cli
   return std::nullopt;
 }
 
+// Refuses at once, or counts the id as taken here until the cluster has answered.
+std::optional<JoinOutcome> Hub::refusal(LocalClient const& registration) {
+  std::scoped_lock lock(mutex_);
+  if (!admitting_) return JoinOutcome::shutting_down;
+  auto const id = registration.id;
+  if (claiming_.contains(id)) return JoinOutcome::duplicate_id;
+  bool const held = by_id_.contains(id);
+  if (held && options_.duplicate_policy == DuplicatePolicy::refuse) return JoinOutcome::duplicate_id;
+  // A replacement takes the place of the connection it replaces: the count stays.
+  std::size_t const taken = members_.size() + claiming_.size() - (held ? 1 : 0);
+  if (options_.max_clients != 0 && taken >= options_.max_clients) return JoinOutcome::over_limit;
+  claiming_.emplace(id, Claim{registration.joined_at});
+  return std::nullopt;
+}
+
 JoinOutcome Hub::on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed) {
   auto const id = registration.id;
+  std::shared_ptr<HubClient> replaced;
+  bool release = false;
   auto const outcome = [&] {
     std::scoped_lock lock(mutex_);
+    bool const superseded = claiming_.at(id).superseded;
     claiming_.erase(id);
     if (!claimed) return JoinOutcome::duplicate_id;
-    if (!admitting_) return JoinOutcome::shutting_down;  // the drain began while the cluster was asked
-    members_.push_back({registration, std::move(client)});
-    by_id_.emplace(id, std::prev(members_.end()));
+    if (superseded) return JoinOutcome::replaced;  // the id is the newer connection's now: nothing to release
+    // The drain began while the cluster was asked; the id is released unless an older connection here holds it.
+    release = !admitting_ && !by_id_.contains(id);
+    if (!admitting_) return JoinOutcome::shutting_down;
+    replaced = admit(registration, std::move(client));
     return JoinOutcome::joined;
   }();
-  if (claimed && outcome != JoinOutcome::joined) backplane_.release(id);
+  if (release) backplane_.release(id);
+  if (replaced) replaced->close(CloseCode::replaced, std::string(replaced_reason));
   return outcome;
+}
+
+std::shared_ptr<HubClient> Hub::admit(LocalClient const& registration, std::shared_ptr<HubClient> client) {
+  std::shared_ptr<HubClient> replaced;
+  if (auto const older = by_id_.find(registration.id); older != by_id_.end()) {
+    replaced = older->second->client;
+    members_.erase(older->second);
+    by_id_.erase(older);
+  }
+  members_.push_back({registration, std::move(client)});
+  by_id_.emplace(registration.id, std::prev(members_.end()));
+  return replaced;
 }
 
 void Hub::leave(ClientId id, HubClient const* client) {
@@ -180,9 +205,19 @@ std::vector<LocalClient> Hub::local_clients() const {
   return registrations;
 }
 
+// The connection may still be waiting for its claim's answer: it is then refused when the answer comes.
 void Hub::close_local(LocalClient const& registration, CloseCode code, std::string reason) {
-  auto const found = member(registration.id);
-  if (found && found->registration.joined_at == registration.joined_at) found->client->close(code, std::move(reason));
+  std::shared_ptr<HubClient> client;
+  {
+    std::scoped_lock lock(mutex_);
+    auto const claim = claiming_.find(registration.id);
+    if (claim != claiming_.end() && claim->second.joined_at == registration.joined_at) claim->second.superseded = true;
+    auto const found = by_id_.find(registration.id);
+    if (found != by_id_.end() && found->second->registration.joined_at == registration.joined_at) {
+      client = found->second->client;
+    }
+  }
+  if (client) client->close(code, std::move(reason));
 }
 
 bool Hub::admitting() const {

@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -29,10 +28,12 @@ class HubClient {
   virtual void close(CloseCode code, std::string reason) = 0;
 };
 
-enum class JoinOutcome { joined, duplicate_id, shutting_down, over_limit };
+// replaced: a newer connection took the id while this one was being admitted (DuplicatePolicy::replace).
+enum class JoinOutcome { joined, duplicate_id, shutting_down, over_limit, replaced };
 
 struct HubOptions {
   std::size_t max_clients = 0;  // 0: no limit
+  DuplicatePolicy duplicate_policy = DuplicatePolicy::refuse;
 };
 
 class Hub final : public DrainableClients, public LocalClients {
@@ -49,6 +50,8 @@ class Hub final : public DrainableClients, public LocalClients {
   // node); done is then dropped uncalled. Otherwise nullopt, and done gets the outcome once the cluster has
   // answered (as Backplane says: never inside this call); until then the id counts as taken here.
   std::optional<JoinOutcome> join(ClientId id, std::shared_ptr<HubClient> client, JoinDone done);
+  // With DuplicatePolicy::replace, a client joining with an id connected here takes it once the cluster has
+  // agreed, and the older connection is closed with 4000.
   // Removes the id only if this client holds it, so a refused duplicate can never remove the original.
   void leave(ClientId id, HubClient const* client);
 
@@ -89,7 +92,16 @@ class Hub final : public DrainableClients, public LocalClients {
     std::shared_ptr<HubClient> client;
   };
 
+  // A claim the cluster has not answered yet; superseded once a newer connection elsewhere took the id meanwhile.
+  struct Claim {
+    JoinTime joined_at;
+    bool superseded = false;
+  };
+
+  std::optional<JoinOutcome> refusal(LocalClient const& registration);
   JoinOutcome on_claimed(LocalClient const& registration, std::shared_ptr<HubClient> client, bool claimed);
+  // Admits the client under the lock; returns the older connection it replaced here, if any.
+  std::shared_ptr<HubClient> admit(LocalClient const& registration, std::shared_ptr<HubClient> client);
   std::size_t deliver_to_all(SharedFrame const& frame);
   // The clients here among the ids, and the ids (distinct, in the order first listed) of those that are not.
   std::pair<std::vector<std::shared_ptr<HubClient>>, std::vector<ClientId>> find_here(std::vector<ClientId> ids) const;
@@ -101,7 +113,7 @@ class Hub final : public DrainableClients, public LocalClients {
   mutable std::mutex mutex_;
   std::list<Member> members_;  // connection order; list iterators stay valid while others come and go
   std::unordered_map<ClientId, std::list<Member>::iterator> by_id_;
-  std::unordered_set<ClientId> claiming_;  // ids waiting for the cluster's answer
+  std::unordered_map<ClientId, Claim> claiming_;  // ids waiting for the cluster's answer
   bool admitting_ = true;
   std::optional<Completion<void()>> on_empty_;  // when_empty's handler, until the last client leaves
 

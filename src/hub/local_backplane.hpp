@@ -22,7 +22,7 @@ class LocalBackplane final : public Backplane {
   // Names the node (what GET /clients/{clientId} reports); call before the I/O threads run.
   void start(std::string node_id) { node_id_ = std::move(node_id); }
 
-  void attach(LocalClients&) override {}
+  void attach(LocalClients&, DuplicatePolicy) override {}
   std::optional<bool> claim_at_once(LocalClient const&) override { return true; }
   void claim(LocalClient const&, ClaimDone done) override { complete_posted(executor_, std::move(done), true); }
   void release(ClientId) override {}

@@ -29,6 +29,7 @@ enum class Counter : std::size_t {
   disconnects_idle_timeout,
   disconnects_message_too_big,
   disconnects_shutdown,
+  disconnects_application,
   http_requests,
   http_rejected_bad_request,
   http_rejected_body_too_large,

@@ -70,6 +70,7 @@ constexpr std::array samples{
     Sample{Counter::disconnects_idle_timeout, disconnects, R"(reason="idle_timeout")"},
     Sample{Counter::disconnects_message_too_big, disconnects, R"(reason="message_too_big")"},
     Sample{Counter::disconnects_shutdown, disconnects, R"(reason="shutdown")"},
+    Sample{Counter::disconnects_application, disconnects, R"(reason="application")"},
     Sample{Counter::http_requests, http_requests, ""},
     Sample{Counter::http_rejected_bad_request, http_rejections, R"(reason="bad_request")"},
     Sample{Counter::http_rejected_body_too_large, http_rejections, R"(reason="body_too_large")"},

@@ -17,6 +17,7 @@ enum class CloseCode : std::uint16_t {
   policy_violation = 1008,
   message_too_big = 1009,
   try_again_later = 1013,
+  replaced = 4000,  // an application code: the client's id was taken by a newer connection (DUPLICATE_POLICY=replace)
 };
 
 // Reported (never sent) for a close frame that carried no code (RFC 6455 section 7.4.1).
@@ -36,6 +37,7 @@ inline constexpr std::size_t max_close_reason_bytes = 123;
 inline constexpr std::string_view shutting_down_reason = "server shutting down";
 inline constexpr std::string_view binary_unsupported_reason = "binary messages are not supported";
 inline constexpr std::string_view over_limit_reason = "try again later: the server has its maximum of clients";
+inline constexpr std::string_view replaced_reason = "replaced by a newer connection";
 inline constexpr std::string_view slow_consumer_reason = "slow consumer: too many bytes queued";
 
 }  // namespace wshub

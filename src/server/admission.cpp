@@ -9,6 +9,8 @@ AdmissionVerdict admission_verdict(ClientId id, JoinOutcome outcome) {
   switch (outcome) {
     case JoinOutcome::joined:
       break;
+    case JoinOutcome::replaced:
+      return {Counter::connections_duplicate_id, Refusal{CloseCode::replaced, std::string(replaced_reason)}};
     case JoinOutcome::duplicate_id:
       return {Counter::connections_duplicate_id,
               Refusal{CloseCode::policy_violation, fmt::format("client id {} is already connected", id)}};

@@ -14,7 +14,8 @@ Counter disconnect_reason(CloseCode code) {
     case CloseCode::message_too_big:
       return Counter::disconnects_message_too_big;
     default:
-      return Counter::disconnects_error;
+      // 3000-4999: an application's own reason (DELETE /clients/{clientId}, a replaced connection), no error.
+      return static_cast<int>(code) >= 3000 ? Counter::disconnects_application : Counter::disconnects_error;
   }
 }
 

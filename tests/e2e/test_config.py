@@ -100,6 +100,8 @@ def test_version():
     ([], {"FORCED_SHUTDOWN_AFTER_SEC": "never"}, 'FORCED_SHUTDOWN_AFTER_SEC value "never"'),
     (["--progress-log-every-sec", "0"], {}, '--progress-log-every-sec value "0"'),
     ([], {"MAX_CLIENTS": "many"}, 'MAX_CLIENTS value "many"'),
+    ([], {"DUPLICATE_POLICY": "newest"}, 'DUPLICATE_POLICY value "newest": expected refuse or replace'),
+    (["--duplicate-policy", ""], {}, '--duplicate-policy value ""'),
     (["--idle-timeout-sec", "5", "--ping-interval-sec", "10"], {}, '--idle-timeout-sec value "5"'),
     ([], {"ALLOWED_ORIGINS": "not-an-origin"}, 'ALLOWED_ORIGINS value "not-an-origin"'),
     ([], {"API_TOKEN": "two words"}, "API_TOKEN value: expected a non-empty token"),

@@ -69,7 +69,7 @@ class BackplaneFixture : public ::testing::Test {
       (commands_ ? reader_ : commands_) = link.get();
       return link;
     });
-    backplane_->attach(clients_);
+    backplane_->attach(clients_, policy_);
     backplane_->start(node_id);
     poll();
   }
@@ -124,6 +124,7 @@ class BackplaneFixture : public ::testing::Test {
   }
 
   ClusterOptions const defaults_;
+  DuplicatePolicy policy_ = DuplicatePolicy::refuse;  // what make() attaches with
   asio::io_context context_;
   Metrics metrics_;
   FakeClients clients_;

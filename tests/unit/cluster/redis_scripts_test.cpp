@@ -38,6 +38,16 @@ class RedisScriptsTest : public testing::RedisFixture {
     return ids;
   }
 
+  // The fields of the broadcast stream's only entry.
+  std::vector<std::string> stream_fields() {
+    auto const stream = ask({"XRANGE", "t:broadcasts", "-", "+"});
+    EXPECT_EQ(stream.elements.size(), 1U);
+    std::vector<std::string> fields;
+    if (stream.elements.empty()) return fields;
+    for (auto const& field : stream.elements[0].elements[1].elements) fields.push_back(field.text);
+    return fields;
+  }
+
   bool up_ = false;
 };
 
@@ -60,8 +70,10 @@ TEST_F(RedisScriptsTest, AfterRedisLostEverythingReRegistrationNodeByNodeRestore
   ask({"FLUSHALL"});  // a restart without persistence
   make_live("a");
   make_live("b");
-  run_script(redis_scripts::reregister, "b", {"t:broadcasts", "0", "2", "1700000000000200", "4", "1700000000000400"});
-  run_script(redis_scripts::reregister, "a", {"t:broadcasts", "0", "1", "1700000000000100", "3", "1700000000000300"});
+  run_script(redis_scripts::reregister, "b",
+             {"t:broadcasts", "0", "refuse", "2", "1700000000000200", "4", "1700000000000400"});
+  run_script(redis_scripts::reregister, "a",
+             {"t:broadcasts", "0", "refuse", "1", "1700000000000100", "3", "1700000000000300"});
   EXPECT_EQ(listed(), (std::vector<std::string>{"1", "2", "3", "4"}));
 }
 
@@ -73,15 +85,48 @@ TEST_F(RedisScriptsTest, ANodeBackFromTheDeadTakesItsEarlierIdBackAndTellsTheLat
   ask({"DEL", "t:node:a"});
   EXPECT_EQ(run_script(redis_scripts::claim, "b", {"7", "1700000000000500"}).integer, 1);
   make_live("a");
-  auto const refused = run_script(redis_scripts::reregister, "a", {"t:broadcasts", "0", "7", "1700000000000100"});
+  auto const refused =
+      run_script(redis_scripts::reregister, "a", {"t:broadcasts", "0", "refuse", "7", "1700000000000100"});
   EXPECT_TRUE(refused.elements.empty());
   EXPECT_EQ(ask({"HGET", "t:owners", "7"}).text, "a");
-  auto const stream = ask({"XRANGE", "t:broadcasts", "-", "+"});
-  ASSERT_EQ(stream.elements.size(), 1U);
-  std::vector<std::string> fields;
-  for (auto const& field : stream.elements[0].elements[1].elements) fields.push_back(field.text);
-  EXPECT_EQ(fields, (std::vector<std::string>{"close", "b", "i", "7", "t", "1700000000000500"}));
+  EXPECT_EQ(stream_fields(),
+            (std::vector<std::string>{"close", "b", "i", "7", "t", "1700000000000500", "why", "duplicate"}));
   EXPECT_EQ(listed(), (std::vector<std::string>{"7"}));
+}
+
+TEST_F(RedisScriptsTest, WithReplaceANodeBackFromTheDeadGivesItsEarlierIdUpToTheLaterHolder) {
+  make_live("a");
+  make_live("b");
+  run_script(redis_scripts::claim, "a", {"7", "1700000000000100"});
+  ask({"DEL", "t:node:a"});
+  run_script(redis_scripts::claim, "b", {"7", "1700000000000500"});
+  make_live("a");
+  auto const refused =
+      run_script(redis_scripts::reregister, "a", {"t:broadcasts", "0", "replace", "7", "1700000000000100"});
+  ASSERT_EQ(refused.elements.size(), 1U);
+  EXPECT_EQ(refused.elements[0].text, "7");
+  EXPECT_EQ(ask({"HGET", "t:owners", "7"}).text, "b");
+  EXPECT_EQ(ask({"XLEN", "t:broadcasts"}).integer, 0);
+}
+
+TEST_F(RedisScriptsTest, AReplacingClaimTakesTheIdFromALiveHolderAndTellsItToCloseAsReplaced) {
+  make_live("a");
+  make_live("b");
+  EXPECT_EQ(run_script(redis_scripts::claim, "a", {"7", "1700000000000100"}).integer, 1);
+  EXPECT_EQ(run_script(redis_scripts::claim, "b", {"7", "1700000000000500"}).integer, 0);
+  EXPECT_EQ(run_script(redis_scripts::claim_replacing, "b", {"7", "1700000000000500", "t:broadcasts", "0"}).integer, 1);
+  EXPECT_EQ(ask({"HGET", "t:owners", "7"}).text, "b");
+  EXPECT_EQ(ask({"HGET", "t:joined", "7"}).text, "1700000000000500");
+  EXPECT_EQ(stream_fields(),
+            (std::vector<std::string>{"close", "a", "i", "7", "t", "1700000000000100", "why", "replaced"}));
+}
+
+TEST_F(RedisScriptsTest, AReplacingClaimOfAFreeIdOrOfOneThisNodeHoldsTellsNobody) {
+  make_live("a");
+  run_script(redis_scripts::claim_replacing, "a", {"7", "1700000000000100", "t:broadcasts", "0"});
+  run_script(redis_scripts::claim_replacing, "a", {"7", "1700000000000200", "t:broadcasts", "0"});
+  EXPECT_EQ(ask({"HGET", "t:joined", "7"}).text, "1700000000000200");
+  EXPECT_EQ(ask({"XLEN", "t:broadcasts"}).integer, 0);
 }
 
 }  // namespace

@@ -39,8 +39,11 @@ std::size_t broadcast(Hub& hub, std::string text) {
 // A cluster that answers claims only when the test says so.
 class HeldClaims final : public Backplane {
  public:
-  void attach(LocalClients&) override {}
-  void claim(LocalClient const&, ClaimDone done) override { held.push_back(std::move(done)); }
+  void attach(LocalClients&, DuplicatePolicy) override {}
+  void claim(LocalClient const& client, ClaimDone done) override {
+    claimed.push_back(client);
+    held.push_back(std::move(done));
+  }
   void release(ClientId id) override { released.push_back(id); }
   void publish(std::string const&, CountDone done) override { held_counts.push_back(std::move(done)); }
   void send_to(std::vector<ClientId> ids, std::string const&, SendDone done) override {
@@ -55,6 +58,7 @@ class HeldClaims final : public Backplane {
   BackplaneState state() const override { return {.clustered = true, .connected = true, .node_id = "held"}; }
 
   std::vector<ClientId> released;
+  std::vector<LocalClient> claimed;
   std::vector<ClaimDone> held;
   std::vector<std::pair<std::vector<ClientId>, SendDone>> held_sends;
   std::vector<std::pair<ClientId, CountDone>> held_disconnects;
@@ -274,6 +278,67 @@ TEST(Hub, GivesBackAnIdTheClusterGrantedAfterTheDrainBegan) {
   EXPECT_EQ(answered, JoinOutcome::shutting_down);
   EXPECT_EQ(cluster.released, std::vector<ClientId>{8});
   EXPECT_EQ(hub.client_count(), 0U);
+}
+
+TEST(Hub, WithReplaceANewcomerTakesTheIdAndTheOlderConnectionIsClosedWith4000) {
+  Hub hub(local, {.max_clients = 2, .duplicate_policy = DuplicatePolicy::replace});
+  auto older = std::make_shared<FakeClient>();
+  auto newer = std::make_shared<FakeClient>();
+  ASSERT_EQ(join(hub, 1, older), JoinOutcome::joined);
+  ASSERT_EQ(join(hub, 2, std::make_shared<FakeClient>()), JoinOutcome::joined);
+  // At the limit, a replacement still gets in: it takes the place of the connection it replaces.
+  EXPECT_EQ(join(hub, 1, newer), JoinOutcome::joined);
+  ASSERT_EQ(older->closes.size(), 1U);
+  EXPECT_EQ(older->closes.front(), std::pair(CloseCode::replaced, std::string(replaced_reason)));
+  EXPECT_EQ(hub.local_client_ids(), (std::vector<ClientId>{2, 1}));
+  // The older connection leaving later frees nothing: the id is the newer one's.
+  hub.leave(1, older.get());
+  EXPECT_EQ(hub.client_count(), 2U);
+  broadcast(hub, "to the newer");
+  EXPECT_EQ(newer->delivered.size(), 1U);
+  EXPECT_TRUE(older->delivered.empty());
+}
+
+TEST(Hub, WithReplaceAClaimSupersededByANewerConnectionElsewhereIsRefusedAsReplaced) {
+  HeldClaims cluster;
+  Hub hub(cluster, {.max_clients = 0, .duplicate_policy = DuplicatePolicy::replace});
+  asio::io_context caller;
+  std::vector<JoinOutcome> answered;
+  auto const record = [&](JoinOutcome outcome) { answered.push_back(outcome); };
+  hub.join(5, std::make_shared<FakeClient>(), asio::bind_executor(caller, record));
+  hub.join(6, std::make_shared<FakeClient>(), asio::bind_executor(caller, record));
+  ASSERT_EQ(cluster.claimed.size(), 2U);
+  // The cluster tells this node to close its connection 5 before the claim's own answer arrives; a close naming
+  // another join time (an earlier connection) supersedes nothing.
+  hub.close_local(cluster.claimed[0], CloseCode::replaced, std::string(replaced_reason));
+  hub.close_local({6, cluster.claimed[1].joined_at - std::chrono::seconds(1)}, CloseCode::replaced, "");
+  complete_later(backplane_thread.get_executor(), std::move(cluster.held[0]), true);
+  complete_later(backplane_thread.get_executor(), std::move(cluster.held[1]), true);
+  caller.run();
+  EXPECT_EQ(answered, (std::vector<JoinOutcome>{JoinOutcome::replaced, JoinOutcome::joined}));
+  EXPECT_EQ(hub.local_client_ids(), std::vector<ClientId>{6});
+  EXPECT_TRUE(cluster.released.empty()) << "id 5 is the newer connection's: nothing to release";
+}
+
+TEST(Hub, WithReplaceAnOlderConnectionHereKeepsItsIdWhenTheNewcomersClaimEndsInTheDrain) {
+  HeldClaims cluster;
+  Hub hub(cluster, {.max_clients = 0, .duplicate_policy = DuplicatePolicy::replace});
+  auto older = std::make_shared<FakeClient>();
+  hub.join(6, older, [](JoinOutcome) {});
+  complete_later(backplane_thread.get_executor(), std::move(cluster.held.front()), true);
+  backplane_thread.restart();
+  backplane_thread.run();
+  ASSERT_EQ(hub.local_client_ids(), std::vector<ClientId>{6});
+  asio::io_context caller;
+  std::optional<JoinOutcome> answered;
+  hub.join(6, std::make_shared<FakeClient>(),
+           asio::bind_executor(caller, [&](JoinOutcome outcome) { answered = outcome; }));
+  hub.stop_admitting();
+  complete_later(backplane_thread.get_executor(), std::move(cluster.held.back()), true);
+  caller.run();
+  EXPECT_EQ(answered, JoinOutcome::shutting_down);
+  EXPECT_TRUE(cluster.released.empty()) << "the older connection still holds the id";
+  EXPECT_TRUE(older->closes.empty());
 }
 
 TEST(Hub, CountsABroadcastOnTheOtherNodesWhenTheClusterAnswers) {

@@ -31,7 +31,7 @@ std::string client_frame(std::uint8_t opcode) {
 // A cluster that answers claims only when the test says so.
 class HeldClaims final : public Backplane {
  public:
-  void attach(LocalClients&) override {}
+  void attach(LocalClients&, DuplicatePolicy) override {}
   void claim(LocalClient const&, ClaimDone done) override { held.push_back(std::move(done)); }
   void release(ClientId id) override { released.push_back(id); }
   void publish(std::string const&, CountDone) override {}
