@@ -9,6 +9,7 @@
 
 #include "fuzz_check.hpp"
 #include "http/broadcast_request.hpp"
+#include "http/message_body.hpp"
 
 namespace wshub::fuzzing {
 namespace {

@@ -87,6 +87,18 @@ BROADCAST_BODIES = {
     "byte_order_mark": b'\xef\xbb\xbf{"message": "x"}',
 }
 
+SEND_TO_CLIENTS_BODIES = {
+    "send": b'{"clients": [1, -2, 3], "message": "hi"}',
+    "repeats": b'{"clients": [7, 7, 9223372036854775807, -9223372036854775808], "message": ""}',
+    "empty_list": b'{"clients": [], "message": "x"}',
+    "not_a_list": b'{"clients": 7, "message": "x"}',
+    "bad_entries": b'{"clients": [1, "2", 3.0, null, [4], {"5": 5}, 18446744073709551615], "message": "x"}',
+    "both_missing": b'{}',
+    "nested_keys": b'{"a": {"clients": [1], "message": "x"}, "clients": [2], "message": "y"}',
+    "last_wins": b'{"clients": [1], "clients": [2, 3], "message": "a", "message": "b"}',
+    "too_many": ('{"clients": [' + ",".join("1" for _ in range(10_001)) + '], "message": "x"}').encode(),
+}
+
 CLIENT_IDS = {
     "positive": b"/ws/1",
     "negative": b"/ws/-5",
@@ -158,5 +170,6 @@ def write(target, seeds):
 if __name__ == "__main__":
     write("http_request", HTTP_REQUESTS)
     write("broadcast_request", BROADCAST_BODIES)
+    write("send_to_clients_request", SEND_TO_CLIENTS_BODIES)
     write("client_id", CLIENT_IDS)
     write("websocket_frames", FRAMES)
