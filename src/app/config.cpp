@@ -310,7 +310,8 @@ class CommandLine {
         fmt::format("seconds a client may take to send an HTTP request or WebSocket handshake (default {})",
                     in_seconds(defaults.http.request_timeout)));
     add(api_token_, "--api-token", "API_TOKEN", "TOKEN",
-        "when set, /clients and /broadcast-to-all require \"Authorization: Bearer TOKEN\" (default: open)");
+        "when set, /clients, /clients/{clientId}, /broadcast-to-all and /send-to-clients require "
+        "\"Authorization: Bearer TOKEN\" (default: open)");
     add(metrics_token_, "--metrics-token", "METRICS_TOKEN", "TOKEN",
         "when set, /metrics requires \"Authorization: Bearer TOKEN\" (default: open)");
     add(allowed_origins_, "--allowed-origins", "ALLOWED_ORIGINS", "ORIGINS",
