@@ -96,20 +96,16 @@ void HttpApi::handle(HttpRequest const& request, Respond respond) const {
 void HttpApi::route(HttpRequest const& request, Respond respond) const {
   auto const path = routes::path_of(request.target());
   bool const is_get = request.method() == http::verb::get;
+  auto const& token = options_.api_token;
   if (path == routes::clients) {
-    if (!is_get) return answer_now(std::move(respond), method_not_allowed(request, "GET"));
-    return guarded(request, options_.api_token, respond, [&] { list_clients(request, std::move(respond)); });
+    return guarded_as(http::verb::get, request, token, respond, [&] { list_clients(request, std::move(respond)); });
   }
   if (path == routes::broadcast_to_all) {
-    if (request.method() != http::verb::post)
-      return answer_now(std::move(respond), method_not_allowed(request, "POST"));
-    return guarded(request, options_.api_token, respond, [&] { broadcast(request, std::move(respond)); });
+    return guarded_as(http::verb::post, request, token, respond, [&] { broadcast(request, std::move(respond)); });
   }
   if (path == routes::send_to_clients) {
-    if (request.method() != http::verb::post)
-      return answer_now(std::move(respond), method_not_allowed(request, "POST"));
-    return guarded(request, options_.api_token, respond,
-                   [&] { client_routes_.send_to_clients(request, std::move(respond)); });
+    return guarded_as(http::verb::post, request, token, respond,
+                      [&] { client_routes_.send_to_clients(request, std::move(respond)); });
   }
   if (route_to_client(request, path, respond)) return;
   if (path == routes::healthz) {
@@ -172,6 +168,15 @@ std::optional<std::string> HttpApi::slash_redirect(HttpRequest const& request, s
   auto const target = request.target();
   if (auto const query = target.find('?'); query != std::string_view::npos) location.append(target.substr(query));
   return location;
+}
+
+template <typename Answer>
+void HttpApi::guarded_as(http::verb method, HttpRequest const& request, std::string const& token, Respond& respond,
+                         Answer answer) const {
+  if (request.method() != method) {
+    return answer_now(std::move(respond), method_not_allowed(request, http::to_string(method)));
+  }
+  guarded(request, token, respond, std::move(answer));
 }
 
 template <typename Answer>

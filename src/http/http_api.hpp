@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/beast/http/verb.hpp>
+
 #include "async/completion.hpp"
 #include "http/client_routes.hpp"
 #include "hub/hub.hpp"
@@ -49,6 +51,10 @@ class HttpApi {
   // Calls answer() if the request carries the token (or none is configured), else answers 401.
   template <typename Answer>
   void guarded(HttpRequest const& request, std::string const& token, Respond& respond, Answer answer) const;
+  // The same for a route that takes one method only: any other is answered 405 with Allow first.
+  template <typename Answer>
+  void guarded_as(http::verb method, HttpRequest const& request, std::string const& token, Respond& respond,
+                  Answer answer) const;
 
   Hub& hub_;
   Metrics& metrics_;
