@@ -55,9 +55,10 @@ chmod 644 "$root/lib/systemd/system/wshub.service"
 "$top/scripts/default-settings.sh" "$root/usr/bin/wshub" >"$root/etc/default/wshub"
 chmod 600 "$root/etc/default/wshub"
 
-# The man page, from --help and --version.
-help2man --no-info --no-discard-stderr --section 1 --name "WebSocket hub with an HTTP API to list and broadcast" \
-  --version-string "$version" "$root/usr/bin/wshub" >"$work/wshub.1"
+# The man page, from --help and --version, with the HTTP API section of packaging/wshub.h2m.
+help2man --no-info --no-discard-stderr --section 1 \
+  --name "WebSocket hub with an HTTP API to list, reach, broadcast to and disconnect clients" \
+  --include "$top/packaging/wshub.h2m" --version-string "$version" "$root/usr/bin/wshub" >"$work/wshub.1"
 gzip -9n <"$work/wshub.1" >"$root/usr/share/man/man1/wshub.1.gz"
 
 install -m 644 "$packaging/copyright" "$doc/copyright"

@@ -1,9 +1,10 @@
 // Completes the embedded OpenAPI document (src/openapi.json) with the build's version and the bearer scheme.
 //
 // Which routes the document lists follows FastAPI's rule: every route of the application is listed (the seed's
-// two, /healthz, /readyz, /metrics, and the live page /), while the pages FastAPI adds by itself are not: the
-// document's own /openapi.json and the Swagger UI page (/docs or DOCS_URL). The WebSocket route /ws/{client_id}
-// has no place among OpenAPI 3 operations; info.description describes it with its close codes.
+// two, the four that reach one client, /healthz, /readyz, /metrics, and the live page /), while the pages FastAPI
+// adds by itself are not: the document's own /openapi.json and the Swagger UI page (/docs or DOCS_URL). The
+// WebSocket route /ws/{client_id} has no place among OpenAPI 3 operations; info.description describes it with its
+// close codes.
 #include "http/api_document.hpp"
 
 #include <array>
@@ -29,9 +30,14 @@ struct GuardedOperation {
   bool metrics_route;  // guarded by METRICS_TOKEN rather than API_TOKEN
 };
 
+// The routes under routes::client_prefix are named by their templates, as the document names them.
 constexpr std::array guarded_operations{
     GuardedOperation{routes::clients, "get", false},
     GuardedOperation{routes::broadcast_to_all, "post", false},
+    GuardedOperation{routes::send_to_clients, "post", false},
+    GuardedOperation{"/clients/{clientId}", "get", false},
+    GuardedOperation{"/clients/{clientId}", "delete", false},
+    GuardedOperation{"/clients/{clientId}/send", "post", false},
     GuardedOperation{routes::metrics, "get", true},
 };
 

@@ -1,4 +1,6 @@
-"""The API description: /openapi.json as FastAPI writes it for the seed, valid, complete, and /docs (Swagger UI)."""
+"""The API description: /openapi.json as FastAPI writes it for the seed and for the routes that reach one client,
+valid, complete, and /docs (Swagger UI)."""
+import datetime
 import http.client
 import importlib.util
 import json
@@ -6,7 +8,9 @@ import pathlib
 import re
 import subprocess
 
+from fastapi import FastAPI, Query
 from fastapi.openapi.docs import get_swagger_ui_html
+from pydantic import BaseModel, Field
 
 import openapi_validator
 from conftest import BINARY, request
@@ -15,6 +19,10 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 # The pages FastAPI adds by itself and leaves out of its document; the WebSocket route has no OpenAPI operation.
 UNLISTED = {"/openapi.json", "/docs", "/ws", "/ws/"}
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# Issue 17's routes, which reach one client (or a list of them) by id.
+CLIENT_ROUTES = {"/clients/{clientId}", "/clients/{clientId}/send", "/send-to-clients"}
+# The pieces routes.hpp builds the first two from ("/clients/" id, and "/send" after it): not routes themselves.
+CLIENT_ROUTE_PIECES = {"/clients/", "/send"}
 
 
 def fetch(server, method, path, body=None):
@@ -45,6 +53,67 @@ def fastapi_document():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.app.openapi()
+
+
+class SendRequest(BaseModel):
+    message: str
+
+
+class SendToClientsRequest(BaseModel):
+    clients: list[int] = Field(..., max_items=10000)
+    message: str
+
+
+class HTTPError(BaseModel):
+    detail: str
+
+
+class SendResult(BaseModel):
+    sent: int
+
+
+class SendToClientsResult(BaseModel):
+    sent: int
+    missing: list[int]
+
+
+class DisconnectResult(BaseModel):
+    closed: int
+
+
+class Client(BaseModel):
+    id: int
+    connected_at: datetime.datetime
+    node: str
+
+
+def fastapi_client_routes_document():
+    """The document FastAPI makes for the routes that reach one client, declared as a FastAPI service declares them:
+    the functions' names give the operationIds, the models the schemas, the parameters keep the path's spelling
+    (clientId). FastAPI only describes them; their bodies never run."""
+    app = FastAPI()
+    not_connected = {404: {"model": HTTPError, "description": "Client not connected"}}
+
+    @app.get("/clients/{clientId}", response_model=Client, responses=not_connected)
+    def get_client(clientId: int):
+        ...
+
+    @app.delete("/clients/{clientId}", response_model=DisconnectResult, responses=not_connected)
+    def disconnect_client(
+            clientId: int,
+            code: int = Query(1000, ge=1000, le=4999, description="The close code: 1000, or 3000 to 4999."),
+            reason: str = Query("closed by the server", description="The close reason: at most 123 bytes of UTF-8.")):
+        ...
+
+    @app.post("/clients/{clientId}/send", response_model=SendResult, responses=not_connected)
+    def send_to_client(clientId: int, request: SendRequest):
+        ...
+
+    @app.post("/send-to-clients", response_model=SendToClientsResult)
+    def send_to_clients(request: SendToClientsRequest):
+        ...
+
+    return app.openapi()
 
 
 def fixed_routes():
@@ -82,14 +151,30 @@ def test_the_seeds_routes_and_schemas_are_described_as_fastapi_describes_them(se
     assert ours["info"]["version"] == version
 
 
+def test_the_routes_that_reach_one_client_are_described_as_fastapi_describes_them(server):
+    ours, theirs = document(server), fastapi_client_routes_document()
+    assert set(theirs["paths"]) == CLIENT_ROUTES
+    for path, operations in theirs["paths"].items():
+        assert set(ours["paths"].get(path, {})) == set(operations), path
+        for method, operation in operations.items():
+            mine = ours["paths"][path][method]
+            assert mine["description"], f"{method} {path} says what it does"
+            for key, value in operation.items():
+                assert mine[key] == value, f"{method} {path} {key}"
+    for name, schema in theirs["components"]["schemas"].items():
+        assert ours["components"]["schemas"][name] == schema, name
+
+
 def test_every_route_the_server_answers_is_documented_and_nothing_else(server):
     doc = document(server)
     documented = set(doc["paths"])
-    assert documented == fixed_routes() - UNLISTED
+    assert documented == (fixed_routes() - UNLISTED - CLIENT_ROUTE_PIECES) | CLIENT_ROUTES
     for path, operations in doc["paths"].items():
+        # An id that is not an integer: a route that exists answers 422 (a valid one not connected would be 404).
+        probed = path.replace("{clientId}", "not-a-number")
         for method in METHODS:
             body = json.dumps({"message": "probe"}) if method == "POST" else None
-            status = page_status(server, method, path, body)
+            status = page_status(server, method, probed, body)
             if method.lower() in operations:
                 assert status not in (404, 405), f"{method} {path} is documented but answers {status}"
             else:
@@ -114,7 +199,9 @@ def test_the_tokens_declare_the_bearer_scheme_on_the_routes_they_guard(start_ser
     assert doc["components"]["securitySchemes"] == {"HTTPBearer": {"type": "http", "scheme": "bearer"}}
     guarded = {(path, method) for path, operations in doc["paths"].items()
                for method, operation in operations.items() if operation.get("security") == [{"HTTPBearer": []}]}
-    assert guarded == {("/clients", "get"), ("/broadcast-to-all", "post"), ("/metrics", "get")}
+    assert guarded == {("/clients", "get"), ("/broadcast-to-all", "post"), ("/metrics", "get"),
+                       ("/clients/{clientId}", "get"), ("/clients/{clientId}", "delete"),
+                       ("/clients/{clientId}/send", "post"), ("/send-to-clients", "post")}
     assert openapi_validator.problems(doc) == []
 
 

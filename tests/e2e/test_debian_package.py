@@ -1,5 +1,6 @@
 """The Debian package: built from the binary under test (nothing recompiled), lintian-clean, with the right files."""
 import gzip
+import json
 import pathlib
 import re
 import subprocess
@@ -102,6 +103,20 @@ def test_the_unit_runs_as_the_wshub_user_with_the_settings_file(unpacked, tmp_pa
     checked.write_text(unit.replace("/usr/bin/wshub", BINARY))
     result = subprocess.run(["systemd-analyze", "verify", "--man=no", str(checked)], capture_output=True, text=True)
     assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_the_man_page_describes_every_http_route(unpacked):
+    man = gzip.decompress((unpacked / "usr/share/man/man1/wshub.1.gz").read_bytes()).decode()
+    assert '\n.SH "HTTP API"\n' in man
+    # The page as a reader sees it: no font changes, hyphens as typed.
+    text = re.sub(r"\\f[BIRP]", "", man).replace("\\-", "-")
+    routes = json.loads((TOP / "src" / "http" / "openapi.json").read_text())["paths"]
+    assert {"/clients/{clientId}", "/clients/{clientId}/send", "/send-to-clients"} <= set(routes)
+    for path, operations in routes.items():
+        for method in operations:
+            route = f"{method.upper()} {path.replace('{clientId}', 'clientId')}"
+            assert route in text, route
+    assert "GET /ws/clientId" in text
 
 
 def test_man_page_and_changelog(unpacked):

@@ -1,8 +1,10 @@
 """The live page at / in a real browser (Debian's headless chromium via selenium): the client list, the broadcast
-form, the WebSocket console, close codes, the API token prompt, a phone-sized screen and dark mode.
+form, sending to one client and disconnecting it, the WebSocket console, close codes, the API token prompt, a
+phone-sized screen and dark mode.
 WSHUB_SCREENSHOT=PATH saves a screenshot (make screenshot rewrites docs/live-page.png)."""
 import asyncio
 import os
+import queue
 import threading
 
 import pytest
@@ -57,6 +59,19 @@ def submit(browser, field_id, text):
     field.send_keys(text + Keys.ENTER)
 
 
+def fill_and_submit(browser, *fields):
+    """Types each (field id, text) into its field, then submits the form with Enter in the last one."""
+    for field_id, text in fields[:-1]:
+        field = browser.find_element(By.ID, field_id)
+        field.clear()
+        field.send_keys(text)
+    submit(browser, *fields[-1])
+
+
+def result_text(browser, result_id):
+    return browser.find_element(By.ID, result_id).text
+
+
 def connect_console(browser, client_id):
     field = browser.find_element(By.ID, "console-id")
     field.clear()
@@ -107,6 +122,49 @@ class EchoingClient:
         return self.echoes_ok, self.other_messages
 
 
+class ListeningClient:
+    """A python3-websockets client on its own thread that sends nothing, keeps what arrives and how it was closed."""
+
+    def __init__(self, server, client_id):
+        self.url = server.ws_url(client_id)
+        self.messages = queue.Queue()
+        self.connected = threading.Event()
+        self.closed = threading.Event()
+        self.close_code = self.close_reason = self.error = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._run(),))
+        self._thread.start()
+        assert self.connected.wait(10), self.error
+
+    async def _run(self):
+        try:
+            async with websockets.connect(self.url) as ws:
+                self.connected.set()
+                try:
+                    async for message in ws:
+                        self.messages.put(message)
+                except websockets.ConnectionClosed:
+                    pass  # a close code other than 1000 or 1001; ws keeps it, as for those
+                self.close_code, self.close_reason = ws.close_code, ws.close_reason
+        except Exception as error:  # reported by wait_closed()
+            self.error = error
+            self.connected.set()
+        self.closed.set()
+
+    def next_message(self):
+        return self.messages.get(timeout=10)
+
+    def wait_closed(self):
+        """(code, reason) of the close the server sent, and every message that arrived after those already read."""
+        assert self.closed.wait(10), "the server did not close the connection"
+        self._thread.join(10)
+        assert self.error is None, self.error
+        rest = []
+        while not self.messages.empty():
+            rest.append(self.messages.get())
+        return (self.close_code, self.close_reason), rest
+
+
 def test_the_page_lists_clients_broadcasts_and_shows_only_its_own_traffic(browser, server):
     browser.get(f"http://127.0.0.1:{server.port}/")
     wait_for(browser, lambda: client_count(browser) == "0", "the empty client list")
@@ -132,6 +190,48 @@ def test_the_page_lists_clients_broadcasts_and_shows_only_its_own_traffic(browse
     assert console_lines(browser, "out") == ["hello from the page"]
     wait_for(browser, lambda: listed_ids(browser) == {str(PAGE_ID)}, "the python client to leave the list")
     assert csp_violations(browser) == []
+
+
+def test_the_page_sends_to_one_client_and_disconnects_it(browser, server):
+    browser.get(f"http://127.0.0.1:{server.port}/")
+    wait_for(browser, lambda: client_count(browser) == "0", "the empty client list")
+    client = ListeningClient(server, PYTHON_ID)
+    wait_for(browser, lambda: listed_ids(browser) == {str(PYTHON_ID)}, "the python client in the list")
+
+    fill_and_submit(browser, ("send-id", str(PYTHON_ID)), ("send-message", "just for you"))
+    wait_for(browser, lambda: result_text(browser, "send-result") == "sent 1", "sent 1")
+    assert client.next_message() == "just for you"
+
+    fill_and_submit(browser, ("disconnect-id", str(PYTHON_ID)), ("disconnect-code", "4321"),
+                    ("disconnect-reason", "bye from the page"))
+    wait_for(browser, lambda: result_text(browser, "disconnect-result") == "closed 1", "closed 1")
+    assert client.wait_closed() == ((4321, "bye from the page"), [])
+    wait_for(browser, lambda: listed_ids(browser) == set(), "the python client to leave the list")
+
+    fill_and_submit(browser, ("send-id", str(PYTHON_ID)), ("send-message", "anyone there?"))
+    wait_for(browser, lambda: result_text(browser, "send-result") == "not sent: 404 Client not connected",
+             "the 404 of a send to an id nobody holds")
+    fill_and_submit(browser, ("send-id", "seven"), ("send-message", "anyone there?"))
+    wait_for(browser, lambda: result_text(browser, "send-result")
+             == "not sent: 422 path.clientId: value is not a valid integer", "the 422 of an id that is no integer")
+    fill_and_submit(browser, ("disconnect-id", str(PYTHON_ID)), ("disconnect-code", ""), ("disconnect-reason", ""))
+    wait_for(browser, lambda: result_text(browser, "disconnect-result") == "not closed: 404 Client not connected",
+             "the 404 of a disconnect of an id nobody holds")
+    assert csp_violations(browser) == []
+
+
+def test_a_refused_close_code_leaves_the_client_and_empty_fields_take_the_defaults(browser, server):
+    browser.get(f"http://127.0.0.1:{server.port}/")
+    client = ListeningClient(server, PYTHON_ID)
+    fill_and_submit(browser, ("disconnect-id", str(PYTHON_ID)), ("disconnect-code", "1001"),
+                    ("disconnect-reason", ""))
+    wait_for(browser, lambda: result_text(browser, "disconnect-result").startswith("not closed: 422 query.code: "),
+             "the 422 of a close code the API may not send")
+    fill_and_submit(browser, ("send-id", str(PYTHON_ID)), ("send-message", "still here"))
+    assert client.next_message() == "still here"
+    fill_and_submit(browser, ("disconnect-id", str(PYTHON_ID)), ("disconnect-code", ""), ("disconnect-reason", ""))
+    wait_for(browser, lambda: result_text(browser, "disconnect-result") == "closed 1", "closed 1")
+    assert client.wait_closed() == ((1000, "closed by the server"), [])
 
 
 def test_the_console_shows_close_codes_and_reasons(browser, server):
@@ -161,6 +261,9 @@ def test_with_an_api_token_the_page_asks_for_it_and_then_works(browser, start_se
     submit(browser, "broadcast-message", "with a token")
     wait_for(browser, lambda: browser.find_element(By.ID, "broadcast-result").text == "sent 1", "sent 1")
     wait_for(browser, lambda: "with a token" in console_lines(browser, "in"), "the broadcast in the console")
+    fill_and_submit(browser, ("send-id", str(PAGE_ID)), ("send-message", "to the page, with a token"))
+    wait_for(browser, lambda: result_text(browser, "send-result") == "sent 1", "the send's sent 1")
+    wait_for(browser, lambda: "to the page, with a token" in console_lines(browser, "in"), "the send in the console")
 
 
 def test_the_page_fits_a_phone_and_follows_dark_mode(browser, server):
