@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 # Runs wshub-loadgen against wshub and its peers and writes the results: the command line over bench/harness/.
-"""Usage: /usr/bin/python3 bench/run.py --quick | --full [--rounds N] [--servers wshub,node] [--only cluster]
+"""Usage: /usr/bin/python3 bench/run.py --quick | --full [--rounds N] [--servers wshub,node] [--only cluster|sends]
        [--output FILE] [--baseline BINARY]
 
 --full rewrites the results section of docs/benchmarks.md and the plots in docs/bench/; --quick writes
 build/bench-quick.md (and its plots in build/bench-quick/) unless --output says otherwise. --only cluster runs only
-the cluster cases (one wshub node against three over Redis) and rewrites only their part of the document. Needs the
-release build (cmake --preset release && cmake --build build/release), redis-server for the cluster cases and, for
+the cluster cases (one wshub node against three over Redis), --only sends only the targeted sends beside broadcasts
+(wshub on one node and on three), and each rewrites only its part of the document. Needs the release build (cmake
+--preset release && cmake --build build/release), redis-server for the cluster cases and the targeted sends and, for
 the peers, bench/peers/install.sh. --baseline adds another wshub build (say, main's before a change) as the server
 "wshub-baseline", taking turns with the others in every round: the way to show a change costs nothing.
 """
@@ -19,8 +20,9 @@ import time
 from pathlib import Path
 
 from harness.cases import FULL, QUICK
-from harness.cluster import run_cluster
-from harness.document import cluster_part, results_section, write_cluster_part, write_document
+from harness.cluster import run_cluster, run_sends
+from harness.document import (CLUSTER_BEGIN, CLUSTER_END, SENDS_BEGIN, SENDS_END, cluster_part, results_section,
+                              sends_part, write_document, write_part)
 from harness.measure import check_loadgen, run_all
 from harness.plots import draw_plots
 from harness.servers import LOADGEN_CPUS, SERVER_CPUS, SERVERS, ServerSpec, available_servers
@@ -43,7 +45,7 @@ def main():
     size.add_argument("--full", action="store_const", const=FULL, dest="mode", help="every case, three rounds")
     parser.add_argument("--rounds", type=int, help="override the number of rounds")
     parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated subset of " + ", ".join(SERVERS))
-    parser.add_argument("--only", choices=["cluster"],
+    parser.add_argument("--only", choices=["cluster", "sends"],
                         help="run only this group and rewrite only its part of the document")
     parser.add_argument("--output", type=Path, help="the Markdown file to write")
     parser.add_argument("--baseline", type=Path, help="another wshub binary to run beside build/release/wshub")
@@ -54,16 +56,23 @@ def main():
     document = (options.output or mode.output).resolve()
     check_loadgen("run.py")
     with_cluster = mode.with_cluster or options.only == "cluster"
-    if with_cluster and shutil.which("redis-server") is None:
-        sys.exit("run.py: the cluster cases need redis-server: apt-get install redis-server")
+    # The targeted sends are wshub's alone: they run whenever wshub does.
+    with_sends = options.only == "sends" or (options.only is None and "wshub" in options.servers.split(","))
+    if (with_cluster or with_sends) and shutil.which("redis-server") is None:
+        sys.exit("run.py: the cluster cases and the targeted sends need redis-server: apt-get install redis-server")
 
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
     if load_at_start > 0.5:
         print(f"warning: load average {load_at_start:.2f}: other work on the machine will blur the figures", flush=True)
     if options.only == "cluster":
-        write_cluster_part(document, "\n".join(cluster_part(mode, run_cluster(mode), load_at_start)))
+        part = cluster_part(mode, run_cluster(mode), load_at_start)
+        write_part(document, "\n".join(part), CLUSTER_BEGIN, CLUSTER_END)
         print(f"wrote the cluster part of {document} in {time.monotonic() - started:.0f} s")
+        return
+    if options.only == "sends":
+        write_part(document, "\n".join(sends_part(mode, run_sends(mode), load_at_start)), SENDS_BEGIN, SENDS_END)
+        print(f"wrote the targeted sends part of {document} in {time.monotonic() - started:.0f} s")
         return
     servers = available_servers(options.servers.split(","))
     if options.baseline:
@@ -71,10 +80,12 @@ def main():
     outcomes = run_all(servers, mode.cases, mode)
     with_wshub = mode.compare_threads and any(s.name == "wshub" for s in servers)
     thread_outcomes = thread_comparison(mode) if with_wshub else []
+    send_outcomes = run_sends(mode) if with_sends else []
     cluster_outcomes = run_cluster(mode) if with_cluster else []
     names = [server.name for server in servers]
     plots = draw_plots(mode, names, outcomes, document)
-    section = results_section(mode, names, outcomes, thread_outcomes, cluster_outcomes, plots, load_at_start)
+    section = results_section(mode, names, outcomes, thread_outcomes, cluster_outcomes, send_outcomes, plots,
+                              load_at_start)
     write_document(document, section)
     print(f"wrote {document} in {time.monotonic() - started:.0f} s")
 

@@ -28,6 +28,9 @@ class Mode:
     # The cluster group (one node against three over Redis): its cases, and whether the mode runs it unasked.
     cluster_cases: list
     with_cluster: bool
+    # The targeted-sends group (wshub on one node and on three), which every mode runs: a broadcast case and a send
+    # case to as many clients.
+    send_cases: list
 
 
 def echo_case(name, connections, in_flight, payload, seconds):
@@ -44,6 +47,11 @@ def idle_case(clients):
     return Case(f"idle-{clients}", ["idle", "--clients", str(clients)])
 
 
+def send_case(clients, sends, in_flight, max_seconds):
+    args = ["send", "--clients", clients, "--sends", sends, "--in-flight", in_flight, "--max-seconds", max_seconds]
+    return Case(f"send-{clients}", [str(arg) for arg in args], max_seconds)
+
+
 def churn_case(seconds):
     return Case("churn", ["churn", "--concurrency", "16", "--seconds", str(seconds)], seconds)
 
@@ -51,6 +59,13 @@ def churn_case(seconds):
 # The cluster cases: the issue's 15,000 clients, on one node or spread over three.
 CLUSTER_CLIENTS = 15000
 CLUSTER_FANOUT, CLUSTER_IDLE = f"fanout-{CLUSTER_CLIENTS}", f"idle-{CLUSTER_CLIENTS}"
+
+# The targeted sends (issue 17) and, in the same runs, broadcasts to as many clients: wshub only, on one node and on
+# three, since the peers have no route to one client.
+SEND_CLIENTS = 1000
+SEND_FANOUT, SEND = f"fanout-{SEND_CLIENTS}", f"send-{SEND_CLIENTS}"
+# Requests in flight at once, each on a keep-alive connection of its own.
+SEND_IN_FLIGHT = 16
 
 
 FULL = Mode(
@@ -70,6 +85,7 @@ FULL = Mode(
     compare_threads=True,
     cluster_cases=[fanout_case(CLUSTER_CLIENTS, 50, 30), idle_case(CLUSTER_CLIENTS)],
     with_cluster=True,
+    send_cases=[fanout_case(SEND_CLIENTS, 50, 30), send_case(SEND_CLIENTS, 50000, SEND_IN_FLIGHT, 30)],
 )
 
 QUICK = Mode(
@@ -83,4 +99,5 @@ QUICK = Mode(
     compare_threads=False,
     cluster_cases=[fanout_case(CLUSTER_CLIENTS, 20, 10), idle_case(CLUSTER_CLIENTS)],
     with_cluster=False,
+    send_cases=[fanout_case(SEND_CLIENTS, 20, 10), send_case(SEND_CLIENTS, 10000, SEND_IN_FLIGHT, 10)],
 )

@@ -1,4 +1,5 @@
-"""The cluster cases: one wshub node against three over Redis, each run on a fresh redis-server and fresh nodes."""
+"""The cluster cases (one wshub node against three over Redis) and the targeted sends (one node and three), each run
+on a fresh redis-server and fresh nodes."""
 import dataclasses
 import re
 import socket
@@ -31,6 +32,8 @@ class Setup:
 # One node as today; the same with REDIS_URL, to tell Redis's cost from the split's; three nodes sharing the core.
 SETUPS = [Setup("1 node", 1, False), Setup("1 node + Redis", 1, True), Setup("3 nodes + Redis", 3, True)]
 SINGLE, CLUSTER = SETUPS[0].name, SETUPS[2].name
+# The targeted sends: one node, and three where every send is POSTed to n0 and its client is on n1 or n2.
+SEND_SETUPS = [SETUPS[0], SETUPS[2]]
 
 
 def wait_until_answering(process, port):
@@ -108,3 +111,7 @@ def run_cluster_once(setup, case, round_number, mode):
 
 def run_cluster(mode):
     return run_all(SETUPS, mode.cluster_cases, mode, run_cluster_once)
+
+
+def run_sends(mode):
+    return run_all(SEND_SETUPS, mode.send_cases, mode, run_cluster_once)

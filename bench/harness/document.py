@@ -1,4 +1,5 @@
-"""docs/benchmarks.md's results section, part by part, and rewriting it (or only its cluster part) between markers."""
+"""docs/benchmarks.md's results section, part by part, and rewriting it (or only its cluster or sends part) between
+markers."""
 import datetime
 import json
 import os
@@ -8,11 +9,12 @@ import subprocess
 from pathlib import Path
 
 from . import ROOT
-from .cases import CLUSTER_CLIENTS
-from .cluster import CLUSTER, SETUPS, SINGLE
+from .cases import CLUSTER_CLIENTS, SEND_CLIENTS, SEND_IN_FLIGHT
+from .cluster import CLUSTER, SEND_SETUPS, SETUPS, SINGLE
 from .servers import LOADGEN_CPUS, SERVER_CPUS
 from .tables import (cell, cluster_fanout_columns, cluster_idle_columns, echo_columns, fanout_columns, figures_table,
-                     handshake_columns, idle_memory_columns, markdown_table, ratios_table, summary_columns, value)
+                     handshake_columns, idle_memory_columns, markdown_table, ratios_table, send_columns,
+                     summary_columns, value)
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
@@ -169,7 +171,36 @@ def cluster_part(mode, outcomes, load_at_start):
     ]
 
 
-def results_section(mode, servers, outcomes, thread_outcomes, cluster_outcomes, plots, load_at_start):
+SENDS_BEGIN, SENDS_END = "<!-- sends:begin -->", "<!-- sends:end -->"
+
+
+def sends_part(mode, outcomes, load_at_start):
+    setups = [setup.name for setup in SEND_SETUPS]
+    cases = ", ".join(f"`{case.name}` (`{' '.join(case.args)}`)" for case in mode.send_cases)
+    return [
+        SENDS_BEGIN,
+        f"## Targeted sends beside broadcasts: one node and three, {SEND_CLIENTS:,} clients (wshub only)",
+        "",
+        f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average {load_at_start:.2f} "
+        f"at its start; {mode.rounds} round(s), the setups taking turns within each, every run on fresh nodes "
+        "(`--threads 1`; three nodes on a fresh redis-server as in the cluster cases). Each broadcast is a `POST "
+        "/broadcast-to-all` at n0, timed until the last client has it; each send a `POST /clients/{id}/send` to the "
+        f"next client in turn, {SEND_IN_FLIGHT} in flight on as many keep-alive connections, timed from the POST "
+        "going out until that client has read it. Every send must be answered `{\"sent\": 1}` and arrive exactly "
+        "once. On three nodes the broadcasts' clients are on every node in turn, the sends' on n1 and n2 only: every "
+        "send is POSTed to n0, a node that does not hold its client, and crosses Redis. The nodes and redis-server "
+        f"share core {SERVER_CPUS}, the load generator has core {LOADGEN_CPUS}. Best round. The peers (Python, "
+        f"Node.js, Bun) have no route to one client and are not run here. Cases: {cases}.",
+        "",
+        figures_table(outcomes, setups, send_columns()),
+        "",
+        *raw_part(outcomes, "### Failed targeted-send runs"),
+        SENDS_END,
+    ]
+
+
+def results_section(mode, servers, outcomes, thread_outcomes, cluster_outcomes, send_outcomes, plots,
+                    load_at_start):
     parts = [
         ["## Machine", "", *machine_lines(load_at_start)],
         ["## Method", "", *method_lines(mode)],
@@ -177,6 +208,7 @@ def results_section(mode, servers, outcomes, thread_outcomes, cluster_outcomes, 
         echo_part(mode, servers, outcomes),
         by_clients_part("## Fan-out: POST to the last client, p99 (ms)", fanout_columns(mode), servers, outcomes,
                         plots.get("fanout")),
+        sends_part(mode, send_outcomes, load_at_start) if send_outcomes else [],
         by_clients_part("## Idle connections: server RSS per connection (KiB)", idle_memory_columns(mode), servers,
                         outcomes, plots.get("idle")),
         by_clients_part("## Idle connections: handshakes per second", handshake_columns(mode), servers, outcomes, None),
@@ -203,13 +235,13 @@ def write_document(path, section):
     path.write_text(f"{head}{BEGIN}\n{section}\n{END}{tail}")
 
 
-def write_cluster_part(path, part):
-    """Replaces the cluster part of the results section (adding it at the end of the section if it has none),
-    keeping everything else."""
+def write_part(path, part, begin, end):
+    """Replaces the part of the results section between `begin` and `end` (adding it at the end of the section if it
+    has none), keeping everything else."""
     text = read_document(path)
-    if CLUSTER_BEGIN in text and CLUSTER_END in text:
-        head, rest = text.split(CLUSTER_BEGIN, 1)
-        tail = rest.split(CLUSTER_END, 1)[1]
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
     else:
         head, tail = text.split(END, 1)
         head, tail = head.rstrip("\n") + "\n\n", "\n" + END + tail

@@ -2,7 +2,7 @@
 import dataclasses
 import statistics
 
-from .cases import CLUSTER_FANOUT, CLUSTER_IDLE
+from .cases import CLUSTER_FANOUT, CLUSTER_IDLE, SEND, SEND_CLIENTS, SEND_FANOUT
 
 HIGHER, LOWER, MEDIAN = "higher", "lower", "median"
 
@@ -78,6 +78,19 @@ def cluster_idle_columns():
         Column("server CPU per handshake (µs)", CLUSTER_IDLE, "server_cpu_us_per_handshake", LOWER, 1, 1),
         Column("Redis CPU per handshake (µs)", CLUSTER_IDLE, "redis_cpu_us_per_handshake", LOWER, 1, 1),
         Column("RSS per connection (KiB)", CLUSTER_IDLE, "server_rss_per_conn_kib", MEDIAN, 1, 2),
+    ]
+
+
+def send_columns():
+    """The targeted sends beside the broadcasts to as many clients in the same runs."""
+    return [
+        Column(f"broadcast to {SEND_CLIENTS:,} p50 (ms)", SEND_FANOUT, "latency_p50_us", LOWER, 1e-3, 2),
+        Column("broadcast p99 (ms)", SEND_FANOUT, "latency_p99_us", LOWER, 1e-3, 2),
+        Column("sends/s", SEND, "sends_per_sec", HIGHER),
+        Column("send p50 (ms)", SEND, "latency_p50_us", LOWER, 1e-3, 2),
+        Column("send p99 (ms)", SEND, "latency_p99_us", LOWER, 1e-3, 2),
+        Column("server CPU per send (µs)", SEND, "server_cpu_us_per_send", LOWER, 1, 1),
+        Column("Redis CPU per send (µs)", SEND, "redis_cpu_us_per_send", LOWER, 1, 1),
     ]
 
 

@@ -11,6 +11,7 @@
 #include "echo_scenario.hpp"
 #include "fanout_scenario.hpp"
 #include "idle_scenario.hpp"
+#include "send_scenario.hpp"
 #include "soak_scenario.hpp"
 
 namespace {
@@ -32,7 +33,7 @@ void raise_open_file_limit() {
   }
 }
 
-// fanout and idle may spread their clients over the nodes of a cluster; the other scenarios drive one server.
+// fanout, send and idle may spread their clients over the nodes of a cluster; the other scenarios drive one server.
 enum class Servers { one, several };
 
 void add_server_options(CLI::App& command, CommonOptions& options, Servers servers) {
@@ -83,6 +84,22 @@ void add_fanout_command(CLI::App& app, CommonOptions& common, FanoutOptions& opt
       ->check(kSecondsOrZero);
 }
 
+void add_send_command(CLI::App& app, CommonOptions& common, SendOptions& options) {
+  CLI::App* send =
+      app.add_subcommand("send", "C idle clients; S targeted sends, K in flight, each timed until its client has it");
+  add_common_options(*send, common, Servers::several);
+  send->get_option("--port")->description(
+      "server port; several (comma-separated or repeated): POSTs to the first, clients in turn on the others");
+  send->add_option("--clients", options.clients, "clients (C)")->capture_default_str()->check(kCount);
+  send->add_option("--sends", options.sends, "sends measured (S)")->capture_default_str()->check(kCount);
+  send->add_option("--in-flight", options.in_flight, "requests in flight at once (K)")
+      ->capture_default_str()
+      ->check(kCount);
+  send->add_option("--max-seconds", options.max_seconds, "start no send after this long; 0: no limit")
+      ->capture_default_str()
+      ->check(kSecondsOrZero);
+}
+
 void add_idle_command(CLI::App& app, CommonOptions& common, IdleOptions& options) {
   CLI::App* idle = app.add_subcommand("idle", "C idle clients: handshakes/s, memory and CPU per connection");
   add_common_options(*idle, common, Servers::several);
@@ -127,11 +144,13 @@ int main(int argc, char** argv) {
   EchoOptions echo_options;
   FanoutOptions fanout_options;
   IdleOptions idle_options;
+  SendOptions send_options;
   ChurnOptions churn_options;
   SoakOptions soak_options;
   add_echo_command(app, common, echo_options);
   add_fanout_command(app, common, fanout_options);
   add_idle_command(app, common, idle_options);
+  add_send_command(app, common, send_options);
   add_churn_command(app, common, churn_options);
   add_soak_command(app, common, soak_options);
   CLI11_PARSE(app, argc, argv);
@@ -141,6 +160,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("echo")) return run_echo_scenario(common, echo_options);
     if (app.got_subcommand("fanout")) return run_fanout_scenario(common, fanout_options);
     if (app.got_subcommand("idle")) return run_idle_scenario(common, idle_options);
+    if (app.got_subcommand("send")) return run_send_scenario(common, send_options);
     if (app.got_subcommand("churn")) return run_churn_scenario(common, churn_options);
     // require_subcommand(1) leaves soak as the only other possibility.
     return run_soak_scenario(common, soak_options);
