@@ -407,8 +407,8 @@ class CommandLine {
   }
 
   CLI::App app_{
-      "wshub: a WebSocket hub. Clients connect to /ws/{clientId}; GET /clients lists them and "
-      "POST /broadcast-to-all sends them a message.",
+      "wshub: a WebSocket hub. Clients connect to /ws/{clientId}; GET /clients lists them, "
+      "POST /broadcast-to-all sends them a message, /clients/{clientId} reaches one of them.",
       "wshub"};
   Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
   Setting ping_interval_, idle_timeout_, max_clients_, duplicate_policy_, max_message_, max_body_, max_header_,
