@@ -2,6 +2,7 @@
 #include "hub/hub.hpp"
 
 #include "hub/local_backplane.hpp"
+#include "hub_fakes.hpp"
 
 #include <atomic>
 #include <optional>
@@ -13,6 +14,9 @@
 
 namespace wshub {
 namespace {
+
+using testing::FakeClient;
+using testing::HeldClaims;
 
 // Every handler in these tests names the executor it runs on, so this one, the backplane's own, stays idle.
 asio::io_context backplane_thread;
@@ -35,54 +39,6 @@ std::size_t broadcast(Hub& hub, std::string text) {
   EXPECT_TRUE(sent.has_value());
   return sent.value_or(0);
 }
-
-// A cluster that answers claims only when the test says so.
-class HeldClaims final : public Backplane {
- public:
-  void attach(LocalClients&, DuplicatePolicy) override {}
-  void claim(LocalClient const& client, ClaimDone done) override {
-    claimed.push_back(client);
-    held.push_back(std::move(done));
-  }
-  void release(ClientId id) override { released.push_back(id); }
-  void publish(std::string const&, CountDone done) override { held_counts.push_back(std::move(done)); }
-  void send_to(std::vector<ClientId> ids, std::string const&, SendDone done) override {
-    held_sends.emplace_back(std::move(ids), std::move(done));
-  }
-  void disconnect(ClientId id, CloseCode, std::string, CountDone done) override {
-    held_disconnects.emplace_back(id, std::move(done));
-  }
-  void locate(ClientId id, LocateDone done) override { held_locates.emplace_back(id, std::move(done)); }
-  void list_clients(std::vector<ClientId>, ListDone) override {}
-  void leave_cluster(LeaveDone) override {}
-  BackplaneState state() const override { return {.clustered = true, .connected = true, .node_id = "held"}; }
-
-  std::vector<ClientId> released;
-  std::vector<LocalClient> claimed;
-  std::vector<ClaimDone> held;
-  std::vector<std::pair<std::vector<ClientId>, SendDone>> held_sends;
-  std::vector<std::pair<ClientId, CountDone>> held_disconnects;
-  std::vector<std::pair<ClientId, LocateDone>> held_locates;
-  std::vector<CountDone> held_counts;
-};
-
-class FakeClient final : public HubClient {
- public:
-  void deliver(SharedFrame frame) override {
-    std::scoped_lock lock(mutex_);
-    delivered.push_back(std::move(frame));
-  }
-  void close(CloseCode code, std::string reason) override {
-    std::scoped_lock lock(mutex_);
-    closes.emplace_back(code, std::move(reason));
-  }
-
-  std::vector<SharedFrame> delivered;
-  std::vector<std::pair<CloseCode, std::string>> closes;
-
- private:
-  std::mutex mutex_;
-};
 
 TEST(Hub, ListsClientsInConnectionOrder) {
   Hub hub(local);
