@@ -24,11 +24,12 @@ std::string field(StreamEntry const& entry, std::string_view name) {
 }  // namespace
 
 ClientRequests::ClientRequests(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
-                               ClusterOptions const& options)
+                               ClusterOptions const& options, Metrics& metrics)
     : executor_(executor),
       commands_(commands),
       keys_(keys),
       options_(options),
+      metrics_(metrics),
       route_script_(redis_scripts::route),
       deadline_timer_(std::move(executor)) {}
 
@@ -146,7 +147,10 @@ void ClientRequests::finish(PendingMap::iterator pending) {
   std::set<ClientId> reached_ids;
   SendResult result;
   for (auto const& [node, part] : finished.parts) {
-    if (!part.reached) continue;
+    if (!part.reached) {
+      metrics_.add(Counter::cluster_late_counts);  // its answer, if it comes, finds the request answered
+      continue;
+    }
     result.sent += *part.reached;
     std::set<ClientId> const missing(part.missing.begin(), part.missing.end());
     for (auto const id : part.ids) {

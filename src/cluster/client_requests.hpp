@@ -20,6 +20,7 @@
 #include "cluster/redis_link.hpp"
 #include "cluster/stream_reader.hpp"
 #include "hub/backplane.hpp"
+#include "ops/metrics.hpp"
 
 namespace wshub {
 
@@ -28,7 +29,7 @@ namespace wshub {
 class ClientRequests {
  public:
   ClientRequests(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
-                 ClusterOptions const& options);
+                 ClusterOptions const& options, Metrics& metrics);
 
   void attach(LocalClients& clients) { clients_ = &clients; }
   void send_to(std::vector<ClientId> ids, std::string text, Backplane::SendDone done);
@@ -68,6 +69,7 @@ class ClientRequests {
   RedisLink& commands_;
   ClusterKeys const& keys_;
   ClusterOptions const& options_;
+  Metrics& metrics_;
   LocalClients* clients_ = nullptr;
   std::string const route_script_;
   TickedTimer<asio::steady_timer> deadline_timer_;  // the oldest pending request's deadline

@@ -27,7 +27,7 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       reader_(make_link({.on_up = [this] { on_reader_up(); }, .on_down = [this](auto const&) { on_down(); }})),
       claims_(executor, *commands_, keys_, options_, metrics),
       counts_(executor, *commands_, keys_, options_, metrics),
-      requests_(executor, *commands_, keys_, options_),
+      requests_(executor, *commands_, keys_, options_, metrics),
       liveness_(executor, *commands_, keys_, options_,
                 {.on_first_beat = [this] { on_first_beat(); }, .on_lapsed = [this] { claims_.reregister(); }}),
       stream_reader_(executor, *reader_, keys_, options_, metrics,

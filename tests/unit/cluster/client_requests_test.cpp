@@ -116,6 +116,7 @@ TEST_F(ClientRequestsTest, AtTheTimeoutTheIdsOfNodesThatDidNotAnswerAreMissing) 
   run_until([this] { return !results_.empty(); });
   EXPECT_EQ(results_[0].sent, 1U);
   EXPECT_EQ(results_[0].missing, (Ids{2, 3}));
+  EXPECT_EQ(metrics_.total(Counter::cluster_late_counts), 1U) << "node-c was late";
 }
 
 TEST_F(ClientRequestsTest, AnAnswerAfterTheTimeoutChangesNothing) {
