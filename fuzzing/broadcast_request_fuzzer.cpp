@@ -9,19 +9,12 @@
 
 #include "fuzz_check.hpp"
 #include "http/broadcast_request.hpp"
-#include "http/message_body.hpp"
+#include "json_oracle.hpp"
 
 namespace wshub::fuzzing {
 namespace {
 
 namespace json = boost::json;
-
-// Boost.JSON's own reading of the body, under the same nesting limit and after a BOM, as Python reads it.
-json::value parse_json(std::string_view body, boost::system::error_code& error) {
-  json::parse_options options;
-  options.max_depth = max_json_depth;
-  return json::parse(json_text_of(body), error, {}, options);
-}
 
 bool is_json(std::string_view body) {
   boost::system::error_code error;

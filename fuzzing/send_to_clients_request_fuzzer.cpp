@@ -3,25 +3,20 @@
 // and then the ids and the message are those; every refusal is FastAPI-shaped and points into the body.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include <boost/json.hpp>
 
 #include "fuzz_check.hpp"
-#include "http/message_body.hpp"
 #include "http/send_to_clients_request.hpp"
+#include "json_oracle.hpp"
 
 namespace wshub::fuzzing {
 namespace {
 
 namespace json = boost::json;
-
-// Boost.JSON's own reading of the body, under the same nesting limit and after a BOM, as Python reads it.
-json::value parse_json(std::string_view body, boost::system::error_code& error) {
-  json::parse_options options;
-  options.max_depth = max_json_depth;
-  return json::parse(json_text_of(body), error, {}, options);
-}
 
 // The ids the body lists, if it is a valid request by Boost.JSON's reading.
 std::optional<std::vector<ClientId>> listed_ids(json::object const& document) {

@@ -43,8 +43,9 @@ constexpr Family http_rejections{"wshub_http_rejections_total", "counter",
                                  "HTTP requests and WebSocket handshakes refused, by reason."};
 constexpr Family redis_outages{"wshub_redis_outages_total", "counter",
                                "Times this node lost Redis (a cluster node only)."};
-constexpr Family late_counts{"wshub_cluster_late_counts_total", "counter",
-                             "Nodes that did not count a broadcast or answer a request to clients within CLUSTER_TIMEOUT_MS."};
+constexpr Family late_counts{
+    "wshub_cluster_late_counts_total", "counter",
+    "Nodes that did not count a broadcast or answer a request to clients within CLUSTER_TIMEOUT_MS."};
 constexpr Family replay_gaps{"wshub_cluster_replay_gaps_total", "counter",
                              "Reconnections that found broadcasts trimmed before this node delivered them."};
 

@@ -25,6 +25,15 @@ class RedisFixture : public ::testing::Test {
     ASSERT_TRUE(condition());
   }
 
+  // Connects to the test's redis-server and waits until the connection is up.
+  void connect() {
+    connection_.emplace(context_.get_executor(), RedisEndpoint{.host = "127.0.0.1", .port = redis_.port()},
+                        RedisConnectionOptions{},
+                        RedisConnection::Events{.on_up = [this] { up_ = true; }, .on_down = {}});
+    connection_->start("test");
+    run_until([this] { return up_; });
+  }
+
   // Sends one command and waits for its reply.
   RedisReply ask(std::vector<std::string> const& args) {
     std::optional<RedisReply> answer;
@@ -36,6 +45,7 @@ class RedisFixture : public ::testing::Test {
   RedisServer redis_;
   asio::io_context context_;
   std::optional<RedisConnection> connection_;
+  bool up_ = false;
 };
 
 }  // namespace wshub::testing

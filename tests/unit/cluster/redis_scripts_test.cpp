@@ -12,13 +12,7 @@ namespace {
 
 class RedisScriptsTest : public testing::RedisFixture {
  protected:
-  void SetUp() override {
-    connection_.emplace(context_.get_executor(), RedisEndpoint{.host = "127.0.0.1", .port = redis_.port()},
-                        RedisConnectionOptions{},
-                        RedisConnection::Events{.on_up = [this] { up_ = true; }, .on_down = {}});
-    connection_->start("test");
-    run_until([this] { return up_; });
-  }
+  void SetUp() override { connect(); }
 
   // As RedisBackplane runs them: the keys of cluster "t", then the node's id and the liveness prefix (the claim
   // functions in front of every script, which those that do not use them ignore).
@@ -47,8 +41,6 @@ class RedisScriptsTest : public testing::RedisFixture {
     for (auto const& field : stream.elements[0].elements[1].elements) fields.push_back(field.text);
     return fields;
   }
-
-  bool up_ = false;
 };
 
 TEST_F(RedisScriptsTest, ListsIdsInTheOrderTheirConnectionsJoinedWhateverTheOrderOfTheClaims) {

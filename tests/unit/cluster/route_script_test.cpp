@@ -13,13 +13,7 @@ using Texts = std::vector<std::string>;
 
 class RouteScriptTest : public testing::RedisFixture {
  protected:
-  void SetUp() override {
-    connection_.emplace(context_.get_executor(), RedisEndpoint{.host = "127.0.0.1", .port = redis_.port()},
-                        RedisConnectionOptions{},
-                        RedisConnection::Events{.on_up = [this] { up_ = true; }, .on_down = {}});
-    connection_->start("test");
-    run_until([this] { return up_; });
-  }
+  void SetUp() override { connect(); }
 
   // As ClientRequests runs it for cluster "t": node "a" sends text to the ids, as request 5.
   RedisReply route(Texts const& ids, std::string const& op = "send", std::string const& code = "1000") {
@@ -64,8 +58,6 @@ class RouteScriptTest : public testing::RedisFixture {
       entries.push_back(texts(entry.elements.at(1)));
     return entries;
   }
-
-  bool up_ = false;
 };
 
 TEST_F(RouteScriptTest, EachLiveNodeHoldingSomeIdsGetsOneEntryWithItsIdsInTheOrderAsked) {

@@ -2,16 +2,9 @@
 // answers, FastAPI's 404, 405 and 422 shapes, the trailing-slash redirects, and which paths they take.
 #include "http/client_routes.hpp"
 
-#include <optional>
 #include <regex>
 
-#include <gtest/gtest.h>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/json.hpp>
-
-#include "http/http_api.hpp"
-#include "hub/local_backplane.hpp"
+#include "api_fixture.hpp"
 #include "protocol/routes.hpp"
 
 namespace wshub {
@@ -19,57 +12,21 @@ namespace {
 
 namespace json = boost::json;
 
-class RecordingClient final : public HubClient {
- public:
-  void deliver(SharedFrame frame) override { delivered.emplace_back(frame.payload()); }
-  void close(CloseCode code, std::string reason) override { closes.emplace_back(code, std::move(reason)); }
-  std::vector<std::string> delivered;
-  std::vector<std::pair<CloseCode, std::string>> closes;
-};
+using testing::RecordingClient;
 
 json::value const not_connected = json::parse(R"({"detail":"Client not connected"})");
 json::value const id_not_an_integer =
     json::parse(R"({"loc":["path","clientId"],"msg":"value is not a valid integer","type":"type_error.integer"})");
 
-class ClientRoutesTest : public ::testing::Test {
+class ClientRoutesTest : public testing::ApiFixture {
  protected:
   void SetUp() override { backplane_.start("node-x"); }
-
-  HttpResponse request(http::verb method, std::string_view target, std::string body = {}) {
-    HttpRequest request{method, target, 11};
-    request.body() = std::move(body);
-    request.prepare_payload();
-    return answer(api_, request);
-  }
-
-  static json::value body_of(HttpResponse const& response) {
-    EXPECT_EQ(response[http::field::content_type], "application/json");
-    return json::parse(response.body());
-  }
-
-  // The API answers on the connection's executor, never inside handle().
-  HttpResponse answer(HttpApi const& api, HttpRequest const& request) {
-    std::optional<HttpResponse> response;
-    api.handle(request,
-               asio::bind_executor(connection_, [&response](HttpResponse answer) { response = std::move(answer); }));
-    EXPECT_FALSE(response.has_value()) << "answered inside handle()";
-    connection_.restart();
-    connection_.run();
-    EXPECT_TRUE(response.has_value());
-    return response.value_or(HttpResponse{});
-  }
 
   std::shared_ptr<RecordingClient> joined(ClientId id) {
     auto client = std::make_shared<RecordingClient>();
     EXPECT_EQ(hub_.join(id, client, [](JoinOutcome) {}), JoinOutcome::joined);
     return client;
   }
-
-  asio::io_context connection_;
-  LocalBackplane backplane_{connection_.get_executor()};
-  Hub hub_{backplane_};
-  Metrics metrics_;
-  HttpApi api_{hub_, metrics_};
 };
 
 TEST_F(ClientRoutesTest, ASendToAConnectedClientDeliversTheTextAndSaysSo) {

@@ -1,60 +1,17 @@
 // Tests the HTTP API's routes, JSON bodies and FastAPI-shaped errors, without sockets.
 #include "http/http_api.hpp"
 
-#include <optional>
-
-#include <gtest/gtest.h>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/json.hpp>
-
+#include "api_fixture.hpp"
 #include "http/live_page.hpp"
-#include "hub/local_backplane.hpp"
 
 namespace wshub {
 namespace {
 
 namespace json = boost::json;
 
-class RecordingClient final : public HubClient {
- public:
-  void deliver(SharedFrame frame) override { delivered.emplace_back(frame.payload()); }
-  void close(CloseCode, std::string) override {}
-  std::vector<std::string> delivered;
-};
+using testing::RecordingClient;
 
-class HttpApiTest : public ::testing::Test {
- protected:
-  HttpResponse request(http::verb method, std::string_view target, std::string body = {}, unsigned version = 11) {
-    HttpRequest request{method, target, version};
-    request.body() = std::move(body);
-    request.prepare_payload();
-    return answer(api_, request);
-  }
-
-  static json::value body_of(HttpResponse const& response) {
-    EXPECT_EQ(response[http::field::content_type], "application/json");
-    return json::parse(response.body());
-  }
-
-  // The API answers on the connection's executor, never inside handle().
-  HttpResponse answer(HttpApi const& api, HttpRequest const& request) {
-    std::optional<HttpResponse> response;
-    api.handle(request,
-               asio::bind_executor(connection_, [&response](HttpResponse answer) { response = std::move(answer); }));
-    EXPECT_FALSE(response.has_value()) << "answered inside handle()";
-    connection_.restart();
-    connection_.run();
-    EXPECT_TRUE(response.has_value());
-    return response.value_or(HttpResponse{});
-  }
-
-  asio::io_context connection_;
-  LocalBackplane backplane_{connection_.get_executor()};
-  Hub hub_{backplane_};
-  Metrics metrics_;
-  HttpApi api_{hub_, metrics_};
-};
+class HttpApiTest : public testing::ApiFixture {};
 
 // The same API with both tokens set.
 class GuardedHttpApiTest : public HttpApiTest {
