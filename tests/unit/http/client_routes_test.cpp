@@ -2,7 +2,7 @@
 // answers, FastAPI's 404, 405 and 422 shapes, the trailing-slash redirects, and which paths they take.
 #include "http/client_routes.hpp"
 
-#include <regex>
+#include <algorithm>
 
 #include "api_fixture.hpp"
 #include "protocol/routes.hpp"
@@ -152,8 +152,11 @@ TEST_F(ClientRoutesTest, GetTellsWhenAndWhereTheClientConnected) {
   auto const body = body_of(response);
   EXPECT_EQ(body.at("id"), 7);
   EXPECT_EQ(body.at("node"), "node-x");
-  std::string const connected_at(body.at("connected_at").as_string());
-  EXPECT_TRUE(std::regex_match(connected_at, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)"))) << connected_at;
+  // Its shape, every digit written as 'd' (not std::regex: GCC 12 warns inside <regex> at -O1 with the sanitizers).
+  std::string shape(body.at("connected_at").as_string());
+  std::ranges::replace_if(
+      shape, [](char c) { return c >= '0' && c <= '9'; }, 'd');
+  EXPECT_EQ(shape, "dddd-dd-ddTdd:dd:dd.ddddddZ");
 }
 
 TEST_F(ClientRoutesTest, GetOfAClientNotConnectedIs404AndOfABadIdIs422) {
