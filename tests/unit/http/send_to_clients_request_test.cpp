@@ -15,7 +15,10 @@ using Ids = std::vector<ClientId>;
 // {"clients":[0,1,...,count-1],"message":"m"}
 std::string listing(std::size_t count) {
   std::string text = R"({"clients":[)";
-  for (std::size_t i = 0; i < count; ++i) text += (i > 0 ? "," : "") + std::to_string(i);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) text += ',';
+    text += std::to_string(i);
+  }
   return text + R"(],"message":"m"})";
 }
 
