@@ -159,6 +159,25 @@ FRAMES = {
     "continuation_first": frame(CONTINUATION, b"x"),
 }
 
+# Sec-WebSocket-Extensions fields, one per line, after a byte choosing what the server asks (bit 0:
+# server_no_context_takeover, bit 1: client_no_context_takeover).
+DEFLATE_OFFERS = {
+    "firefox": b"\x03permessage-deflate",
+    "chromium": b"\x03permessage-deflate; client_max_window_bits",
+    "python_websockets": b"\x00permessage-deflate; server_max_window_bits=12; client_max_window_bits=12",
+    "node_ws_all_parameters": b"\x01permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+                              b"server_max_window_bits=10; client_max_window_bits=11",
+    "first_declined": b"\x02permessage-deflate; server_max_window_bits=8, permessage-deflate; mem_level=8, "
+                      b"x-webkit-deflate-frame, permessage-deflate; server_max_window_bits=9",
+    "quoted": b'\x03permessage-deflate; server_max_window_bits="1\\1"; client_max_window_bits="15"',
+    "whitespace_and_empty_elements": b"\x00 , permessage-deflate \t;\tserver_max_window_bits = 14 ,, ",
+    "several_fields": b"\x01x-other; a=b\npermessage-deflate; client_no_context_takeover\npermessage-deflate",
+    "malformed": b"\x03permessage-deflate, x y\npermessage-deflate; a=\"open",
+    "repeated_and_valued_flags": b"\x00permessage-deflate; server_no_context_takeover; server_no_context_takeover, "
+                                 b"permessage-deflate; client_no_context_takeover=1, permessage-deflate; "
+                                 b"server_max_window_bits",
+}
+
 
 def write(target, seeds):
     folder = CORPUS / target
@@ -172,4 +191,5 @@ if __name__ == "__main__":
     write("broadcast_request", BROADCAST_BODIES)
     write("send_to_clients_request", SEND_TO_CLIENTS_BODIES)
     write("client_id", CLIENT_IDS)
+    write("deflate_negotiation", DEFLATE_OFFERS)
     write("websocket_frames", FRAMES)
