@@ -6,6 +6,7 @@ from crashes) are left alone.
 """
 import pathlib
 import struct
+import zlib
 
 CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455 section 1.3's example
@@ -179,6 +180,33 @@ DEFLATE_OFFERS = {
 }
 
 
+
+def deflated(payload, level=6, flush_every=None, final=False):
+    """One permessage-deflate message (RFC 7692 section 7.2.1): raw DEFLATE, sync-flushed, 00 00 ff ff removed."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    pieces = [payload[i:i + flush_every] for i in range(0, len(payload), flush_every)] if flush_every else [payload]
+    out = b"".join(compressor.compress(piece) + compressor.flush(zlib.Z_SYNC_FLUSH) for piece in pieces)
+    if final:
+        return out + compressor.flush(zlib.Z_FINISH) + b"\x00"
+    return out[:-4]
+
+
+CHAT = b'{"type":"chat","room":"general","user":"ada","text":"shall we meet at noon? the build is green again"}'
+
+COMPRESSED_MESSAGES = {
+    "rfc7692_hello": bytes.fromhex("f248cdc9c90700"),
+    "rfc7692_bfinal": bytes.fromhex("f348cdc9c9070000"),
+    "rfc7692_two_blocks": bytes.fromhex("f2480500 0000ffff cac9c90700".replace(" ", "")),
+    "rfc7692_stored": bytes.fromhex("000500faff48656c6c6f00"),
+    "rfc7692_empty": b"\x00",
+    "chat": deflated(CHAT),
+    "chat_level_9_flushed_every_16_bytes": deflated(CHAT, 9, 16),
+    "chat_final_block": deflated(CHAT, final=True),
+    "data_after_final_block": deflated(b"Hello", final=True) + deflated(b", world"),
+    "bomb": deflated(bytes(1 << 16), 9),
+    "repetitive": deflated(b"abcdefgh" * 700),
+}
+
 def write(target, seeds):
     folder = CORPUS / target
     folder.mkdir(parents=True, exist_ok=True)
@@ -193,3 +221,4 @@ if __name__ == "__main__":
     write("client_id", CLIENT_IDS)
     write("deflate_negotiation", DEFLATE_OFFERS)
     write("websocket_frames", FRAMES)
+    write("message_inflater", COMPRESSED_MESSAGES)

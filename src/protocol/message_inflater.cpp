@@ -69,8 +69,9 @@ MessageInflater::Status MessageInflater::inflate_available(std::string& out, std
   while (true) {
     if (out.size() > max_bytes) return Status::too_big;
     std::size_t const start = out.size();
-    // One byte past the limit, so that a message of exactly max_bytes is told from a larger one.
-    std::size_t const room = std::min(max_bytes - start + 1, max_step_bytes);
+    // One byte past the limit, so that a message of exactly max_bytes is told from a larger one (added after the
+    // min, so that a limit of SIZE_MAX does not wrap to no room at all).
+    std::size_t const room = std::min(max_bytes - start, max_step_bytes - 1) + 1;
     out.resize(start + room);
     stream_.next_out = reinterpret_cast<Bytef*>(out.data() + start);
     stream_.avail_out = static_cast<uInt>(room);
