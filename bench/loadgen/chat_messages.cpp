@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <stdexcept>
 #include <vector>
 
@@ -13,22 +14,49 @@ namespace {
 // Common English words, most frequent first; they are drawn with Zipf's law (rank r with weight 1/r), as words are
 // in real text.
 constexpr std::array kWords = {
-    "the",     "I",      "you",     "to",       "a",      "and",       "it",       "is",       "that",   "of",
-    "in",      "we",     "for",     "this",     "on",     "me",        "have",     "be",       "but",    "not",
-    "with",    "so",     "just",    "do",       "are",    "what",      "can",      "my",       "at",     "was",
-    "if",      "will",   "get",     "all",      "there",  "they",      "know",     "like",     "now",    "yes",
-    "no",      "think",  "one",     "about",    "out",    "up",        "time",     "go",       "good",   "how",
-    "here",    "see",    "would",   "when",     "then",   "from",      "an",       "or",       "them",   "some",
-    "could",   "new",    "did",     "want",     "more",   "today",     "thanks",   "need",     "work",   "back",
-    "meeting", "should", "build",   "deploy",   "still",  "really",    "after",    "right",    "make",   "sure",
-    "ok",      "let",    "look",    "tomorrow", "please", "fix",       "test",     "release",  "server", "again",
-    "maybe",   "next",   "week",    "because",  "which",  "team",      "first",    "last",     "people", "lunch",
-    "branch",  "merge",  "review",  "issue",    "ticket", "logs",      "error",    "works",    "broken", "update",
-    "client",  "users",  "traffic", "latency",  "memory", "cpu",       "graph",    "alert",    "page",   "call",
-    "morning", "night",  "later",   "soon",     "great",  "nice",      "weird",    "slow",     "fast",   "done",
-    "already", "never",  "always",  "other",    "same",   "different", "problem",  "question", "idea",   "plan",
-    "coffee",  "office", "home",    "remote",   "friday", "monday",    "weekend",  "holiday",  "doc",    "link",
-    "screen",  "share",  "check",   "try",      "run",    "ship",      "rollback", "config",   "cache",  "queue",
+    "the",       "I",        "you",         "to",         "a",        "and",      "it",      "is",       "that",
+    "of",        "in",       "we",          "for",        "this",     "on",       "me",      "have",     "be",
+    "but",       "not",      "with",        "so",         "just",     "do",       "are",     "what",     "can",
+    "my",        "at",       "was",         "if",         "will",     "get",      "all",     "there",    "they",
+    "know",      "like",     "now",         "yes",        "no",       "think",    "one",     "about",    "out",
+    "up",        "time",     "go",          "good",       "how",      "here",     "see",     "would",    "when",
+    "then",      "from",     "an",          "or",         "them",     "some",     "could",   "new",      "did",
+    "want",      "more",     "today",       "thanks",     "need",     "work",     "back",    "meeting",  "should",
+    "build",     "deploy",   "still",       "really",     "after",    "right",    "make",    "sure",     "ok",
+    "let",       "look",     "tomorrow",    "please",     "fix",      "test",     "release", "server",   "again",
+    "maybe",     "next",     "week",        "because",    "which",    "team",     "first",   "last",     "people",
+    "lunch",     "branch",   "merge",       "review",     "issue",    "ticket",   "logs",    "error",    "works",
+    "broken",    "update",   "client",      "users",      "traffic",  "latency",  "memory",  "cpu",      "graph",
+    "alert",     "page",     "call",        "morning",    "night",    "later",    "soon",    "great",    "nice",
+    "weird",     "slow",     "fast",        "done",       "already",  "never",    "always",  "other",    "same",
+    "different", "problem",  "question",    "idea",       "plan",     "coffee",   "office",  "home",     "remote",
+    "friday",    "monday",   "weekend",     "holiday",    "doc",      "link",     "screen",  "share",    "check",
+    "try",       "run",      "ship",        "rollback",   "config",   "cache",    "queue",   "account",  "action",
+    "address",   "agree",    "almost",      "answer",     "anyone",   "anything", "around",  "ask",      "available",
+    "away",      "bad",      "before",      "best",       "better",   "between",  "big",     "bit",      "book",
+    "both",      "bring",    "budget",      "bug",        "busy",     "calendar", "came",    "cannot",   "care",
+    "case",      "change",   "changed",     "chart",      "clean",    "close",    "code",    "come",     "comment",
+    "commit",    "company",  "complete",    "connection", "context",  "copy",     "cost",    "customer", "dashboard",
+    "data",      "database", "date",        "day",        "deadline", "decide",   "demo",    "design",   "detail",
+    "disk",      "does",     "down",        "draft",      "during",   "early",    "easy",    "either",   "else",
+    "email",     "end",      "enough",      "even",       "every",    "everyone", "example", "expect",   "explain",
+    "feature",   "feel",     "few",         "file",       "final",    "find",     "fine",    "finish",   "flaky",
+    "follow",    "found",    "free",        "full",       "give",     "glad",     "going",   "got",      "group",
+    "guess",     "happen",   "happy",       "hard",       "hear",     "help",     "high",    "hope",     "hour",
+    "important", "instead",  "interesting", "job",        "keep",     "kind",     "late",    "least",    "leave",
+    "less",      "limit",    "list",        "little",     "long",     "lost",     "lot",     "low",      "mean",
+    "message",   "metrics",  "minute",      "miss",       "mobile",   "moment",   "much",    "must",     "name",
+    "network",   "notes",    "number",      "often",      "old",      "only",     "open",    "order",    "own",
+    "part",      "password", "pending",     "perhaps",    "phone",    "picture",  "point",   "possible", "pretty",
+    "price",     "probably", "product",     "progress",   "pull",     "push",     "quick",   "quite",    "rather",
+    "read",      "ready",    "reason",      "remember",   "report",   "request",  "restart", "result",   "saw",
+    "say",       "schedule", "second",      "send",       "sent",     "set",      "setup",   "short",    "show",
+    "sign",      "since",    "small",       "something",  "sorry",    "sound",    "start",   "status",   "step",
+    "stop",      "story",    "support",     "system",     "take",     "talk",     "task",    "tell",     "than",
+    "thing",     "though",   "thought",     "through",    "timeout",  "together", "told",    "took",     "total",
+    "true",      "turn",     "under",       "until",      "use",      "version",  "video",   "wait",     "way",
+    "went",      "while",    "whole",       "why",        "without",  "wonder",   "word",    "worth",    "write",
+    "wrong",     "year",     "yet",         "yesterday",  "zone",
 };
 constexpr std::array kPunctuation = {". ", ", ", "? ", "! "};
 constexpr std::array kRooms = {"general", "random", "dev", "ops", "support"};
@@ -50,7 +78,8 @@ double unit_interval(std::uint64_t bits) {
 std::vector<double> zipf_cumulative_weights() {
   std::vector<double> cumulative;
   double total = 0;
-  for (std::size_t rank = 1; rank <= kWords.size(); ++rank) cumulative.push_back(total += 1.0 / rank);
+  for (std::size_t rank = 1; rank <= kWords.size(); ++rank)
+    cumulative.push_back(total += 1.0 / static_cast<double>(rank));
   for (double& weight : cumulative) weight /= total;
   return cumulative;
 }
@@ -68,6 +97,16 @@ std::string word_stream(std::uint64_t seed, std::size_t bytes) {
     words += ending % 8 == 0 ? kPunctuation[(ending >> 8) % kPunctuation.size()] : " ";
   }
   return words;
+}
+
+// An ISO 8601 time for message `sequence`: a day's messages, one every 137 ms from midnight.
+std::string sent_at(std::uint64_t sequence) {
+  const std::uint64_t ms = sequence * 137 % (24 * 3600 * 1000);
+  char text[32];
+  std::snprintf(text, sizeof text, "2026-12-03T%02u:%02u:%02u.%03uZ", static_cast<unsigned>(ms / 3600000),
+                static_cast<unsigned>(ms / 60000 % 60), static_cast<unsigned>(ms / 1000 % 60),
+                static_cast<unsigned>(ms % 1000));
+  return text;
 }
 
 }  // namespace
@@ -88,6 +127,9 @@ std::string_view ChatMessages::message(std::uint64_t sequence) {
   message_ += std::to_string((draw >> 8) % kUsers);
   message_ += "\",\"seq\":";
   message_ += std::to_string(sequence);
+  message_ += ",\"sentAt\":\"";
+  message_ += sent_at(sequence);
+  message_ += "\"";
   message_ += ",\"text\":\"";
   const std::size_t text_bytes = size_ - message_.size() - 2;
   // Start at a word: just after a space somewhere in the stream.
