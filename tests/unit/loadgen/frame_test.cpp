@@ -21,7 +21,9 @@ TEST(FrameTest, CompressedClientFramesCarryRsv1) {
 }
 
 TEST(FrameTest, ReadsRsv1OnAServerFrame) {
-  const ParsedFrame parsed = parse_server_frame(std::string("\xc1\x02hi", 4));
+  // The frame's payload points into these bytes, so they must outlive it.
+  const std::string bytes("\xc1\x02hi", 4);
+  const ParsedFrame parsed = parse_server_frame(bytes);
   ASSERT_EQ(parsed.status, FrameStatus::complete);
   EXPECT_TRUE(parsed.frame.compressed);
   EXPECT_EQ(parsed.frame.payload, "hi");
