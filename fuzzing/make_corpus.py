@@ -138,6 +138,13 @@ def frame(opcode, payload=b"", final=True, masked=True, rsv=0, length=None):
 
 TEXT, BINARY, CLOSE, PING, PONG, CONTINUATION = 0x1, 0x2, 0x8, 0x9, 0xA, 0x0
 
+def deflated(text):
+    """A message compressed as a permessage-deflate client does (RFC 7692 section 7.2.1)."""
+    compressor = zlib.compressobj(wbits=-15)
+    return (compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+
+
+CHAT = b'{"from":"alice","text":"see you at the station"}' * 8
 FRAMES = {
     "text": frame(TEXT, b"hello"),
     "two_texts": frame(TEXT, b"one") + frame(TEXT, "två".encode()),
@@ -158,6 +165,12 @@ FRAMES = {
     "oversized_fragments": frame(TEXT, b"a" * 600, final=False) + frame(CONTINUATION, b"b" * 600),
     "ping_too_long": frame(PING, b"x" * 126),
     "continuation_first": frame(CONTINUATION, b"x"),
+    "compressed_hello": frame(TEXT, b"\xf2\x48\xcd\xc9\xc9\x07\x00", rsv=0x40),
+    "compressed_then_plain": frame(TEXT, deflated(CHAT), rsv=0x40) + frame(TEXT, b"plain"),
+    "compressed_fragments": frame(TEXT, deflated(CHAT)[:20], final=False, rsv=0x40) + frame(PING, b"p")
+    + frame(CONTINUATION, deflated(CHAT)[20:]),
+    "compressed_bomb": frame(TEXT, deflated(b"\0" * 100_000), rsv=0x40),
+    "compressed_continuation": frame(TEXT, b"x", final=False) + frame(CONTINUATION, b"y", rsv=0x40),
 }
 
 # Sec-WebSocket-Extensions fields, one per line, after a byte choosing what the server asks (bit 0:
