@@ -311,12 +311,13 @@ def run(coroutine):
 class RawWebSocket:
     """A minimal blocking client speaking frames by hand, for what a well-behaved library will not send."""
 
-    def __init__(self, server, path):
+    def __init__(self, server, path, extra_headers=""):
+        """extra_headers: more header lines, each ending in CRLF (such as a Sec-WebSocket-Extensions offer)."""
         self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+                           f"Sec-WebSocket-Version: 13\r\n{extra_headers}\r\n").encode())
         self.buffer = b""
         while b"\r\n\r\n" not in self.buffer:
             chunk = self.sock.recv(4096)
@@ -324,9 +325,11 @@ class RawWebSocket:
             self.buffer += chunk
         head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
         assert head.startswith(b"HTTP/1.1 101"), head
+        self.response_head = head.decode()
+        self.last_rsv1 = False  # whether the last frame received was compressed (permessage-deflate)
 
-    def send_frame(self, opcode, payload, fin=True):
-        header = bytes([(0x80 if fin else 0) | opcode])
+    def send_frame(self, opcode, payload, fin=True, rsv=0):
+        header = bytes([(0x80 if fin else 0) | rsv | opcode])
         length = len(payload)
         if length < 126:
             header += bytes([0x80 | length])
@@ -350,6 +353,7 @@ class RawWebSocket:
     def recv_frame(self):
         """Returns (opcode, payload) of the next frame from the server (never masked)."""
         first, second = self._read(2)
+        self.last_rsv1 = bool(first & 0x40)
         length = second & 0x7F
         if length == 126:
             length = struct.unpack("!H", self._read(2))[0]

@@ -141,6 +141,34 @@ TEST(Config, RefusesBadLimitsNamingTheSetting) {
   expect_refused({"--allowed-origins", "https://a.example,"}, {}, "--allowed-origins", "https://a.example,");
 }
 
+TEST(Config, CompressionIsOnByDefaultAsInUvicorn) {
+  Config const config = read_ok({});
+  EXPECT_TRUE(config.websocket.deflate.enabled);
+  EXPECT_EQ(config.websocket.deflate.level, 6);
+  EXPECT_EQ(config.websocket.deflate.min_message_bytes, 64U);
+}
+
+TEST(Config, ReadsTheCompressionSettingsInClicksWords) {
+  for (auto const* off : {"false", "FALSE", "0", "no", "off", "f", "N"}) {
+    EXPECT_FALSE(read_ok({}, {{"WS_PER_MESSAGE_DEFLATE", off}}).websocket.deflate.enabled) << off;
+  }
+  for (auto const* on : {"true", "True", "1", "yes", "on", "t", "Y"}) {
+    EXPECT_TRUE(
+        read_ok({"--ws-per-message-deflate", on}, {{"WS_PER_MESSAGE_DEFLATE", "false"}}).websocket.deflate.enabled)
+        << on;
+  }
+  auto const config = read_ok({"--ws-deflate-level", "1"}, {{"WS_DEFLATE_MIN_BYTES", "0"}});
+  EXPECT_EQ(config.websocket.deflate.level, 1);
+  EXPECT_EQ(config.websocket.deflate.min_message_bytes, 0U);
+}
+
+TEST(Config, RefusesBadCompressionSettings) {
+  expect_refused({}, {{"WS_PER_MESSAGE_DEFLATE", "maybe"}}, "WS_PER_MESSAGE_DEFLATE", "maybe");
+  expect_refused({"--ws-deflate-level", "0"}, {}, "--ws-deflate-level", "0");
+  expect_refused({}, {{"WS_DEFLATE_LEVEL", "10"}}, "WS_DEFLATE_LEVEL", "10");
+  expect_refused({}, {{"WS_DEFLATE_MIN_BYTES", "-1"}}, "WS_DEFLATE_MIN_BYTES", "-1");
+}
+
 TEST(Config, TheIdleTimeoutMustOutlastThePingInterval) {
   expect_refused({"--idle-timeout-sec", "25"}, {}, "--idle-timeout-sec", "25");
   expect_refused({"--ping-interval-sec", "90"}, {}, "--idle-timeout-sec", "60");
