@@ -201,9 +201,18 @@ std::string parse_host(GivenValue const& given) {
   return given.text;
 }
 
+// A refusal shows the URL with its password masked: the message goes to the terminal, and from there to logs.
 RedisEndpoint parse_redis(GivenValue const& given) {
+  GivenValue const shown{given.name, masked_url(given.text)};
+  if (given.text.starts_with("rediss://")) {
+    throw SettingError(shown, "redis://: TLS to Redis (rediss://) is not supported yet");
+  }
   auto endpoint = parse_redis_url(given.text);
-  if (!endpoint) throw SettingError(given, "a URL such as redis://127.0.0.1:6379/0 (redis://HOST[:PORT][/DB])");
+  if (!endpoint) {
+    throw SettingError(shown,
+                       "a URL such as redis://127.0.0.1:6379/0 or redis://user:password@host:6379/0 "
+                       "(redis://[[USER]:PASSWORD@]HOST[:PORT][/DB])");
+  }
   return *endpoint;
 }
 
@@ -351,7 +360,8 @@ class CommandLine {
     add(docs_url_, "--docs-url", "DOCS_URL", "PATH",
         fmt::format("path of the Swagger UI page; empty turns it off (default {})", defaults.api.docs_url));
     add(redis_url_, "--redis-url", "REDIS_URL", "URL",
-        "redis://HOST[:PORT][/DB]: join the cluster on this Redis (default: unset, a single node)");
+        "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (user and password %-encoded): join the cluster on this Redis, "
+        "with AUTH when a password is given (default: unset, a single node)");
     add(cluster_name_, "--cluster-name", "CLUSTER_NAME", "NAME",
         fmt::format("the cluster's name, the prefix of its Redis keys (default {})", cluster.cluster_name));
     add(node_id_, "--node-id", "NODE_ID", "ID", "this node's name in the cluster (default HOSTNAME:PORT)");

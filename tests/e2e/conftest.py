@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 import pytest
 
@@ -145,10 +146,13 @@ def free_port():
 
 class RedisServer:
     """A throw-away redis-server (Debian's) on a free port, persistence off; it can be stopped and started again
-    on the same port to play an outage."""
+    on the same port to play an outage. extra_args are more of redis-server's settings (`--requirepass`, `--user`
+    ...); with admin_password, redis-cli and the readiness check authenticate as the default user."""
 
-    def __init__(self):
+    def __init__(self, extra_args=(), admin_password=None):
         self.port = free_port()
+        self.extra_args = list(extra_args)
+        self.admin_password = admin_password
         self.process = None
         self.start()
 
@@ -156,23 +160,30 @@ class RedisServer:
     def url(self):
         return f"redis://127.0.0.1:{self.port}/0"
 
+    def url_for(self, user, password):
+        """The URL with credentials, percent-encoded as REDIS_URL takes them."""
+        credentials = f"{urllib.parse.quote(user, safe='')}:{urllib.parse.quote(password, safe='')}"
+        return f"redis://{credentials}@127.0.0.1:{self.port}/0"
+
     def start(self):
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--loglevel", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--loglevel", "warning", *self.extra_args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(self.answers, what=f"redis-server on port {self.port}")
 
     def answers(self):
+        """Whether it answers a PING, or refuses it for want of a password: either way it is serving."""
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
                 sock.sendall(b"PING\r\n")
-                return sock.recv(64).startswith(b"+PONG")
+                return sock.recv(64).startswith((b"+PONG", b"-NOAUTH"))
         except OSError:
             return False
 
     def command(self, *args):
-        """One command through redis-cli; its output as text."""
-        result = subprocess.run(["redis-cli", "-p", str(self.port), *map(str, args)], capture_output=True,
+        """One command through redis-cli (as the admin, if there is one); its output as text."""
+        auth = ["-a", self.admin_password, "--no-auth-warning"] if self.admin_password else []
+        result = subprocess.run(["redis-cli", "-p", str(self.port), *auth, *map(str, args)], capture_output=True,
                                 text=True, timeout=10, check=True)
         return result.stdout.strip()
 

@@ -105,6 +105,31 @@ TEST(Config, ARedisUrlMakesAClusterNodeWithTheClustersDefaults) {
   EXPECT_EQ(cluster->count_timeout, defaults.count_timeout);
 }
 
+TEST(Config, ARedisUrlCarriesCredentials) {
+  auto const cluster = read_ok({}, {{"REDIS_URL", "redis://app:p%40ss@r:7000/2"}}).cluster;
+  ASSERT_TRUE(cluster.has_value());
+  EXPECT_EQ(cluster->redis,
+            (RedisEndpoint{.host = "r", .port = 7000, .database = 2, .user = "app", .password = "p@ss"}));
+}
+
+TEST(Config, ARefusedRedisUrlIsRepeatedWithItsPasswordMasked) {
+  for (auto const* url : {"redis://app:s3cret@host:99999", "rediss://app:s3cret@host", "app:s3cret@host:6379"}) {
+    auto const decision = read({}, {{"REDIS_URL", url}});
+    EXPECT_EQ(decision.exit_code, 2) << url;
+    EXPECT_NE(decision.message.find("REDIS_URL"), std::string::npos) << decision.message;
+    EXPECT_NE(decision.message.find("app:***@host"), std::string::npos) << decision.message;
+    EXPECT_EQ(decision.message.find("s3cret"), std::string::npos) << decision.message;
+  }
+}
+
+TEST(Config, TlsToRedisIsRefusedAsNotSupportedYet) {
+  auto const decision = read({"--redis-url", "rediss://host:6380/0"});
+  EXPECT_EQ(decision.exit_code, 2);
+  EXPECT_EQ(decision.message,
+            "wshub: invalid --redis-url value \"rediss://host:6380/0\": expected redis://: TLS to Redis (rediss://) is "
+            "not supported yet");
+}
+
 TEST(Config, ClusterSettingsAreCheckedWithoutARedisUrl) {
   expect_refused({}, {{"CLUSTER_NAME", "has space"}}, "CLUSTER_NAME", "has space");
 }
