@@ -77,6 +77,10 @@ def test_the_readme_table_has_every_setting_with_the_defaults_help_gives():
             assert cell.split(" ")[0] == f"`{default}`", f"{flag}: help says {default}, the README {cell}"
 
 
+def test_servers_under_test_ignore_every_setting_of_the_developers_shell():
+    assert ENV_SETTINGS == {variable for variable, _ in readme_settings().values()}
+
+
 def test_version():
     result = run_binary("--version")
     assert result.returncode == 0
