@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 # Runs wshub-loadgen against wshub and its peers and writes the results: the command line over bench/harness/.
-"""Usage: /usr/bin/python3 bench/run.py --quick | --full [--rounds N] [--servers wshub,node] [--only cluster|sends]
-       [--output FILE] [--baseline BINARY]
+"""Usage: /usr/bin/python3 bench/run.py --quick | --full [--rounds N] [--servers wshub,node]
+       [--only cluster|sends|compression] [--output FILE] [--baseline BINARY]
 
 --full rewrites the results section of docs/benchmarks.md and the plots in docs/bench/; --quick writes
 build/bench-quick.md (and its plots in build/bench-quick/) unless --output says otherwise. --only cluster runs only
 the cluster cases (one wshub node against three over Redis), --only sends only the targeted sends beside broadcasts
-(wshub on one node and on three), and each rewrites only its part of the document. Needs the release build (cmake
---preset release && cmake --build build/release), redis-server for the cluster cases and the targeted sends and, for
-the peers, bench/peers/install.sh. --baseline adds another wshub build (say, main's before a change) as the server
-"wshub-baseline", taking turns with the others in every round: the way to show a change costs nothing.
+(wshub on one node and on three), --only compression only the permessage-deflate cases (every server with
+WS_PER_MESSAGE_DEFLATE=true; --full runs them too, --quick only when asked), and each rewrites only its part of the
+document. Needs the release build (cmake --preset release && cmake --build build/release), redis-server for the
+cluster cases and the targeted sends and, for the peers, bench/peers/install.sh. --baseline adds another wshub build
+(say, main's before a change) as the server "wshub-baseline", taking turns with the others in every round: the way
+to show a change costs nothing.
 """
 import argparse
 import dataclasses
@@ -21,11 +23,11 @@ from pathlib import Path
 
 from harness.cases import FULL, QUICK
 from harness.cluster import run_cluster, run_sends
-from harness.document import (CLUSTER_BEGIN, CLUSTER_END, SENDS_BEGIN, SENDS_END, cluster_part, results_section,
-                              sends_part, write_document, write_part)
+from harness.document import (CLUSTER_BEGIN, CLUSTER_END, COMPRESSION_BEGIN, COMPRESSION_END, SENDS_BEGIN, SENDS_END,
+                              cluster_part, compression_part, results_section, sends_part, write_document, write_part)
 from harness.measure import check_loadgen, run_all
 from harness.plots import draw_plots
-from harness.servers import LOADGEN_CPUS, SERVER_CPUS, SERVERS, ServerSpec, available_servers
+from harness.servers import LOADGEN_CPUS, SERVER_CPUS, SERVERS, ServerSpec, available_servers, with_compression
 
 
 def thread_comparison(mode):
@@ -38,6 +40,11 @@ def thread_comparison(mode):
     return run_all(variants, [echo], mode)
 
 
+def run_compression(servers, mode):
+    """The compression cases, every server with permessage-deflate on, taking turns within each round."""
+    return run_all([with_compression(spec) for spec in servers], mode.compression_cases, mode)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     size = parser.add_mutually_exclusive_group(required=True)
@@ -45,7 +52,7 @@ def main():
     size.add_argument("--full", action="store_const", const=FULL, dest="mode", help="every case, three rounds")
     parser.add_argument("--rounds", type=int, help="override the number of rounds")
     parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated subset of " + ", ".join(SERVERS))
-    parser.add_argument("--only", choices=["cluster", "sends"],
+    parser.add_argument("--only", choices=["cluster", "sends", "compression"],
                         help="run only this group and rewrite only its part of the document")
     parser.add_argument("--output", type=Path, help="the Markdown file to write")
     parser.add_argument("--baseline", type=Path, help="another wshub binary to run beside build/release/wshub")
@@ -77,15 +84,21 @@ def main():
     servers = available_servers(options.servers.split(","))
     if options.baseline:
         servers.append(ServerSpec("wshub-baseline", [str(options.baseline.resolve()), *SERVERS["wshub"][1:]]))
+    names = [server.name for server in servers]
+    if options.only == "compression":
+        part = compression_part(mode, names, run_compression(servers, mode), load_at_start)
+        write_part(document, "\n".join(part), COMPRESSION_BEGIN, COMPRESSION_END)
+        print(f"wrote the compression part of {document} in {time.monotonic() - started:.0f} s")
+        return
     outcomes = run_all(servers, mode.cases, mode)
     with_wshub = mode.compare_threads and any(s.name == "wshub" for s in servers)
     thread_outcomes = thread_comparison(mode) if with_wshub else []
     send_outcomes = run_sends(mode) if with_sends else []
     cluster_outcomes = run_cluster(mode) if with_cluster else []
-    names = [server.name for server in servers]
+    compression_outcomes = run_compression(servers, mode) if mode.with_compression else []
     plots = draw_plots(mode, names, outcomes, document)
-    section = results_section(mode, names, outcomes, thread_outcomes, cluster_outcomes, send_outcomes, plots,
-                              load_at_start)
+    section = results_section(mode, names, outcomes, thread_outcomes, cluster_outcomes, send_outcomes,
+                              compression_outcomes, plots, load_at_start)
     write_document(document, section)
     print(f"wrote {document} in {time.monotonic() - started:.0f} s")
 

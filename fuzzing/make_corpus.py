@@ -6,6 +6,7 @@ from crashes) are left alone.
 """
 import pathlib
 import struct
+import zlib
 
 CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455 section 1.3's example
@@ -137,6 +138,13 @@ def frame(opcode, payload=b"", final=True, masked=True, rsv=0, length=None):
 
 TEXT, BINARY, CLOSE, PING, PONG, CONTINUATION = 0x1, 0x2, 0x8, 0x9, 0xA, 0x0
 
+def deflated(text):
+    """A message compressed as a permessage-deflate client does (RFC 7692 section 7.2.1)."""
+    compressor = zlib.compressobj(wbits=-15)
+    return (compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+
+
+CHAT = b'{"from":"alice","text":"see you at the station"}' * 8
 FRAMES = {
     "text": frame(TEXT, b"hello"),
     "two_texts": frame(TEXT, b"one") + frame(TEXT, "två".encode()),
@@ -157,8 +165,60 @@ FRAMES = {
     "oversized_fragments": frame(TEXT, b"a" * 600, final=False) + frame(CONTINUATION, b"b" * 600),
     "ping_too_long": frame(PING, b"x" * 126),
     "continuation_first": frame(CONTINUATION, b"x"),
+    "compressed_hello": frame(TEXT, b"\xf2\x48\xcd\xc9\xc9\x07\x00", rsv=0x40),
+    "compressed_then_plain": frame(TEXT, deflated(CHAT), rsv=0x40) + frame(TEXT, b"plain"),
+    "compressed_fragments": frame(TEXT, deflated(CHAT)[:20], final=False, rsv=0x40) + frame(PING, b"p")
+    + frame(CONTINUATION, deflated(CHAT)[20:]),
+    "compressed_bomb": frame(TEXT, deflated(b"\0" * 100_000), rsv=0x40),
+    "compressed_continuation": frame(TEXT, b"x", final=False) + frame(CONTINUATION, b"y", rsv=0x40),
 }
 
+# Sec-WebSocket-Extensions fields, one per line, after a byte choosing what the server asks (bit 0:
+# server_no_context_takeover, bit 1: client_no_context_takeover).
+DEFLATE_OFFERS = {
+    "firefox": b"\x03permessage-deflate",
+    "chromium": b"\x03permessage-deflate; client_max_window_bits",
+    "python_websockets": b"\x00permessage-deflate; server_max_window_bits=12; client_max_window_bits=12",
+    "node_ws_all_parameters": b"\x01permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+                              b"server_max_window_bits=10; client_max_window_bits=11",
+    "first_declined": b"\x02permessage-deflate; server_max_window_bits=8, permessage-deflate; mem_level=8, "
+                      b"x-webkit-deflate-frame, permessage-deflate; server_max_window_bits=9",
+    "quoted": b'\x03permessage-deflate; server_max_window_bits="1\\1"; client_max_window_bits="15"',
+    "whitespace_and_empty_elements": b"\x00 , permessage-deflate \t;\tserver_max_window_bits = 14 ,, ",
+    "several_fields": b"\x01x-other; a=b\npermessage-deflate; client_no_context_takeover\npermessage-deflate",
+    "malformed": b"\x03permessage-deflate, x y\npermessage-deflate; a=\"open",
+    "repeated_and_valued_flags": b"\x00permessage-deflate; server_no_context_takeover; server_no_context_takeover, "
+                                 b"permessage-deflate; client_no_context_takeover=1, permessage-deflate; "
+                                 b"server_max_window_bits",
+}
+
+
+
+def deflated(payload, level=6, flush_every=None, final=False):
+    """One permessage-deflate message (RFC 7692 section 7.2.1): raw DEFLATE, sync-flushed, 00 00 ff ff removed."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    pieces = [payload[i:i + flush_every] for i in range(0, len(payload), flush_every)] if flush_every else [payload]
+    out = b"".join(compressor.compress(piece) + compressor.flush(zlib.Z_SYNC_FLUSH) for piece in pieces)
+    if final:
+        return out + compressor.flush(zlib.Z_FINISH) + b"\x00"
+    return out[:-4]
+
+
+CHAT = b'{"type":"chat","room":"general","user":"ada","text":"shall we meet at noon? the build is green again"}'
+
+COMPRESSED_MESSAGES = {
+    "rfc7692_hello": bytes.fromhex("f248cdc9c90700"),
+    "rfc7692_bfinal": bytes.fromhex("f348cdc9c9070000"),
+    "rfc7692_two_blocks": bytes.fromhex("f2480500 0000ffff cac9c90700".replace(" ", "")),
+    "rfc7692_stored": bytes.fromhex("000500faff48656c6c6f00"),
+    "rfc7692_empty": b"\x00",
+    "chat": deflated(CHAT),
+    "chat_level_9_flushed_every_16_bytes": deflated(CHAT, 9, 16),
+    "chat_final_block": deflated(CHAT, final=True),
+    "data_after_final_block": deflated(b"Hello", final=True) + deflated(b", world"),
+    "bomb": deflated(bytes(1 << 16), 9),
+    "repetitive": deflated(b"abcdefgh" * 700),
+}
 
 def write(target, seeds):
     folder = CORPUS / target
@@ -172,4 +232,6 @@ if __name__ == "__main__":
     write("broadcast_request", BROADCAST_BODIES)
     write("send_to_clients_request", SEND_TO_CLIENTS_BODIES)
     write("client_id", CLIENT_IDS)
+    write("deflate_negotiation", DEFLATE_OFFERS)
     write("websocket_frames", FRAMES)
+    write("message_inflater", COMPRESSED_MESSAGES)

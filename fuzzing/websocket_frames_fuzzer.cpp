@@ -1,6 +1,6 @@
 // Fuzzes the WebSocket frame layer (frame_parser, message_reader) with client bytes fed in pieces, as
-// WebSocketSession feeds them: what the client means must not depend on where its reads were cut, and every event
-// keeps to RFC 6455 and to the message size limit.
+// WebSocketSession feeds them, with and without permessage-deflate: what the client means must not depend on where
+// its reads were cut, and every event keeps to RFC 6455, RFC 7692 and to the message size limit (inflated too).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -64,6 +64,8 @@ void check_event(ClientEvent const& event) {
 // read after a close frame or a violation.
 class Connection {
  public:
+  explicit Connection(bool deflate_negotiated) : reader_(max_message_bytes, deflate_negotiated) {}
+
   void receive(std::span<char> bytes) {
     if (finished_) return;
     std::span<char> input = bytes;
@@ -91,7 +93,7 @@ class Connection {
     }
   }
 
-  MessageReader reader_{max_message_bytes};
+  MessageReader reader_;
   std::string pending_;
   std::vector<RecordedEvent> events_;
   bool finished_ = false;
@@ -99,8 +101,9 @@ class Connection {
 
 // The events of a connection whose reads return next_piece(left) bytes at a time. The bytes are a copy of their
 // own, since the reader unmasks in place.
-std::vector<RecordedEvent> events_of(std::string bytes, std::function<std::size_t(std::size_t)> const& next_piece) {
-  Connection connection;
+std::vector<RecordedEvent> events_of(std::string bytes, bool deflate_negotiated,
+                                     std::function<std::size_t(std::size_t)> const& next_piece) {
+  Connection connection(deflate_negotiated);
   std::span<char> unread = bytes;
   while (!unread.empty()) {
     std::size_t const piece = std::min(next_piece(unread.size()), unread.size());
@@ -116,12 +119,14 @@ std::vector<RecordedEvent> events_of(std::string bytes, std::function<std::size_
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
   using namespace wshub::fuzzing;
   std::string const bytes(reinterpret_cast<char const*>(data), size);
-  auto const at_once = events_of(bytes, [](std::size_t left) { return left; });
-  auto const byte_by_byte = events_of(bytes, [](std::size_t) { return 1; });
-  // Cuts that change with every input, so that the fuzzer explores them along with the bytes.
-  std::minstd_rand cuts(static_cast<std::uint32_t>(std::hash<std::string>{}(bytes)));
-  auto const in_pieces = events_of(bytes, [&cuts](std::size_t) { return 1 + cuts() % 32; });
-  check(byte_by_byte == at_once, "reading byte by byte means what reading at once means");
-  check(in_pieces == at_once, "reading in pieces means what reading at once means");
+  for (bool const deflate_negotiated : {false, true}) {
+    auto const at_once = events_of(bytes, deflate_negotiated, [](std::size_t left) { return left; });
+    auto const byte_by_byte = events_of(bytes, deflate_negotiated, [](std::size_t) { return 1; });
+    // Cuts that change with every input, so that the fuzzer explores them along with the bytes.
+    std::minstd_rand cuts(static_cast<std::uint32_t>(std::hash<std::string>{}(bytes)));
+    auto const in_pieces = events_of(bytes, deflate_negotiated, [&cuts](std::size_t) { return 1 + cuts() % 32; });
+    check(byte_by_byte == at_once, "reading byte by byte means what reading at once means");
+    check(in_pieces == at_once, "reading in pieces means what reading at once means");
+  }
   return 0;
 }

@@ -6,13 +6,18 @@ set -euo pipefail
 
 # git: --version names the commit the build came from (without git it says "unknown").
 build_packages=(g++ cmake ninja-build git pkg-config libboost1.81-dev libboost-json1.81-dev libspdlog-dev libcli11-dev
-                libgtest-dev libhiredis-dev)
+                libgtest-dev libhiredis-dev zlib1g-dev)
 # clang-14's libFuzzer runtime (libclang_rt.fuzzer) is only recommended by it, so it is named here.
 # lintian, help2man and dpkg-dev: the Debian package's test builds and checks the package.
 # redis-server and haproxy: the cluster tests run a real Redis and a real load balancer in front of the nodes.
 test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev
                chromium chromium-driver python3-selenium python3-fastapi python3-uvicorn lintian help2man dpkg-dev
                redis-server openapi-specification python3-jsonschema haproxy)
+
+# Node's ws is the third independent client of the compression tests (tests/e2e/node_client). A Node.js from
+# elsewhere (NodeSource) ships npm itself and conflicts with Debian's npm: ask for the commands instead.
+command -v node >/dev/null || test_packages+=(nodejs)
+command -v npm >/dev/null || test_packages+=(npm)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
@@ -33,4 +38,9 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   echo "setup: installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ${1:-build} == test ]]; then
+  node_client="$(dirname "$0")/../tests/e2e/node_client"
+  [[ -d $node_client/node_modules ]] || (cd "$node_client" && npm ci --no-audit --no-fund)
 fi

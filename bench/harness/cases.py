@@ -11,6 +11,8 @@ class Case:
     args: list
     # Seconds of load the case asks for, on top of which the wall-clock limit allows for its steps.
     load_s: float = 0
+    # The loadgen's --timeout for this case, if it needs longer than the mode's step_timeout_s.
+    step_timeout_s: float = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +33,9 @@ class Mode:
     # The targeted-sends group (wshub on one node and on three), which every mode runs: a broadcast case and a send
     # case to as many clients.
     send_cases: list
+    # The compression group (issue 16): every server with permessage-deflate on; whether the mode runs it unasked.
+    compression_cases: list
+    with_compression: bool
 
 
 def echo_case(name, connections, in_flight, payload, seconds):
@@ -67,6 +72,30 @@ SEND_FANOUT, SEND = f"fanout-{SEND_CLIENTS}", f"send-{SEND_CLIENTS}"
 # Requests in flight at once, each on a keep-alive connection of its own.
 SEND_IN_FLIGHT = 16
 
+# The compression cases (issue 16): JSON chat messages of 256 bytes (`--chat`), permessage-deflate offered as Chromium
+# offers it (`--deflate`), and the same echo without the offer for the CPU an echo costs uncompressed.
+CHAT_BYTES = 256
+COMPRESSION_FANOUT_CLIENTS, COMPRESSION_IDLE_CLIENTS = 5000, 10000
+CHAT_ECHO, DEFLATE_ECHO = "echo-chat", "echo-deflate"
+DEFLATE_FANOUT = f"fanout-deflate-{COMPRESSION_FANOUT_CLIENTS}"
+DEFLATE_IDLE = f"idle-deflate-{COMPRESSION_IDLE_CLIENTS}"
+# The Python service builds its zlib streams at the handshake: a few hundred compressed handshakes a second on a busy
+# machine, so connecting thousands of clients may take longer than a mode's step timeout.
+COMPRESSED_HANDSHAKES_TIMEOUT_S = 60
+
+
+def compression_cases(echo_seconds, fanout_rounds, fanout_max_seconds):
+    echo = ["echo", "--connections", 50, "--in-flight", 8, "--payload", CHAT_BYTES, "--chat", "--seconds", echo_seconds]
+    fanout = ["fanout", "--clients", COMPRESSION_FANOUT_CLIENTS, "--rounds", fanout_rounds, "--max-seconds",
+              fanout_max_seconds, "--chat", "--chat-bytes", CHAT_BYTES, "--deflate"]
+    idle = ["idle", "--clients", COMPRESSION_IDLE_CLIENTS, "--deflate"]
+    return [
+        Case(CHAT_ECHO, [str(arg) for arg in echo], echo_seconds),
+        Case(DEFLATE_ECHO, [str(arg) for arg in [*echo, "--deflate"]], echo_seconds),
+        Case(DEFLATE_FANOUT, [str(arg) for arg in fanout], fanout_max_seconds, COMPRESSED_HANDSHAKES_TIMEOUT_S),
+        Case(DEFLATE_IDLE, [str(arg) for arg in idle], 0, COMPRESSED_HANDSHAKES_TIMEOUT_S),
+    ]
+
 
 FULL = Mode(
     cases=[
@@ -86,6 +115,8 @@ FULL = Mode(
     cluster_cases=[fanout_case(CLUSTER_CLIENTS, 50, 30), idle_case(CLUSTER_CLIENTS)],
     with_cluster=True,
     send_cases=[fanout_case(SEND_CLIENTS, 50, 30), send_case(SEND_CLIENTS, 50000, SEND_IN_FLIGHT, 30)],
+    compression_cases=compression_cases(10, 50, 30),
+    with_compression=True,
 )
 
 QUICK = Mode(
@@ -100,4 +131,7 @@ QUICK = Mode(
     cluster_cases=[fanout_case(CLUSTER_CLIENTS, 20, 10), idle_case(CLUSTER_CLIENTS)],
     with_cluster=False,
     send_cases=[fanout_case(SEND_CLIENTS, 20, 10), send_case(SEND_CLIENTS, 10000, SEND_IN_FLIGHT, 10)],
+    # About two minutes for four servers: too long for --quick's budget, so only `--quick --only compression` runs it.
+    compression_cases=compression_cases(3, 20, 10),
+    with_compression=False,
 )

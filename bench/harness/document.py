@@ -9,12 +9,13 @@ import subprocess
 from pathlib import Path
 
 from . import ROOT
-from .cases import CLUSTER_CLIENTS, SEND_CLIENTS, SEND_IN_FLIGHT
+from .cases import (CHAT_BYTES, CLUSTER_CLIENTS, COMPRESSION_FANOUT_CLIENTS, COMPRESSION_IDLE_CLIENTS, SEND_CLIENTS,
+                    SEND_IN_FLIGHT)
 from .cluster import CLUSTER, SEND_SETUPS, SETUPS, SINGLE
-from .servers import LOADGEN_CPUS, SERVER_CPUS
-from .tables import (cell, cluster_fanout_columns, cluster_idle_columns, echo_columns, fanout_columns, figures_table,
-                     handshake_columns, idle_memory_columns, markdown_table, ratios_table, send_columns,
-                     summary_columns, value)
+from .servers import COMPRESSION_ENV, LOADGEN_CPUS, SERVER_CPUS
+from .tables import (cell, cluster_fanout_columns, cluster_idle_columns, compression_columns, echo_columns,
+                     fanout_columns, figures_table, handshake_columns, idle_memory_columns, markdown_table,
+                     negotiated_cell, ratios_table, send_columns, summary_columns, value)
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
@@ -199,8 +200,71 @@ def sends_part(mode, outcomes, load_at_start):
     ]
 
 
-def results_section(mode, servers, outcomes, thread_outcomes, cluster_outcomes, send_outcomes, plots,
-                    load_at_start):
+COMPRESSION_BEGIN, COMPRESSION_END = "<!-- compression:begin -->", "<!-- compression:end -->"
+# The issue's bound on wshub's echo wire ratio: within 10% of the Python service's (0.33 against its 0.302 there).
+ECHO_WIRE_OVER_PYTHON = 1.1
+
+
+def times(figure, factor):
+    return None if figure is None else figure * factor
+
+
+def compression_target_rows(outcomes):
+    """The issue's targets for wshub, each against its bound: the Python service's or Bun's figure in the same run."""
+    cpu, echo_wire, _, p99, idle = compression_columns()[1:]
+    negotiated = negotiated_cell(outcomes, "wshub") == "yes"
+    rows = []
+    for title, column, bound in [
+        ("wire bytes per payload byte on echo, within 10% of Python's", echo_wire,
+         times(value(outcomes, "python", echo_wire), ECHO_WIRE_OVER_PYTHON)),
+        ("CPU per compressed echo, at most Bun's (µs)", cpu, value(outcomes, "bun", cpu)),
+        ("compressed fan-out p99, at most Bun's (ms)", p99, value(outcomes, "bun", p99)),
+        ("idle memory per compressed connection, at most Bun's (KiB)", idle, value(outcomes, "bun", idle)),
+    ]:
+        ours = value(outcomes, "wshub", column)
+        if ours is None or bound is None or not negotiated:
+            rows.append([title, cell(outcomes, "wshub", column), "—", "—" if negotiated else "not negotiated"])
+            continue
+        shown = [f"{figure:,.{column.decimals}f}" for figure in (ours, bound)]
+        rows.append([title, shown[0], f"≤ {shown[1]}", "yes" if ours <= bound else "no"])
+    return rows
+
+
+def compression_part(mode, servers, outcomes, load_at_start):
+    cases = ", ".join(f"`{case.name}` (`{' '.join(case.args)}`)" for case in mode.compression_cases)
+    declined = [server for server in servers if negotiated_cell(outcomes, server) == "no"]
+    header = ["server", "compression negotiated", *(column.title for column in compression_columns())]
+    rows = [[server, negotiated_cell(outcomes, server), *(cell(outcomes, server, column)
+                                                          for column in compression_columns())] for server in servers]
+    part = [
+        COMPRESSION_BEGIN,
+        f"## Compression: permessage-deflate on {CHAT_BYTES}-byte chat messages",
+        "",
+        f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average {load_at_start:.2f} at "
+        f"its start; {mode.rounds} round(s), the servers taking turns within each, each started afresh with "
+        f"`{' '.join(f'{k}={v}' for k, v in COMPRESSION_ENV.items())}` (wshub's switch, and the peers': uvicorn "
+        "compressing as the seed does, `perMessageDeflate: true` for Node's ws and for Bun, whose sends ask for "
+        "compression). The load generator offers `permessage-deflate; client_max_window_bits` as Chromium does and, "
+        "where the server accepts, compresses and inflates as Chromium does. Payloads are JSON chat messages of "
+        f"{CHAT_BYTES} bytes cut from a seeded 1 MiB word stream (not one repeated string). Wire/payload is the "
+        "payload bytes of the frames the server sent (compressed) per byte of their text: the echoes' for echo, the "
+        f"broadcasts' for fan-out. Fan-out to {COMPRESSION_FANOUT_CLIENTS:,} clients, idle memory with "
+        f"{COMPRESSION_IDLE_CLIENTS:,} clients that negotiated compression and sent nothing; \"CPU µs/echo plain\" is "
+        "the same echo without the offer. Best round for speeds and costs, median for memory and ratios. Cases: "
+        f"{cases}.",
+        "",
+        markdown_table(header, rows),
+    ]
+    if declined:
+        part += ["", f"Declined compression in this run (their compressed columns are of uncompressed connections): "
+                     f"{', '.join(declined)}."]
+    if "wshub" in servers:
+        part += ["", markdown_table(["target (wshub)", "wshub", "bound", "met"], compression_target_rows(outcomes))]
+    return [*part, "", *raw_part(outcomes, "### Failed compression runs"), COMPRESSION_END]
+
+
+def results_section(mode, servers, outcomes, thread_outcomes, cluster_outcomes, send_outcomes, compression_outcomes,
+                    plots, load_at_start):
     parts = [
         ["## Machine", "", *machine_lines(load_at_start)],
         ["## Method", "", *method_lines(mode)],
@@ -212,6 +276,7 @@ def results_section(mode, servers, outcomes, thread_outcomes, cluster_outcomes, 
         by_clients_part("## Idle connections: server RSS per connection (KiB)", idle_memory_columns(mode), servers,
                         outcomes, plots.get("idle")),
         by_clients_part("## Idle connections: handshakes per second", handshake_columns(mode), servers, outcomes, None),
+        compression_part(mode, servers, compression_outcomes, load_at_start) if compression_outcomes else [],
         threads_part(thread_outcomes) if thread_outcomes else [],
         raw_part(outcomes + thread_outcomes),
         cluster_part(mode, cluster_outcomes, load_at_start) if cluster_outcomes else [],

@@ -32,12 +32,16 @@ def loadgen_command(*args):
 
 def case_command(case, mode, target):
     """The case against `target` (--port, --server-pid, --label...), with the mode's warm-up and step timeout."""
-    return loadgen_command(*case.args, *target, "--warmup", mode.warmup_s, "--timeout", mode.step_timeout_s)
+    return loadgen_command(*case.args, *target, "--warmup", mode.warmup_s, "--timeout", step_timeout(case, mode))
+
+
+def step_timeout(case, mode):
+    return case.step_timeout_s or mode.step_timeout_s
 
 
 def wall_clock_limit(case, mode):
     # Warm-up, load, and up to four steps that may each take the step timeout (the idle case's worst).
-    return mode.warmup_s + case.load_s + 4 * mode.step_timeout_s + 15
+    return mode.warmup_s + case.load_s + 4 * step_timeout(case, mode) + 15
 
 
 def parse_result(stdout):
@@ -61,7 +65,7 @@ def measure(outcome, command, limit):
 def run_once(spec, case, round_number, mode):
     outcome = Outcome(spec.name, case.name, round_number)
     try:
-        process, port = start_server(spec, f"{spec.name}-{case.name}-{round_number}")
+        process, port = start_server(spec, f"{spec.name}-{case.name}-{round_number}", env=spec.env)
     except (OSError, RuntimeError) as error:
         outcome.failure = f"server did not start: {error}"
         return outcome

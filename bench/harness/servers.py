@@ -19,6 +19,8 @@ SERVERS = {
     "node": ["node", "bench/peers/node/server.js"],
     "bun": ["bench/peers/bun/node_modules/.bin/bun", "bench/peers/bun/server.js"],
 }
+# uvicorn's name for the permessage-deflate switch; wshub (issue 16) and the peers read it too.
+COMPRESSION_ENV = {"WS_PER_MESSAGE_DEFLATE": "true"}
 SERVER_CPUS = "0"
 LOADGEN_CPUS = "1"
 SERVER_START_LIMIT_S = 20
@@ -30,6 +32,13 @@ class ServerSpec:
     name: str
     command: list
     cpus: str = SERVER_CPUS
+    # Added to the environment the server starts with.
+    env: dict = None
+
+
+def with_compression(spec):
+    """The same server with permessage-deflate on (it is still up to the client to offer it)."""
+    return dataclasses.replace(spec, env={**(spec.env or {}), **COMPRESSION_ENV})
 
 
 def is_installed(command):

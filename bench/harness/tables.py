@@ -2,7 +2,8 @@
 import dataclasses
 import statistics
 
-from .cases import CLUSTER_FANOUT, CLUSTER_IDLE, SEND, SEND_CLIENTS, SEND_FANOUT
+from .cases import (CHAT_ECHO, CLUSTER_FANOUT, CLUSTER_IDLE, COMPRESSION_FANOUT_CLIENTS, DEFLATE_ECHO, DEFLATE_FANOUT,
+                    DEFLATE_IDLE, SEND, SEND_CLIENTS, SEND_FANOUT)
 
 HIGHER, LOWER, MEDIAN = "higher", "lower", "median"
 
@@ -92,6 +93,33 @@ def send_columns():
         Column("server CPU per send (µs)", SEND, "server_cpu_us_per_send", LOWER, 1, 1),
         Column("Redis CPU per send (µs)", SEND, "redis_cpu_us_per_send", LOWER, 1, 1),
     ]
+
+
+def compression_columns():
+    """The issue's table (issue 16): costs and wire bytes with permessage-deflate, on 256-byte chat messages. The
+    wire ratios are the same every round (the median is taken); speeds and costs are the best round."""
+    return [
+        Column("CPU µs/echo plain", CHAT_ECHO, "server_cpu_us_per_msg", LOWER, 1, 1),
+        Column("CPU µs/echo compressed", DEFLATE_ECHO, "server_cpu_us_per_msg", LOWER, 1, 1),
+        Column("wire/payload echo", DEFLATE_ECHO, "server_wire_per_payload", MEDIAN, 1, 3),
+        Column("wire/payload fan-out", DEFLATE_FANOUT, "server_wire_per_payload", MEDIAN, 1, 3),
+        Column(f"fan-out {COMPRESSION_FANOUT_CLIENTS // 1000}k p99 compressed (ms)", DEFLATE_FANOUT, "latency_p99_us",
+               LOWER, 1e-3, 0),
+        Column("idle KiB/conn compressed", DEFLATE_IDLE, "server_rss_per_conn_kib", MEDIAN, 1, 1),
+    ]
+
+
+def negotiated_cell(outcomes, server):
+    """Whether the server accepted permessage-deflate on every connection of its compressed runs: "yes", "no",
+    "partly", or "—" where none passed."""
+    compressed = [(o.result.get("deflate_connections"), o.result.get("connections", o.result.get("clients")))
+                  for o in outcomes
+                  if o.server == server and o.case != CHAT_ECHO and not o.failure and o.result]
+    if not compressed:
+        return "—"
+    if all(accepted == total for accepted, total in compressed):
+        return "yes"
+    return "no" if all(accepted == 0 for accepted, _ in compressed) else "partly"
 
 
 def value(outcomes, server, column):

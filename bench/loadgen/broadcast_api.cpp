@@ -7,7 +7,11 @@ namespace loadgen {
 
 std::string broadcast_body(std::string_view text) {
   std::string body = "{\"message\":\"";
-  body.append(text).append("\"}");
+  for (const char c : text) {
+    if (c == '"' || c == '\\') body.push_back('\\');
+    body.push_back(c);
+  }
+  body.append("\"}");
   return body;
 }
 

@@ -12,7 +12,7 @@ namespace loadgen {
 
 inline constexpr std::string_view kBroadcastPath = "/broadcast-to-all";
 
-// {"message": text}; `text` must need no JSON escapes.
+// {"message": text}, quotes and backslashes escaped; `text` must hold no control characters.
 std::string broadcast_body(std::string_view text);
 
 // N from a 200 {"sent": N}, whatever the spacing; empty for any other answer.

@@ -25,8 +25,8 @@ class ChurnLoops final : public WsHandler {
   ChurnLoops(ScenarioContext& context, std::size_t concurrency)
       : context_(context), client_ids_(concurrency), cycle_started_(concurrency) {
     for (std::size_t index = 0; index < concurrency; ++index) {
-      connections_.push_back(
-          std::make_unique<WsConnection>(context.loop, context.targets.for_client(index), *this, index));
+      connections_.push_back(std::make_unique<WsConnection>(context.loop, context.targets.for_client(index), *this,
+                                                            index, Compression::none));
     }
   }
 

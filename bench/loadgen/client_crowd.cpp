@@ -2,14 +2,16 @@
 // of real clients arriving would be.
 #include "client_crowd.hpp"
 
+#include <algorithm>
+
 namespace loadgen {
 
 ClientCrowd::ClientCrowd(EventLoop& loop, const Targets& targets, std::size_t size, std::int64_t first_client_id,
-                         CheckLog& checks)
+                         CheckLog& checks, Compression compression)
     : loop_(loop), first_client_id_(first_client_id), checks_(checks), is_open_(size, false) {
   clients_.reserve(size);
   for (std::size_t index = 0; index < size; ++index) {
-    clients_.push_back(std::make_unique<WsConnection>(loop, targets.for_client(index), *this, index));
+    clients_.push_back(std::make_unique<WsConnection>(loop, targets.for_client(index), *this, index, compression));
   }
 }
 
@@ -30,6 +32,16 @@ void ClientCrowd::hand_over_to(WsHandler& handler) {
 
 void ClientCrowd::abort_all() {
   for (auto& client : clients_) client->abort();
+}
+
+std::size_t ClientCrowd::compressed_count() const {
+  return std::ranges::count_if(clients_, [](const auto& client) { return client->compressed(); });
+}
+
+MessageBytes ClientCrowd::message_bytes() const {
+  MessageBytes total;
+  for (const auto& client : clients_) total += client->message_bytes();
+  return total;
 }
 
 void ClientCrowd::start_more() {

@@ -20,8 +20,8 @@ class ClientCrowd final : public WsHandler {
  public:
   // Client i gets the id first_client_id + i and connects to targets.for_client(i). `checks` hears every failure
   // until the crowd is handed over.
-  ClientCrowd(EventLoop& loop, const Targets& targets, std::size_t size, std::int64_t first_client_id,
-              CheckLog& checks);
+  ClientCrowd(EventLoop& loop, const Targets& targets, std::size_t size, std::int64_t first_client_id, CheckLog& checks,
+              Compression compression);
 
   // Opens every client, at most `max_pending` upgrades at a time, until all are open or `deadline` passes.
   // Returns how many opened.
@@ -35,6 +35,10 @@ class ClientCrowd final : public WsHandler {
   std::size_t open_now() const { return open_now_; }
   WsConnection& operator[](std::size_t index) { return *clients_[index]; }
   std::int64_t client_id(std::size_t index) const { return first_client_id_ + static_cast<std::int64_t>(index); }
+  // Clients on which the server accepted permessage-deflate.
+  std::size_t compressed_count() const;
+  // Every client's text messages so far, summed.
+  MessageBytes message_bytes() const;
 
  private:
   void on_open(WsConnection& client) override;

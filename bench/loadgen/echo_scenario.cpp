@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "chat_messages.hpp"
 #include "client_crowd.hpp"
 #include "latency_samples.hpp"
 #include "report.hpp"
@@ -21,15 +23,18 @@ constexpr std::int64_t kFirstClientId = 1'000'000;
 constexpr std::string_view kEchoPrefix = "Server echo: ";
 constexpr std::size_t kSequenceDigits = 16;
 
-// Payloads of one size that start with the message's sequence number in hex, so that no two echoes look alike.
+// Payloads of one size that no two echoes share: letters after the message's sequence number in hex, or chat
+// messages.
 class PayloadMaker {
  public:
-  explicit PayloadMaker(std::size_t size) {
+  PayloadMaker(std::size_t size, bool chat) {
+    if (chat) chat_.emplace(size, kChatSeed, kChatStreamBytes);
     for (std::size_t i = 0; i < size; ++i) payload_.push_back(static_cast<char>('a' + i % 26));
   }
 
   // The view stays valid until the next call.
   std::string_view payload(std::uint64_t sequence) {
+    if (chat_) return chat_->message(sequence);
     for (std::size_t i = std::min(kSequenceDigits, payload_.size()); i-- > 0; sequence >>= 4) {
       payload_[i] = "0123456789abcdef"[sequence & 0xF];
     }
@@ -38,6 +43,7 @@ class PayloadMaker {
 
  private:
   std::string payload_;
+  std::optional<ChatMessages> chat_;
 };
 
 // One connection's traffic: how many messages went out and came back, and when each one in flight was sent.
@@ -51,7 +57,7 @@ struct Stream {
 class EchoLoad final : public WsHandler {
  public:
   EchoLoad(ClientCrowd& crowd, const EchoOptions& options, CheckLog& checks)
-      : crowd_(crowd), in_flight_(options.in_flight), payloads_(options.payload_bytes), checks_(checks) {
+      : crowd_(crowd), in_flight_(options.in_flight), payloads_(options.payload_bytes, options.chat), checks_(checks) {
     streams_.resize(crowd.size(), Stream{.sent_at = std::vector<TimePoint>(in_flight_)});
   }
 
@@ -66,10 +72,16 @@ class EchoLoad final : public WsHandler {
     measuring_ = true;
     round_trips_.clear();
     measured_messages_ = 0;
+    bytes_before_ = crowd_.message_bytes();
   }
-  void stop_measuring() { measuring_ = false; }
+  void stop_measuring() {
+    measuring_ = false;
+    measured_bytes_ = crowd_.message_bytes() - bytes_before_;
+  }
 
   std::size_t measured_messages() const { return measured_messages_; }
+  // The text messages' bytes, each way, over the measured window.
+  const MessageBytes& measured_bytes() const { return measured_bytes_; }
   LatencySamples& round_trips() { return round_trips_; }
 
  private:
@@ -123,6 +135,8 @@ class EchoLoad final : public WsHandler {
   bool measuring_ = false;
   std::size_t measured_messages_ = 0;
   LatencySamples round_trips_;
+  MessageBytes bytes_before_;
+  MessageBytes measured_bytes_;
 };
 
 }  // namespace
@@ -133,8 +147,11 @@ int run_echo_scenario(const CommonOptions& common, const EchoOptions& options) {
   report.add_count("connections", "connections", options.connections);
   report.add_count("in_flight", "messages in flight per connection", options.in_flight);
   report.add_count("payload_bytes", "payload (bytes)", options.payload_bytes);
+  report.add_count("chat_payloads", "chat messages (1) or letters (0)", options.chat ? 1 : 0);
+  report.add_count("deflate_offered", "permessage-deflate offered (1) or not (0)", options.deflate ? 1 : 0);
 
-  ClientCrowd crowd(context.loop, context.targets, options.connections, kFirstClientId, context.checks);
+  ClientCrowd crowd(context.loop, context.targets, options.connections, kFirstClientId, context.checks,
+                    options.deflate ? Compression::offer_deflate : Compression::none);
   crowd.open_all(kMaxPendingHandshakes, context.step_deadline());
   if (!context.checks.passed()) return report.publish(context.checks, std::cout, std::cerr);
 
@@ -157,6 +174,7 @@ int run_echo_scenario(const CommonOptions& common, const EchoOptions& options) {
   crowd.abort_all();
 
   const auto messages = static_cast<double>(load.measured_messages());
+  report.add_count("deflate_connections", "connections compressed", crowd.compressed_count());
   report.add_number("seconds", "measured (s)", seconds);
   report.add_count("messages", "messages echoed", load.measured_messages());
   report.add_number("msgs_per_sec", "messages/s", messages / seconds);
@@ -165,6 +183,9 @@ int run_echo_scenario(const CommonOptions& common, const EchoOptions& options) {
   report.add_number("rtt_max_us", "round trip max (us)", load.round_trips().max_us());
   report.add_number("server_cpu_us_per_msg", "server CPU per message (us)", server_cpu.us_per(messages));
   report.add_number("loadgen_cpu_us_per_msg", "load generator CPU per message (us)", own_cpu.us_per(messages));
+  report.add_number("server_wire_per_payload", "server's wire bytes per text byte",
+                    load.measured_bytes().received_ratio());
+  report.add_number("client_wire_per_payload", "our wire bytes per text byte", load.measured_bytes().sent_ratio());
   return report.publish(context.checks, std::cout, std::cerr);
 }
 

@@ -13,6 +13,10 @@ struct EchoOptions {
   std::size_t in_flight = 8;
   std::size_t payload_bytes = 32;
   double seconds = 5.0;
+  // Offer permessage-deflate as Chromium does.
+  bool deflate = false;
+  // Send JSON chat messages cut from a word stream (chat_messages.hpp) instead of letters after a sequence number.
+  bool chat = false;
 };
 
 // Returns the exit status: 0 when every check passed.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "broadcast_api.hpp"
+#include "chat_messages.hpp"
 #include "client_crowd.hpp"
 #include "http_client.hpp"
 #include "latency_samples.hpp"
@@ -28,16 +29,18 @@ constexpr auto kIdleWindow = std::chrono::seconds(1);
 // Sends each round's broadcast and checks that every client gets every round once, in order.
 class Broadcaster final : public WsHandler {
  public:
-  Broadcaster(ScenarioContext& context, ClientCrowd& crowd)
+  Broadcaster(ScenarioContext& context, ClientCrowd& crowd, const FanoutOptions& options)
       : context_(context),
         crowd_(crowd),
         http_(context.loop, context.targets.api()),
-        rounds_received_(crowd.size(), 0) {}
+        rounds_received_(crowd.size(), 0) {
+    if (options.chat) chat_.emplace(options.chat_bytes, kChatSeed, kChatStreamBytes);
+  }
 
   // Broadcasts round `round` and waits until every client has it; false (with the failures logged) otherwise.
   bool run_round(std::size_t round) {
     round_ = round;
-    message_ = "round-" + std::to_string(round);
+    message_ = chat_ ? std::string(chat_->message(round)) : "round-" + std::to_string(round);
     delivered_ = 0;
     http_.send("POST", kBroadcastPath, broadcast_body(message_));
     const bool finished = context_.loop.run_until(context_.step_deadline(), [this] {
@@ -97,6 +100,7 @@ class Broadcaster final : public WsHandler {
   // Per client, how many rounds it has had: the round it expects next.
   std::vector<std::size_t> rounds_received_;
   std::size_t round_ = 0;
+  std::optional<ChatMessages> chat_;
   std::string message_;
   std::size_t delivered_ = 0;
   TimePoint last_delivery_at_;
@@ -148,11 +152,14 @@ int run_fanout_scenario(const CommonOptions& common, const FanoutOptions& option
   report.add_count("servers", "servers (clients in turn, POST to the first)", context.targets.size());
   report.add_count("rounds_requested", "rounds asked for", options.rounds);
 
-  ClientCrowd crowd(context.loop, context.targets, options.clients, kFirstClientId, context.checks);
+  report.add_count("chat_payloads", "chat messages (1) or round-N (0)", options.chat ? 1 : 0);
+  report.add_count("deflate_offered", "permessage-deflate offered (1) or not (0)", options.deflate ? 1 : 0);
+  ClientCrowd crowd(context.loop, context.targets, options.clients, kFirstClientId, context.checks,
+                    options.deflate ? Compression::offer_deflate : Compression::none);
   crowd.open_all(kMaxPendingHandshakes, context.step_deadline());
   if (!context.checks.passed()) return report.publish(context.checks, std::cout, std::cerr);
 
-  Broadcaster broadcaster(context, crowd);
+  Broadcaster broadcaster(context, crowd, options);
   crowd.hand_over_to(broadcaster);
   const std::size_t warmup_rounds = warm_up(broadcaster, common.warmup_seconds);
   if (!context.checks.passed()) return report.publish(context.checks, std::cout, std::cerr);
@@ -165,7 +172,9 @@ int run_fanout_scenario(const CommonOptions& common, const FanoutOptions& option
   redis_cpu.start();
   own_cpu.start();
   const TimePoint begin = Clock::now();
+  const MessageBytes bytes_before = crowd.message_bytes();
   LatencySamples latencies = measure_rounds(broadcaster, warmup_rounds, options);
+  const MessageBytes broadcast_bytes = crowd.message_bytes() - bytes_before;
   const double seconds = to_seconds(Clock::now() - begin);
   server_cpu.stop();
   redis_cpu.stop();
@@ -174,6 +183,7 @@ int run_fanout_scenario(const CommonOptions& common, const FanoutOptions& option
   crowd.abort_all();
 
   const std::size_t deliveries = latencies.count() * options.clients;
+  report.add_count("deflate_connections", "clients compressed", crowd.compressed_count());
   report.add_count("rounds", "rounds measured", latencies.count());
   report.add_count("deliveries", "messages delivered", deliveries);
   report.add_number("seconds", "measured (s)", seconds);
@@ -181,6 +191,7 @@ int run_fanout_scenario(const CommonOptions& common, const FanoutOptions& option
   report.add_number("latency_p50_us", "POST to last client, p50 (us)", latencies.percentile_us(0.50));
   report.add_number("latency_p99_us", "POST to last client, p99 (us)", latencies.percentile_us(0.99));
   report.add_number("latency_max_us", "POST to last client, max (us)", latencies.max_us());
+  report.add_number("server_wire_per_payload", "server's wire bytes per text byte", broadcast_bytes.received_ratio());
   report.add_number("server_cpu_us_per_delivery", "server CPU per delivery (us)",
                     server_cpu.us_per(static_cast<double>(deliveries)));
   const std::optional<double> redis_per_round = redis_cpu.us_per(static_cast<double>(latencies.count()));

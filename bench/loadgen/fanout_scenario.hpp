@@ -13,6 +13,11 @@ struct FanoutOptions {
   // Start no round after this many seconds of rounds (at least one runs), so a slow server cannot stall a run;
   // 0 means no limit.
   double max_seconds = 0;
+  // Offer permessage-deflate as Chromium does.
+  bool deflate = false;
+  // Broadcast JSON chat messages of `chat_bytes` cut from a word stream (chat_messages.hpp) instead of "round-N".
+  bool chat = false;
+  std::size_t chat_bytes = 256;
 };
 
 // Returns the exit status: 0 when every check passed.

@@ -7,7 +7,8 @@ namespace loadgen {
 namespace {
 
 constexpr std::uint8_t kFinalBit = 0x80;
-constexpr std::uint8_t kReservedBits = 0x70;
+constexpr std::uint8_t kCompressedBit = 0x40;
+constexpr std::uint8_t kUndefinedReservedBits = 0x30;
 constexpr std::uint8_t kOpcodeBits = 0x0F;
 constexpr std::uint8_t kMaskBit = 0x80;
 constexpr std::uint8_t kLengthBits = 0x7F;
@@ -50,8 +51,8 @@ void mask_in_place(char* data, std::size_t size, MaskKey mask) {
 
 }  // namespace
 
-void append_client_frame(std::string& out, Opcode opcode, std::string_view payload, MaskKey mask) {
-  out.push_back(static_cast<char>(kFinalBit | static_cast<std::uint8_t>(opcode)));
+void append_client_frame(std::string& out, Opcode opcode, std::string_view payload, MaskKey mask, bool compressed) {
+  out.push_back(static_cast<char>(kFinalBit | (compressed ? kCompressedBit : 0) | static_cast<std::uint8_t>(opcode)));
   if (payload.size() < k16BitLength) {
     out.push_back(static_cast<char>(kMaskBit | payload.size()));
   } else if (payload.size() <= 0xFFFF) {
@@ -72,7 +73,7 @@ ParsedFrame parse_server_frame(std::string_view bytes) {
   const auto first = static_cast<std::uint8_t>(bytes[0]);
   const auto second = static_cast<std::uint8_t>(bytes[1]);
   const std::uint8_t opcode = first & kOpcodeBits;
-  if ((first & kReservedBits) != 0 || (second & kMaskBit) != 0 || !is_known_opcode(opcode)) {
+  if ((first & kUndefinedReservedBits) != 0 || (second & kMaskBit) != 0 || !is_known_opcode(opcode)) {
     return kInvalid;
   }
   std::size_t header_size = 2;
@@ -88,6 +89,7 @@ ParsedFrame parse_server_frame(std::string_view bytes) {
   return {.status = FrameStatus::complete,
           .frame = {.final = (first & kFinalBit) != 0,
                     .opcode = static_cast<Opcode>(opcode),
+                    .compressed = (first & kCompressedBit) != 0,
                     .payload = bytes.substr(header_size, payload_size)},
           .size = header_size + payload_size};
 }

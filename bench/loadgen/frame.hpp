@@ -20,12 +20,16 @@ enum class Opcode : std::uint8_t {
 
 using MaskKey = std::array<std::uint8_t, 4>;
 
-// Appends one final frame carrying `payload`, masked with `mask` as every client frame must be.
-void append_client_frame(std::string& out, Opcode opcode, std::string_view payload, MaskKey mask);
+// Appends one final frame carrying `payload`, masked with `mask` as every client frame must be; `compressed` sets
+// RSV1, which marks a compressed message under permessage-deflate (RFC 7692 section 6).
+void append_client_frame(std::string& out, Opcode opcode, std::string_view payload, MaskKey mask,
+                         bool compressed = false);
 
 struct ServerFrame {
   bool final = false;
   Opcode opcode = Opcode::continuation;
+  // RSV1: whether the frame is legal here is for the connection to say, which knows what was negotiated.
+  bool compressed = false;
   // Points into the bytes the frame was parsed from.
   std::string_view payload;
 };
@@ -39,7 +43,8 @@ struct ParsedFrame {
   std::size_t size = 0;
 };
 
-// Parses the frame at the front of `bytes`, which may hold less than a frame or several.
+// Parses the frame at the front of `bytes`, which may hold less than a frame or several; RSV2 and RSV3 (no extension
+// of ours defines them) make it invalid.
 ParsedFrame parse_server_frame(std::string_view bytes);
 
 }  // namespace loadgen

@@ -91,7 +91,9 @@ int run_idle_scenario(const CommonOptions& common, const IdleOptions& options) {
 
   const std::optional<std::int64_t> rss_before = settled_rss_kib(context);
   const std::optional<std::int64_t> fds_before = context.server.open_fds();
-  ClientCrowd crowd(context.loop, context.targets, options.clients, kFirstClientId, context.checks);
+  report.add_count("deflate_offered", "permessage-deflate offered (1) or not (0)", options.deflate ? 1 : 0);
+  ClientCrowd crowd(context.loop, context.targets, options.clients, kFirstClientId, context.checks,
+                    options.deflate ? Compression::offer_deflate : Compression::none);
   CpuWindow server_cpu(context.server);
   CpuWindow redis_cpu(context.redis);
   server_cpu.start();
@@ -116,6 +118,7 @@ int run_idle_scenario(const CommonOptions& common, const IdleOptions& options) {
 
   const std::optional<double> rss_growth = difference(rss_before, rss_after);
   report.add_count("connected", "clients connected", opened);
+  report.add_count("deflate_connections", "clients compressed", crowd.compressed_count());
   report.add_number("connect_seconds", "time to connect them all (s)", seconds);
   report.add_number("handshakes_per_sec", "handshakes/s", static_cast<double>(opened) / seconds);
   report.add_number("server_cpu_us_per_handshake", "server CPU per handshake (us)",

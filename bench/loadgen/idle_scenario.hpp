@@ -10,6 +10,8 @@ namespace loadgen {
 
 struct IdleOptions {
   std::size_t clients = 1000;
+  // Offer permessage-deflate as Chromium does: the server's memory per connection that negotiated it.
+  bool deflate = false;
 };
 
 // Returns the exit status: 0 when every check passed.

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "chat_messages.hpp"
 #include "churn_scenario.hpp"
 #include "common_options.hpp"
 #include "echo_scenario.hpp"
@@ -72,6 +73,8 @@ void add_echo_command(CLI::App& app, CommonOptions& common, EchoOptions& options
       ->check(kCount);
   echo->add_option("--payload", options.payload_bytes, "message size, bytes")->capture_default_str();
   echo->add_option("--seconds", options.seconds, "length of the measurement")->capture_default_str()->check(kSeconds);
+  echo->add_flag("--deflate", options.deflate, "offer permessage-deflate as Chromium does");
+  echo->add_flag("--chat", options.chat, "JSON chat messages from a word stream (--payload at least 128)");
 }
 
 void add_fanout_command(CLI::App& app, CommonOptions& common, FanoutOptions& options) {
@@ -82,6 +85,11 @@ void add_fanout_command(CLI::App& app, CommonOptions& common, FanoutOptions& opt
   fanout->add_option("--max-seconds", options.max_seconds, "start no round after this long; 0: no limit")
       ->capture_default_str()
       ->check(kSecondsOrZero);
+  fanout->add_flag("--deflate", options.deflate, "offer permessage-deflate as Chromium does");
+  fanout->add_flag("--chat", options.chat, "broadcast JSON chat messages from a word stream instead of round-N");
+  fanout->add_option("--chat-bytes", options.chat_bytes, "size of each chat message, bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(kMinChatMessageBytes, std::size_t{1} << 16));
 }
 
 void add_send_command(CLI::App& app, CommonOptions& common, SendOptions& options) {
@@ -104,6 +112,7 @@ void add_idle_command(CLI::App& app, CommonOptions& common, IdleOptions& options
   CLI::App* idle = app.add_subcommand("idle", "C idle clients: handshakes/s, memory and CPU per connection");
   add_common_options(*idle, common, Servers::several);
   idle->add_option("--clients", options.clients, "clients (C)")->capture_default_str()->check(kCount);
+  idle->add_flag("--deflate", options.deflate, "offer permessage-deflate as Chromium does");
 }
 
 void add_churn_command(CLI::App& app, CommonOptions& common, ChurnOptions& options) {

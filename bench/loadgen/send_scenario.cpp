@@ -205,7 +205,7 @@ int run_send_scenario(const CommonOptions& common, const SendOptions& options) {
   report.add_count("sends_requested", "sends asked for", options.sends);
 
   const Targets holders = client_targets(common);
-  ClientCrowd crowd(context.loop, holders, options.clients, kFirstClientId, context.checks);
+  ClientCrowd crowd(context.loop, holders, options.clients, kFirstClientId, context.checks, Compression::none);
   crowd.open_all(kMaxPendingHandshakes, context.step_deadline());
   if (!context.checks.passed()) return report.publish(context.checks, std::cout, std::cerr);
 

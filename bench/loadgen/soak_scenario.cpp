@@ -48,8 +48,8 @@ class SoakRun final : public WsHandler {
         slots_(options.concurrency),
         next_client_id_(first_client_id) {
     for (std::size_t index = 0; index < options.concurrency; ++index) {
-      connections_.push_back(
-          std::make_unique<WsConnection>(context.loop, context.targets.for_client(index), *this, index));
+      connections_.push_back(std::make_unique<WsConnection>(context.loop, context.targets.for_client(index), *this,
+                                                            index, Compression::none));
     }
   }
 

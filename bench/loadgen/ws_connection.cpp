@@ -23,11 +23,18 @@ constexpr std::string_view kNormalClosure = "\x03\xe8";
 // bytes of a frame that a read cut off, so 20,000 idle connections cost little memory.
 std::array<char, 256 * 1024> shared_read_buffer;
 
-std::string upgrade_request(std::string_view client_id, std::string_view authority) {
+// Far above anything a scenario's server sends back, and a bound on what a decompression bomb may cost.
+constexpr std::size_t kMaxInflatedBytes = 64 * 1024 * 1024;
+
+std::string upgrade_request(std::string_view client_id, std::string_view authority, Compression compression) {
   std::string request;
   request.append("GET /ws/").append(client_id).append(" HTTP/1.1\r\nHost: ").append(authority);
   request.append("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ").append(kWebSocketKey);
-  request.append("\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  request.append("\r\nSec-WebSocket-Version: 13\r\n");
+  if (compression == Compression::offer_deflate) {
+    request.append("Sec-WebSocket-Extensions: ").append(kDeflateOffer).append("\r\n");
+  }
+  request.append("\r\n");
   return request;
 }
 
@@ -41,18 +48,22 @@ std::string describe_close_frame(std::string_view payload) {
 
 }  // namespace
 
-WsConnection::WsConnection(EventLoop& loop, const Target& target, WsHandler& handler, std::size_t index)
-    : loop_(loop), target_(target), handler_(&handler), index_(index) {}
+WsConnection::WsConnection(EventLoop& loop, const Target& target, WsHandler& handler, std::size_t index,
+                           Compression compression)
+    : loop_(loop), target_(target), handler_(&handler), index_(index), compression_(compression) {}
 
 std::error_code WsConnection::open(std::string_view client_id, std::size_t connection_number) {
   std::error_code error;
   socket_ = start_connect(target_, connection_number, error);
   if (error) return error;
   state_ = State::connecting;
-  out_ = upgrade_request(client_id, target_.authority);
+  out_ = upgrade_request(client_id, target_.authority, compression_);
   carry_.clear();
   fragments_.clear();
   assembling_ = false;
+  deflate_.reset();
+  deflater_.reset();
+  inflater_.reset();
   server_sent_close_ = false;
   failure_.clear();
   watching_writable_ = true;
@@ -61,7 +72,19 @@ std::error_code WsConnection::open(std::string_view client_id, std::size_t conne
 }
 
 void WsConnection::send_text(std::string_view text) {
-  queue_frame(Opcode::text, text);
+  bytes_.text_sent += text.size();
+  if (!deflate_) {
+    bytes_.wire_sent += text.size();
+    queue_frame(Opcode::text, text);
+    return;
+  }
+  if (!deflater_) {
+    deflater_ =
+        std::make_unique<MessageDeflater>(deflate_->client_max_window_bits, !deflate_->client_no_context_takeover);
+  }
+  const std::string_view compressed = deflater_->compress(text);
+  bytes_.wire_sent += compressed.size();
+  queue_frame(Opcode::text, compressed, true);
 }
 
 void WsConnection::send_close() {
@@ -151,12 +174,32 @@ std::size_t WsConnection::accept_upgrade_response(std::string_view bytes) {
     close_socket("upgrade refused: " + std::string(bytes.substr(0, bytes.find("\r\n"))));
     return 0;
   }
+  ExtensionAnswer answer =
+      read_extension_answer(extensions_header(bytes.substr(0, end)), compression_ == Compression::offer_deflate);
+  if (!answer.error.empty()) {
+    close_socket(std::move(answer.error));
+    return 0;
+  }
+  deflate_ = answer.agreement;
   state_ = State::open;
   handler_->on_open(*this);
   return end + 4;
 }
 
+// RSV1 may mark only the first frame of a data message, and only once permessage-deflate was agreed.
+std::string_view WsConnection::misplaced_rsv1(const ServerFrame& frame) const {
+  if (!frame.compressed) return {};
+  if (!deflate_) return "server set RSV1 without permessage-deflate";
+  if (frame.opcode == Opcode::continuation) return "server set RSV1 on a continuation frame";
+  if (frame.opcode != Opcode::text && frame.opcode != Opcode::binary) return "server set RSV1 on a control frame";
+  return {};
+}
+
 void WsConnection::handle_frame(const ServerFrame& frame, TimePoint received_at) {
+  if (const std::string_view misplaced = misplaced_rsv1(frame); !misplaced.empty()) {
+    close_socket(std::string(misplaced));
+    return;
+  }
   switch (frame.opcode) {
     case Opcode::continuation:
     case Opcode::text:
@@ -181,16 +224,34 @@ void WsConnection::handle_message_frame(const ServerFrame& frame, TimePoint rece
     return;
   }
   if (frame.final && !assembling_) {
-    handler_->on_text(*this, frame.payload, received_at);
+    deliver_message(frame.payload, frame.compressed, received_at);
     return;
   }
+  if (starts_message) assembling_compressed_ = frame.compressed;
   fragments_.append(frame.payload);
   assembling_ = !frame.final;
   if (frame.final) {
     const std::string message = std::move(fragments_);
     fragments_.clear();
-    handler_->on_text(*this, message, received_at);
+    deliver_message(message, assembling_compressed_, received_at);
   }
+}
+
+// Hands a whole message's text to the handler, inflating it first if it came compressed.
+void WsConnection::deliver_message(std::string_view payload, bool compressed, TimePoint received_at) {
+  bytes_.wire_received += payload.size();
+  if (!compressed) {
+    bytes_.text_received += payload.size();
+    handler_->on_text(*this, payload, received_at);
+    return;
+  }
+  if (!inflater_) inflater_ = std::make_unique<MessageInflater>(!deflate_->server_no_context_takeover);
+  if (!inflater_->inflate(payload, inflated_, kMaxInflatedBytes)) {
+    close_socket("server sent a compressed message that does not inflate");
+    return;
+  }
+  bytes_.text_received += inflated_.size();
+  handler_->on_text(*this, inflated_, received_at);
 }
 
 void WsConnection::handle_close_frame(std::string_view payload) {
@@ -211,9 +272,9 @@ void WsConnection::handle_end_of_stream() {
 }
 
 // Asks for a flush only when the buffer was empty: otherwise one is already due, or EPOLLOUT will come.
-void WsConnection::queue_frame(Opcode opcode, std::string_view payload) {
+void WsConnection::queue_frame(Opcode opcode, std::string_view payload, bool compressed) {
   if (out_.empty()) loop_.request_flush(*this);
-  append_client_frame(out_, opcode, payload, kMaskKey);
+  append_client_frame(out_, opcode, payload, kMaskKey, compressed);
 }
 
 void WsConnection::write_pending() {

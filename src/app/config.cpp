@@ -128,6 +128,29 @@ DuplicatePolicy parse_duplicate_policy(GivenValue const& given) {
   throw SettingError(given, "refuse or replace");
 }
 
+// The words click (and so uvicorn) takes for a boolean.
+bool parse_switch(GivenValue const& given) {
+  std::string word(trimmed(given.text));
+  std::ranges::transform(word, word.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (word == "true" || word == "1" || word == "yes" || word == "on" || word == "t" || word == "y") return true;
+  if (word == "false" || word == "0" || word == "no" || word == "off" || word == "f" || word == "n") return false;
+  throw SettingError(given, "true or false");
+}
+
+int parse_deflate_level(GivenValue const& given) {
+  auto const level = parse_number<long long>(given.text);
+  if (!level || *level < 1 || *level > 9) throw SettingError(given, "an integer from 1 (fastest) to 9 (smallest)");
+  return static_cast<int>(*level);
+}
+
+std::size_t parse_byte_count_or_zero(GivenValue const& given) {
+  auto const bytes = parse_number<long long>(given.text);
+  if (!bytes || *bytes < 0 || *bytes > max_byte_count) {
+    throw SettingError(given, fmt::format("a number of bytes from 0 to {}", max_byte_count));
+  }
+  return static_cast<std::size_t>(*bytes);
+}
+
 std::size_t parse_client_limit(GivenValue const& given) {
   auto const limit = parse_number<long long>(given.text);
   if (!limit || *limit < 0 || *limit > max_client_count) {
@@ -178,9 +201,18 @@ std::string parse_host(GivenValue const& given) {
   return given.text;
 }
 
+// A refusal shows the URL with its password masked: the message goes to the terminal, and from there to logs.
 RedisEndpoint parse_redis(GivenValue const& given) {
+  GivenValue const shown{given.name, masked_url(given.text)};
+  if (given.text.starts_with("rediss://")) {
+    throw SettingError(shown, "redis://: TLS to Redis (rediss://) is not supported yet");
+  }
   auto endpoint = parse_redis_url(given.text);
-  if (!endpoint) throw SettingError(given, "a URL such as redis://127.0.0.1:6379/0 (redis://HOST[:PORT][/DB])");
+  if (!endpoint) {
+    throw SettingError(shown,
+                       "a URL such as redis://127.0.0.1:6379/0 or redis://user:password@host:6379/0 "
+                       "(redis://[[USER]:PASSWORD@]HOST[:PORT][/DB])");
+  }
   return *endpoint;
 }
 
@@ -299,6 +331,15 @@ class CommandLine {
     add(max_message_, "--max-message-bytes", "MAX_MESSAGE_BYTES", "BYTES",
         fmt::format("largest message a client may send; a larger one closes it with 1009 (default {})",
                     defaults.websocket.max_message_bytes));
+    add(deflate_, "--ws-per-message-deflate", "WS_PER_MESSAGE_DEFLATE", "BOOL",
+        fmt::format("compress messages (permessage-deflate) for clients that offer it, as browsers do (default {})",
+                    defaults.websocket.deflate.enabled));
+    add(deflate_level_, "--ws-deflate-level", "WS_DEFLATE_LEVEL", "LEVEL",
+        fmt::format("compression level from 1 (least CPU) to 9 (fewest bytes) (default {})",
+                    defaults.websocket.deflate.level));
+    add(deflate_min_, "--ws-deflate-min-bytes", "WS_DEFLATE_MIN_BYTES", "BYTES",
+        fmt::format("messages shorter than this go out uncompressed (default {})",
+                    defaults.websocket.deflate.min_message_bytes));
     add(max_body_, "--max-body-bytes", "MAX_BODY_BYTES", "BYTES",
         fmt::format("largest HTTP request body; a larger one gets 413 (default {})",
                     defaults.http.limits.max_body_bytes));
@@ -319,7 +360,8 @@ class CommandLine {
     add(docs_url_, "--docs-url", "DOCS_URL", "PATH",
         fmt::format("path of the Swagger UI page; empty turns it off (default {})", defaults.api.docs_url));
     add(redis_url_, "--redis-url", "REDIS_URL", "URL",
-        "redis://HOST[:PORT][/DB]: join the cluster on this Redis (default: unset, a single node)");
+        "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (user and password %-encoded): join the cluster on this Redis, "
+        "with AUTH when a password is given (default: unset, a single node)");
     add(cluster_name_, "--cluster-name", "CLUSTER_NAME", "NAME",
         fmt::format("the cluster's name, the prefix of its Redis keys (default {})", cluster.cluster_name));
     add(node_id_, "--node-id", "NODE_ID", "ID", "this node's name in the cluster (default HOSTNAME:PORT)");
@@ -355,6 +397,9 @@ class CommandLine {
     resolve(config.hub.max_clients, max_clients_, environment, parse_client_limit);
     resolve(config.hub.duplicate_policy, duplicate_policy_, environment, parse_duplicate_policy);
     resolve(config.websocket.max_message_bytes, max_message_, environment, parse_byte_count);
+    resolve(config.websocket.deflate.enabled, deflate_, environment, parse_switch);
+    resolve(config.websocket.deflate.level, deflate_level_, environment, parse_deflate_level);
+    resolve(config.websocket.deflate.min_message_bytes, deflate_min_, environment, parse_byte_count_or_zero);
     resolve(config.http.limits.max_body_bytes, max_body_, environment, parse_byte_count);
     resolve(config.http.limits.max_header_bytes, max_header_, environment, parse_byte_count);
     resolve(config.http.request_timeout, request_timeout_, environment, parse_positive_seconds);
@@ -413,6 +458,7 @@ class CommandLine {
   Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
   Setting ping_interval_, idle_timeout_, max_clients_, duplicate_policy_, max_message_, max_body_, max_header_,
       request_timeout_;
+  Setting deflate_, deflate_level_, deflate_min_;
   Setting api_token_, metrics_token_, allowed_origins_, docs_url_;
   Setting redis_url_, cluster_name_, node_id_, cluster_timeout_, redis_timeout_, node_timeout_, redis_replay_;
 };

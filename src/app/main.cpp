@@ -48,12 +48,21 @@ int serve(wshub::Config const& config) {
             config.shutdown.progress_log_every.count());
   auto const default_node_id = fmt::format("{}:{}", asio::ip::host_name(), listener.port());
   local_backplane.start(default_node_id);
-  if (redis_backplane) redis_backplane->start(default_node_id);
+  int exit_code = 0;
+  // Refused credentials before the node was ever live are a wrong setting: exit as a bad setting does.
+  if (redis_backplane) {
+    redis_backplane->start(default_node_id, [&](std::string const& reason) {
+      std::cerr << fmt::format("wshub: REDIS_URL ({}): Redis refused the credentials: {}\n",
+                               shown_url(config.cluster->redis), reason);
+      exit_code = 2;
+      threads.stop();
+    });
+  }
   listener.start();
   auto const url = listener.url();
   log_event(spdlog::level::info, {{"url", url}}, "listening on {}", url);
   threads.run();  // returns once every I/O thread has stopped and joined
-  return 0;
+  return exit_code;
 }
 
 }  // namespace

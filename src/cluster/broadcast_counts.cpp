@@ -16,14 +16,14 @@ constexpr auto late_log_every = std::chrono::seconds(5);
 
 }  // namespace
 
-BroadcastCounts::BroadcastCounts(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
+BroadcastCounts::BroadcastCounts(asio::any_io_executor executor, ScriptingLink& commands, ClusterKeys const& keys,
                                  ClusterOptions const& options, Metrics& metrics)
     : executor_(executor),
       commands_(commands),
       keys_(keys),
       options_(options),
       metrics_(metrics),
-      publish_script_(redis_scripts::publish),
+      publish_script_(std::string(redis_scripts::publish)),
       deadline_timer_(std::move(executor)) {}
 
 void BroadcastCounts::publish(std::string text, Backplane::CountDone done) {
@@ -36,10 +36,10 @@ void BroadcastCounts::publish(std::string text, Backplane::CountDone done) {
                                      .reported = {},
                                      .waiting_for = std::nullopt});
   arm_deadline();
-  commands_.command(
-      {"EVAL", publish_script_, "2", keys_.broadcasts, keys_.nodes, keys_.node_prefix,
-       oldest_kept_stream_id(options_.replay_window), options_.node_id, std::to_string(sequence), std::move(text)},
-      [this, sequence](RedisReply const& reply) { on_published(sequence, reply); });
+  commands_.run(publish_script_,
+                {"2", keys_.broadcasts, keys_.nodes, keys_.node_prefix, oldest_kept_stream_id(options_.replay_window),
+                 options_.node_id, std::to_string(sequence), std::move(text)},
+                [this, sequence](RedisReply const& reply) { on_published(sequence, reply); });
 }
 
 void BroadcastCounts::on_published(std::uint64_t sequence, RedisReply const& reply) {

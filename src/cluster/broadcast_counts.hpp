@@ -17,6 +17,7 @@
 #include "cluster/cluster_keys.hpp"
 #include "cluster/cluster_options.hpp"
 #include "cluster/redis_link.hpp"
+#include "cluster/redis_script.hpp"
 #include "cluster/stream_reader.hpp"
 #include "hub/backplane.hpp"
 #include "ops/metrics.hpp"
@@ -26,7 +27,7 @@ namespace wshub {
 // Runs on the backplane's executor, in a later turn than the Backplane call: answers go out with complete_later.
 class BroadcastCounts {
  public:
-  BroadcastCounts(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
+  BroadcastCounts(asio::any_io_executor executor, ScriptingLink& commands, ClusterKeys const& keys,
                   ClusterOptions const& options, Metrics& metrics);
 
   // done(how many clients of the nodes live at publish time queued it) once all of them have counted, or at the
@@ -55,11 +56,11 @@ class BroadcastCounts {
   void finish(PendingMap::iterator pending);
 
   asio::any_io_executor executor_;
-  RedisLink& commands_;
+  ScriptingLink& commands_;
   ClusterKeys const& keys_;
   ClusterOptions const& options_;
   Metrics& metrics_;
-  std::string const publish_script_;
+  RedisScript const publish_script_;
   TickedTimer<asio::steady_timer> deadline_timer_;  // the oldest pending broadcast's deadline
   bool deadline_armed_ = false;
   std::uint64_t next_sequence_ = 0;

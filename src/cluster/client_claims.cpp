@@ -32,7 +32,7 @@ std::optional<JoinTime> to_join_time(std::string const& text) {
 
 }  // namespace
 
-ClientClaims::ClientClaims(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
+ClientClaims::ClientClaims(asio::any_io_executor executor, ScriptingLink& commands, ClusterKeys const& keys,
                            ClusterOptions const& options, Metrics& metrics)
     : executor_(std::move(executor)),
       commands_(commands),
@@ -41,16 +41,16 @@ ClientClaims::ClientClaims(asio::any_io_executor executor, RedisLink& commands, 
       metrics_(metrics),
       claim_script_(script_with_claim(redis_scripts::claim)),
       claim_replacing_script_(script_with_claim(redis_scripts::claim_replacing)),
-      release_script_(redis_scripts::release),
+      release_script_(std::string(redis_scripts::release)),
       reregister_script_(script_with_claim(redis_scripts::reregister)),
-      list_script_(redis_scripts::list),
+      list_script_(std::string(redis_scripts::list)),
       locate_script_(script_with_claim(redis_scripts::locate)) {}
 
-void ClientClaims::eval(std::string const& script, std::vector<std::string> args, RedisLink::ReplyHandler handler) {
-  std::vector<std::string> command{"EVAL",           script,           "3", keys_.owners, keys_.order, keys_.joined,
-                                   options_.node_id, keys_.node_prefix};
-  command.insert(command.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
-  commands_.command(command, std::move(handler));
+void ClientClaims::eval(RedisScript const& script, std::vector<std::string> args, RedisLink::ReplyHandler handler) {
+  std::vector<std::string> keys_and_args{"3",          keys_.owners,     keys_.order,
+                                         keys_.joined, options_.node_id, keys_.node_prefix};
+  keys_and_args.insert(keys_and_args.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+  commands_.run(script, std::move(keys_and_args), std::move(handler));
 }
 
 void ClientClaims::claim(LocalClient const& client, Backplane::ClaimDone done) {

@@ -10,6 +10,7 @@
 #include "cluster/cluster_keys.hpp"
 #include "cluster/cluster_options.hpp"
 #include "cluster/redis_link.hpp"
+#include "cluster/redis_script.hpp"
 #include "cluster/stream_reader.hpp"
 #include "hub/backplane.hpp"
 #include "ops/metrics.hpp"
@@ -20,7 +21,7 @@ namespace wshub {
 // handed over with complete_later. Cut off from Redis, it answers as a single node would.
 class ClientClaims {
  public:
-  ClientClaims(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
+  ClientClaims(asio::any_io_executor executor, ScriptingLink& commands, ClusterKeys const& keys,
                ClusterOptions const& options, Metrics& metrics);
 
   void attach(LocalClients& clients, DuplicatePolicy policy) {
@@ -39,19 +40,19 @@ class ClientClaims {
   void on_close_entry(StreamEntry const& entry);
 
  private:
-  void eval(std::string const& script, std::vector<std::string> args, RedisLink::ReplyHandler handler);
+  void eval(RedisScript const& script, std::vector<std::string> args, RedisLink::ReplyHandler handler);
   void close_later_duplicate(LocalClient const& client, std::string_view where);
   // DuplicatePolicy::replace: a newer connection elsewhere took the id.
   void close_replaced(LocalClient const& client);
 
   asio::any_io_executor executor_;
-  RedisLink& commands_;
+  ScriptingLink& commands_;
   ClusterKeys const& keys_;
   ClusterOptions const& options_;
   Metrics& metrics_;
   LocalClients* clients_ = nullptr;
   DuplicatePolicy policy_ = DuplicatePolicy::refuse;
-  std::string const claim_script_, claim_replacing_script_, release_script_, reregister_script_, list_script_,
+  RedisScript const claim_script_, claim_replacing_script_, release_script_, reregister_script_, list_script_,
       locate_script_;
 };
 

@@ -23,14 +23,14 @@ std::string field(StreamEntry const& entry, std::string_view name) {
 
 }  // namespace
 
-ClientRequests::ClientRequests(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
+ClientRequests::ClientRequests(asio::any_io_executor executor, ScriptingLink& commands, ClusterKeys const& keys,
                                ClusterOptions const& options, Metrics& metrics)
     : executor_(executor),
       commands_(commands),
       keys_(keys),
       options_(options),
       metrics_(metrics),
-      route_script_(redis_scripts::route),
+      route_script_(std::string(redis_scripts::route)),
       deadline_timer_(std::move(executor)) {}
 
 void ClientRequests::send_to(std::vector<ClientId> ids, std::string text, Backplane::SendDone done) {
@@ -47,26 +47,25 @@ void ClientRequests::request(std::string_view op, std::vector<ClientId> ids, std
                              Backplane::SendDone done) {
   if (!commands_.up()) return complete_later(executor_, std::move(done), SendResult{0, std::move(ids)});
   auto const sequence = ++next_sequence_;
-  std::vector<std::string> command{"EVAL",
-                                   route_script_,
-                                   "2",
-                                   keys_.owners,
-                                   keys_.broadcasts,
-                                   options_.node_id,
-                                   keys_.node_prefix,
-                                   oldest_kept_stream_id(options_.replay_window),
-                                   std::to_string(sequence),
-                                   std::string(op),
-                                   std::move(text),
-                                   std::to_string(static_cast<int>(code))};
-  for (auto const id : ids) command.push_back(std::to_string(id));
+  std::vector<std::string> keys_and_args{"2",
+                                         keys_.owners,
+                                         keys_.broadcasts,
+                                         options_.node_id,
+                                         keys_.node_prefix,
+                                         oldest_kept_stream_id(options_.replay_window),
+                                         std::to_string(sequence),
+                                         std::string(op),
+                                         std::move(text),
+                                         std::to_string(static_cast<int>(code))};
+  for (auto const id : ids) keys_and_args.push_back(std::to_string(id));
   pending_.emplace(sequence, Pending{.done = std::move(done),
                                      .deadline = Clock::now() + options_.count_timeout,
                                      .ids = std::move(ids),
                                      .routed = false,
                                      .parts = {}});
   arm_deadline();
-  commands_.command(command, [this, sequence](RedisReply const& reply) { on_routed(sequence, reply); });
+  commands_.run(route_script_, std::move(keys_and_args),
+                [this, sequence](RedisReply const& reply) { on_routed(sequence, reply); });
 }
 
 // The reply: {ids no other live node holds, {node, {its ids}}, ...}; an error reached no node. The ids of the

@@ -18,6 +18,7 @@
 #include "cluster/cluster_keys.hpp"
 #include "cluster/cluster_options.hpp"
 #include "cluster/redis_link.hpp"
+#include "cluster/redis_script.hpp"
 #include "cluster/stream_reader.hpp"
 #include "hub/backplane.hpp"
 #include "ops/metrics.hpp"
@@ -28,7 +29,7 @@ namespace wshub {
 // Cut off from Redis, no other node can be reached: every id asked for is missing.
 class ClientRequests {
  public:
-  ClientRequests(asio::any_io_executor executor, RedisLink& commands, ClusterKeys const& keys,
+  ClientRequests(asio::any_io_executor executor, ScriptingLink& commands, ClusterKeys const& keys,
                  ClusterOptions const& options, Metrics& metrics);
 
   void attach(LocalClients& clients) { clients_ = &clients; }
@@ -66,12 +67,12 @@ class ClientRequests {
   void finish(PendingMap::iterator pending);
 
   asio::any_io_executor executor_;
-  RedisLink& commands_;
+  ScriptingLink& commands_;
   ClusterKeys const& keys_;
   ClusterOptions const& options_;
   Metrics& metrics_;
   LocalClients* clients_ = nullptr;
-  std::string const route_script_;
+  RedisScript const route_script_;
   TickedTimer<asio::steady_timer> deadline_timer_;  // the oldest pending request's deadline
   bool deadline_armed_ = false;
   std::uint64_t next_sequence_ = 0;

@@ -3,6 +3,8 @@
 // and catches up on return.
 #include "cluster/redis_backplane.hpp"
 
+#include <utility>
+
 #include <boost/asio/post.hpp>
 
 #include "cluster/redis_connection.hpp"
@@ -23,27 +25,32 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       options_(std::move(options)),
       keys_(options_.cluster_name),
       status_(options_.redis, metrics),
-      commands_(make_link({.on_up = [this] { on_commands_up(); }, .on_down = [this](auto const&) { on_down(); }})),
-      reader_(make_link({.on_up = [this] { on_reader_up(); }, .on_down = [this](auto const&) { on_down(); }})),
-      claims_(executor, *commands_, keys_, options_, metrics),
-      counts_(executor, *commands_, keys_, options_, metrics),
-      requests_(executor, *commands_, keys_, options_, metrics),
-      liveness_(executor, *commands_, keys_, options_,
+      commands_(make_link, {.on_up = [this] { on_commands_up(); },
+                            .on_down = [this](auto const&) { on_down(); },
+                            .on_refused = [this](auto const& reason) { on_refused(reason); }}),
+      reader_(make_link({.on_up = [this] { on_reader_up(); },
+                         .on_down = [this](auto const&) { on_down(); },
+                         .on_refused = [this](auto const& reason) { on_refused(reason); }})),
+      claims_(executor, commands_, keys_, options_, metrics),
+      counts_(executor, commands_, keys_, options_, metrics),
+      requests_(executor, commands_, keys_, options_, metrics),
+      liveness_(executor, commands_, keys_, options_,
                 {.on_first_beat = [this] { on_first_beat(); }, .on_lapsed = [this] { claims_.reregister(); }}),
       stream_reader_(executor, *reader_, keys_, options_, metrics,
                      {.on_ready = [this] { liveness_.begin(); },
                       .on_broadcast = [this](StreamEntry const& entry) { on_broadcast_entry(entry); },
                       .on_count = [this](StreamEntry const& entry) { on_count_entry(entry); }}) {}
 
-void RedisBackplane::start(std::string const& node_id) {
+void RedisBackplane::start(std::string const& node_id, RefusedHandler on_refused_at_start) {
   if (options_.node_id.empty()) options_.node_id = node_id;
+  on_refused_at_start_ = std::move(on_refused_at_start);
   asio::post(executor_, [this] {
     log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
-              "cluster {}: node {} joining through redis://{}:{}/{}", options_.cluster_name, options_.node_id,
-              options_.redis.host, options_.redis.port, options_.redis.database);
+              "cluster {}: node {} joining through {}", options_.cluster_name, options_.node_id,
+              shown_url(options_.redis));
     status_.begin_joining();
     auto const name = options_.cluster_name + ":" + options_.node_id + ":";
-    commands_->start(name + "commands");
+    commands_.start(name + "commands");
     reader_->start(name + "reader");
   });
 }
@@ -104,10 +111,18 @@ void RedisBackplane::on_reader_up() {
 }
 
 void RedisBackplane::on_down() {
+  if (refused_at_start_) return;  // not an outage: the settings are wrong, and on_refused_at_start_ said so
   status_.on_down(connected());
 }
 
+void RedisBackplane::on_refused(std::string const& reason) {
+  if (been_live_ || !on_refused_at_start_) return status_.on_refused(reason);
+  if (std::exchange(refused_at_start_, true)) return;
+  on_refused_at_start_(reason);
+}
+
 void RedisBackplane::on_first_beat() {
+  been_live_ = true;
   status_.on_live();
   log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
             "cluster {}: node {} is live, reading broadcasts after {}", options_.cluster_name, options_.node_id,

@@ -16,6 +16,7 @@
 #include "cluster/cluster_options.hpp"
 #include "cluster/liveness.hpp"
 #include "cluster/redis_link.hpp"
+#include "cluster/redis_script.hpp"
 #include "cluster/redis_status.hpp"
 #include "cluster/stream_reader.hpp"
 #include "hub/backplane.hpp"
@@ -40,8 +41,13 @@ class RedisBackplane final : public Backplane {
   // With connections of the caller's making: the unit tests drive the backplane through fakes.
   RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics, LinkFactory make_link);
 
-  // Connects (and keeps reconnecting); call once the hub is attached. node_id replaces an empty one.
-  void start(std::string const& node_id);
+  // Redis refused REDIS_URL's credentials before this node was ever live, with Redis's reason.
+  using RefusedHandler = std::function<void(std::string const& reason)>;
+
+  // Connects (and keeps reconnecting); call once the hub is attached. node_id replaces an empty one. A refusal of
+  // the credentials before the node's first heartbeat goes to on_refused_at_start (the settings are wrong: main
+  // exits), where it leaves none, and after it is an outage: logged, retried, /readyz says Redis is down.
+  void start(std::string const& node_id, RefusedHandler on_refused_at_start = {});
 
   void attach(LocalClients& clients, DuplicatePolicy policy) override {
     clients_ = &clients;
@@ -62,7 +68,8 @@ class RedisBackplane final : public Backplane {
   void on_commands_up();
   void on_reader_up();
   void on_down();
-  bool connected() const { return commands_->up() && reader_->up(); }
+  void on_refused(std::string const& reason);
+  bool connected() const { return commands_.up() && reader_->up(); }
   void on_first_beat();
   void on_broadcast_entry(StreamEntry const& entry);
   void on_count_entry(StreamEntry const& entry);
@@ -72,7 +79,10 @@ class RedisBackplane final : public Backplane {
   ClusterKeys const keys_;
   LocalClients* clients_ = nullptr;
   RedisStatus status_;
-  std::unique_ptr<RedisLink> commands_;
+  RefusedHandler on_refused_at_start_;
+  bool been_live_ = false;         // the first heartbeat went through once
+  bool refused_at_start_ = false;  // on_refused_at_start_ was called: the process is on its way out
+  ScriptingLink commands_;
   std::unique_ptr<RedisLink> reader_;  // only the blocking XREAD, which would hold up every command behind it
   ClientClaims claims_;
   BroadcastCounts counts_;

@@ -46,6 +46,12 @@ RedisReply converted(redisReply const& raw) {
   return reply;
 }
 
+// What Redis answers a connection whose credentials it does not take, to AUTH or to the commands after it.
+bool is_refusal(RedisReply const& reply) {
+  return reply.is_error() &&
+         (reply.text.starts_with("WRONGPASS") || reply.text.starts_with("NOPERM") || reply.text.starts_with("NOAUTH"));
+}
+
 }  // namespace
 
 RedisConnection::RedisConnection(asio::any_io_executor executor, RedisEndpoint endpoint, RedisConnectionOptions options,
@@ -139,18 +145,40 @@ void RedisConnection::on_connected(error_code error) {
   // A fresh reader: bytes half-parsed on the lost connection mean nothing on this one.
   reader_.reset(redisReaderCreate());
   read();
-  if (!name_.empty()) send({"CLIENT", "SETNAME", name_}, [](RedisReply const&) {});
+  // AUTH first: until it succeeds, Redis answers every other command with NOAUTH.
+  if (!endpoint_.password.empty()) {
+    std::vector<std::string> auth{"AUTH"};
+    if (!endpoint_.user.empty()) auth.push_back(endpoint_.user);
+    auth.push_back(endpoint_.password);
+    send(auth, [this](RedisReply const& reply) {
+      if (reply.is_error()) refused(reply.text);
+    });
+  }
+  if (!name_.empty()) {
+    send({"CLIENT", "SETNAME", name_}, [this](RedisReply const& reply) {
+      if (is_refusal(reply)) refused(reply.text);
+    });
+  }
   if (endpoint_.database != 0) {
     send({"SELECT", std::to_string(endpoint_.database)}, [this](RedisReply const& reply) {
+      if (is_refusal(reply)) return refused(reply.text);
       if (reply.is_error() && open_)
         log_event(spdlog::level::err, {{"connection", name_}, {"reason", reply.text}}, "redis {}: SELECT failed: {}",
                   name_, reply.text);
     });
   }
   // Up only once Redis answers: a stopped redis-server still completes TCP handshakes from its listen backlog.
-  send({"PING"}, [this](RedisReply const&) {
+  send({"PING"}, [this](RedisReply const& reply) {
+    if (is_refusal(reply)) return refused(reply.text);
     if (open_) on_answered();
   });
+}
+
+// The first refusal of a handshake drops the connection: the commands behind it were refused too, or ran unauthorised.
+void RedisConnection::refused(std::string const& reason) {
+  if (!open_) return;
+  if (events_.on_refused) events_.on_refused(reason);
+  lose("Redis refused the credentials: " + reason);
 }
 
 void RedisConnection::on_answered() {

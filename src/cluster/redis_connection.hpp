@@ -60,6 +60,7 @@ class RedisConnection final : public RedisLink {
   void send(std::vector<std::string> const& args, ReplyHandler handler,
             std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero());
   void on_answered();
+  void refused(std::string const& reason);
   void arm_deadline();
   void on_deadline();
   void connect();

@@ -1,12 +1,15 @@
-// Parses redis://HOST[:PORT][/DB].
+// Parses redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], and shows it without the password.
 #include "cluster/redis_endpoint.hpp"
 
 #include <charconv>
+
+#include "protocol/percent_encoding.hpp"
 
 namespace wshub {
 namespace {
 
 constexpr std::string_view scheme = "redis://";
+constexpr std::string_view hidden = "***";
 constexpr unsigned max_database = 15;  // Redis's default `databases 16`
 
 template <typename Number>
@@ -19,12 +22,26 @@ std::optional<Number> parse_decimal(std::string_view text, Number most) {
   return value;
 }
 
+// USER:PASSWORD or :PASSWORD; the password may not be empty (it would mean no AUTH, which leaving it out says).
+bool parse_credentials(std::string_view userinfo, RedisEndpoint& endpoint) {
+  auto const colon = userinfo.find(':');
+  if (colon == std::string_view::npos || colon + 1 == userinfo.size()) return false;
+  endpoint.user = percent_decode(userinfo.substr(0, colon));
+  endpoint.password = percent_decode(userinfo.substr(colon + 1));
+  return true;
+}
+
 }  // namespace
 
 std::optional<RedisEndpoint> parse_redis_url(std::string_view url) {
   if (!url.starts_with(scheme)) return std::nullopt;
   url.remove_prefix(scheme.size());
   RedisEndpoint endpoint;
+  // The last '@': a password may hold an unescaped '@' or '/', a host and a database number never do.
+  if (auto const at = url.rfind('@'); at != std::string_view::npos) {
+    if (!parse_credentials(url.substr(0, at), endpoint)) return std::nullopt;
+    url.remove_prefix(at + 1);
+  }
   if (auto const slash = url.find('/'); slash != std::string_view::npos) {
     auto const database = parse_decimal<unsigned>(url.substr(slash + 1), max_database);
     if (!database) return std::nullopt;
@@ -41,6 +58,43 @@ std::optional<RedisEndpoint> parse_redis_url(std::string_view url) {
   if (url.empty() || url.find_first_of("@/?# ") != std::string_view::npos) return std::nullopt;
   endpoint.host = std::string(url);
   return endpoint;
+}
+
+std::string shown_url(RedisEndpoint const& endpoint) {
+  std::string url(scheme);
+  if (!endpoint.password.empty()) {
+    url += endpoint.user;
+    url += ':';
+    url += hidden;
+    url += '@';
+  }
+  bool const ipv6 = endpoint.host.find(':') != std::string::npos;
+  if (ipv6) url += '[';
+  url += endpoint.host;
+  if (ipv6) url += ']';
+  url += ':';
+  url += std::to_string(endpoint.port);
+  url += '/';
+  url += std::to_string(endpoint.database);
+  return url;
+}
+
+std::string masked_url(std::string_view url) {
+  auto const at = url.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  // Without a scheme (a URL mistyped), the credentials start the text.
+  auto const scheme_end = url.substr(0, at).find("://");
+  auto const start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  auto const userinfo = url.substr(start, at - start);
+  auto const colon = userinfo.find(':');
+  // Without a colon the whole userinfo may be a password written without its user's colon.
+  auto const user = colon == std::string_view::npos ? std::string_view{} : userinfo.substr(0, colon);
+  std::string masked(url.substr(0, start));
+  masked += user;
+  if (colon != std::string_view::npos) masked += ':';
+  masked += hidden;
+  masked += url.substr(at);
+  return masked;
 }
 
 }  // namespace wshub

@@ -20,6 +20,9 @@ class RedisLink {
   struct Events {
     std::function<void()> on_up;                      // connected, and Redis has answered (the database selected)
     std::function<void(std::string const&)> on_down;  // lost, with why; pending commands have failed first
+    // Redis refused the credentials (AUTH failed, or a WRONGPASS, NOPERM or NOAUTH before the connection was up),
+    // with Redis's reason; on_down follows, and the connection retries as after any loss.
+    std::function<void(std::string const&)> on_refused = {};
   };
 
   virtual ~RedisLink() = default;

@@ -1,6 +1,8 @@
 // An outage is logged once when it begins and once when it ends, however often the connections flap meanwhile.
 #include "cluster/redis_status.hpp"
 
+#include <utility>
+
 #include "ops/logging.hpp"
 
 namespace wshub {
@@ -24,6 +26,15 @@ void RedisStatus::on_change(bool connected) {
   log_event(spdlog::level::info, {{"redis", "up"}, {"waited_sec", waited}},
             "cluster: connected to Redis at {}:{} after {:.1f} s", redis_.host, redis_.port, waited);
   outage_logged_ = false;
+  refusal_logged_ = false;
+}
+
+void RedisStatus::on_refused(std::string_view reason) {
+  if (std::exchange(refusal_logged_, true)) return;
+  log_event(spdlog::level::warn, {{"redis", "refused"}, {"reason", reason}},
+            "cluster: Redis at {} refused the credentials of REDIS_URL ({}); serving this node's clients only, "
+            "retrying",
+            shown_url(redis_), reason);
 }
 
 void RedisStatus::note_outage(std::string_view what) {

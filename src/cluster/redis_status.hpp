@@ -19,6 +19,8 @@ class RedisStatus {
   // A connection was lost, or its first attempt failed; connected: whether both connections are still up.
   void on_down(bool connected);
   void on_up(bool connected);
+  // Redis refused the credentials (changed while the node ran): logged once an outage, with Redis's reason.
+  void on_refused(std::string_view reason);
   // The node's first heartbeat went through: it reads broadcasts and counts as live.
   void on_live() { joining_ = false; }
 
@@ -34,6 +36,7 @@ class RedisStatus {
   std::atomic<bool> connected_{false};
   std::atomic<bool> joining_{true};
   bool outage_logged_ = false;
+  bool refusal_logged_ = false;
   std::chrono::steady_clock::time_point outage_started_;
 };
 

@@ -18,6 +18,10 @@ enum class Counter : std::size_t {
   message_bytes_received,
   messages_sent,
   message_bytes_sent,
+  deflate_bytes_received,       // text of messages from clients that negotiated permessage-deflate
+  deflate_wire_bytes_received,  // the same messages' payloads as they arrived, compressed or not
+  deflate_bytes_sent,           // text of messages to clients that negotiated permessage-deflate
+  deflate_wire_bytes_sent,      // the same messages' payloads as they went out, compressed or not
   broadcasts,
   broadcast_deliveries,
   sends,

@@ -30,6 +30,13 @@ constexpr Family received_bytes{"wshub_received_bytes_total", "counter", "Payloa
 constexpr Family sent_messages{"wshub_sent_messages_total", "counter",
                                "Text messages sent to clients (echoes, broadcast and send deliveries)."};
 constexpr Family sent_bytes{"wshub_sent_bytes_total", "counter", "Payload bytes of messages sent."};
+constexpr Family deflate_bytes{
+    "wshub_deflate_message_bytes_total", "counter",
+    "Text bytes of messages to and from clients that negotiated permessage-deflate, before compression."};
+constexpr Family deflate_wire_bytes{
+    "wshub_deflate_wire_bytes_total", "counter",
+    "Payload bytes on the wire of the same messages, after compression (a message too short to compress counts as "
+    "it is)."};
 constexpr Family broadcasts{"wshub_broadcasts_total", "counter", "Broadcasts accepted by POST /broadcast-to-all."};
 constexpr Family deliveries{"wshub_broadcast_deliveries_total", "counter", "Clients each broadcast was queued to."};
 constexpr Family sends{"wshub_sends_total", "counter",
@@ -60,6 +67,10 @@ constexpr std::array samples{
     Sample{Counter::message_bytes_received, received_bytes, ""},
     Sample{Counter::messages_sent, sent_messages, ""},
     Sample{Counter::message_bytes_sent, sent_bytes, ""},
+    Sample{Counter::deflate_bytes_received, deflate_bytes, R"(direction="received")"},
+    Sample{Counter::deflate_bytes_sent, deflate_bytes, R"(direction="sent")"},
+    Sample{Counter::deflate_wire_bytes_received, deflate_wire_bytes, R"(direction="received")"},
+    Sample{Counter::deflate_wire_bytes_sent, deflate_wire_bytes, R"(direction="sent")"},
     Sample{Counter::broadcasts, broadcasts, ""},
     Sample{Counter::broadcast_deliveries, deliveries, ""},
     Sample{Counter::sends, sends, ""},

@@ -7,7 +7,8 @@ namespace wshub {
 namespace {
 
 constexpr std::uint8_t fin_bit = 0x80;
-constexpr std::uint8_t reserved_bits = 0x70;  // RSV1-3: we negotiate no extension, so they must be 0
+constexpr std::uint8_t rsv1_bit = 0x40;             // permessage-deflate's "compressed" bit (RFC 7692 section 6)
+constexpr std::uint8_t other_reserved_bits = 0x30;  // RSV2-3: no extension we negotiate uses them
 constexpr std::uint8_t opcode_bits = 0x0f;
 constexpr std::uint8_t mask_bit = 0x80;
 constexpr std::uint8_t length_bits = 0x7f;
@@ -49,14 +50,19 @@ void unmask(std::span<char> payload, unsigned char const* key) {
 
 }  // namespace
 
-ParsedFrame parse_frame(std::span<char> bytes, std::size_t max_payload_bytes) {
+ParsedFrame parse_frame(std::span<char> bytes, std::size_t max_payload_bytes, bool deflate_negotiated) {
   auto const* header = reinterpret_cast<unsigned char const*>(bytes.data());
   if (bytes.size() < 2) return {};
-  if ((header[0] & reserved_bits) != 0) return invalid("reserved bits set without an extension");
+  if ((header[0] & other_reserved_bits) != 0) return invalid("reserved bits set without an extension");
   if (!is_known(header[0] & opcode_bits)) return invalid("unknown opcode");
   if ((header[1] & mask_bit) == 0) return invalid("client frames must be masked");
   auto const opcode = static_cast<Opcode>(header[0] & opcode_bits);
   bool const final = (header[0] & fin_bit) != 0;
+  bool const compressed = (header[0] & rsv1_bit) != 0;
+  if (compressed && !deflate_negotiated) return invalid("reserved bits set without an extension");
+  // RFC 7692 section 6: only a message's first frame says it is compressed; control frames never are.
+  if (compressed && is_control(opcode)) return invalid("compressed control frame");
+  if (compressed && opcode == Opcode::continuation) return invalid("RSV1 set on a continuation frame");
   std::uint8_t const short_length = header[1] & length_bits;
   if (is_control(opcode) && !final) return invalid("fragmented control frame");
   if (is_control(opcode) && short_length > max_control_payload_bytes) return invalid("control frame over 125 bytes");
@@ -76,6 +82,7 @@ ParsedFrame parse_frame(std::span<char> bytes, std::size_t max_payload_bytes) {
   ParsedFrame frame;
   frame.opcode = opcode;
   frame.final = final;
+  frame.compressed = compressed;
   std::memcpy(frame.mask_key.data(), header + header_bytes - mask_key_bytes, mask_key_bytes);
   if (bytes.size() - header_bytes < length) {
     frame.payload = bytes.subspan(header_bytes);

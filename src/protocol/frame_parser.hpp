@@ -27,6 +27,7 @@ struct ParsedFrame {
   Status status = Status::incomplete;
   Opcode opcode = Opcode::continuation;
   bool final = false;
+  bool compressed = false;  // RSV1: the first frame of a message compressed with permessage-deflate (RFC 7692)
   // Complete: the payload, unmasked in place. Incomplete, once the header is in: the part of the payload that has
   // arrived, still masked with mask_key, so that text can be checked before the rest comes (see unmask_copy).
   std::span<char> payload;
@@ -37,8 +38,9 @@ struct ParsedFrame {
 };
 
 // Parses the frame at the front of bytes, unmasking its payload in place. Incomplete until the whole frame is
-// there; invalid as soon as the header breaks a rule or announces a payload over max_payload_bytes (1009).
-ParsedFrame parse_frame(std::span<char> bytes, std::size_t max_payload_bytes);
+// there; invalid as soon as the header breaks a rule or announces a payload over max_payload_bytes (1009). RSV1 is
+// allowed only when permessage-deflate was negotiated, and then only on the first frame of a data message.
+ParsedFrame parse_frame(std::span<char> bytes, std::size_t max_payload_bytes, bool deflate_negotiated = false);
 
 // Writes masked payload bytes, which begin `offset` bytes into their frame's payload, unmasked to the front of out
 // (at least as large), leaving the input as it is for parse_frame to unmask once the frame is whole.

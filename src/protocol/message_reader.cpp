@@ -13,7 +13,7 @@ namespace {
 using Kind = ClientEvent::Kind;
 
 ClientEvent event(Kind kind, std::string_view payload = {}, std::optional<std::uint16_t> close_code = std::nullopt) {
-  return {.kind = kind, .payload = payload, .close_code = close_code};
+  return {.kind = kind, .payload = payload, .close_code = close_code, .compressed_bytes = std::nullopt};
 }
 
 ClientEvent violation(CloseCode code, std::string_view reason) {
@@ -28,26 +28,39 @@ std::string_view as_text(std::span<char> bytes) {
 // the connection's life.
 constexpr std::size_t retained_fragment_bytes = 64 * 1024;
 
+// A compressed frame of text that does not compress is a little longer than the text (a stored block adds 5 bytes
+// to each 64 KiB), so it is let through with this much over the limit; what it inflates to is held to the limit.
+std::size_t deflate_overhead_bytes(std::size_t payload_bytes) {
+  return payload_bytes / 1024 + 64;
+}
+
 }  // namespace
 
 ClientEvent MessageReader::next(std::span<char>& input) {
   if (!in_message_) release_fragments();
   for (;;) {
-    // A frame may carry only what is left of the message's limit: a fragment too many is refused from its header,
-    // before its payload is buffered. Control frames (at most 125 bytes) are let through to be judged on their own.
-    auto const budget = std::max(max_message_bytes_ - fragments_.size(), max_control_payload_bytes);
-    auto const frame = parse_frame(input, budget);
+    auto const frame = parse_frame(input, frame_budget(), deflate_negotiated_);
     if (frame.status == ParsedFrame::Status::incomplete) return check_arrived_text(frame);
     if (frame.status == ParsedFrame::Status::invalid) return violation(frame.error, frame.error_reason);
     input = input.subspan(frame.frame_bytes);
-    auto event = on_frame(frame.opcode, frame.final, as_text(frame.payload));
+    auto event = on_frame(frame);
     // A fragment that does not end its message means nothing yet: read on.
     if (event) return *event;
   }
 }
 
-std::optional<ClientEvent> MessageReader::on_frame(Opcode opcode, bool final, std::string_view payload) {
-  switch (opcode) {
+// A frame may carry only what is left of the message's limit: a fragment too many is refused from its header,
+// before its payload is buffered. Control frames (at most 125 bytes) are let through to be judged on their own.
+std::size_t MessageReader::frame_budget() const {
+  auto const left = max_message_bytes_ - fragments_.size();
+  auto const budget = deflate_negotiated_ ? left + deflate_overhead_bytes(left) : left;
+  return std::max(budget, max_control_payload_bytes);
+}
+
+std::optional<ClientEvent> MessageReader::on_frame(ParsedFrame const& frame) {
+  auto const payload = as_text(frame.payload);
+  bool const final = frame.final;
+  switch (frame.opcode) {
     case Opcode::ping:
       return event(Kind::ping, payload);
     case Opcode::pong:
@@ -59,9 +72,11 @@ std::optional<ClientEvent> MessageReader::on_frame(Opcode opcode, bool final, st
       return violation(CloseCode::unsupported_data, binary_unsupported_reason);
     case Opcode::text:
       if (in_message_) return violation(CloseCode::protocol_error, "new message before the last one ended");
+      if (frame.compressed) return on_compressed_data(true, final, payload);
       return on_data_frame(true, final, payload);
     case Opcode::continuation:
       if (!in_message_) return violation(CloseCode::protocol_error, "continuation frame outside a message");
+      if (inflater_) return on_compressed_data(false, final, payload);
       return on_data_frame(false, final, payload);
   }
   return violation(CloseCode::protocol_error, "unknown opcode");
@@ -70,8 +85,9 @@ std::optional<ClientEvent> MessageReader::on_frame(Opcode opcode, bool final, st
 // RFC 6455 section 8.1 asks to fail the connection as soon as text is invalid, so the part of a text frame that has
 // arrived is checked before the rest of it comes (Autobahn 6.4.3), each byte once.
 ClientEvent MessageReader::check_arrived_text(ParsedFrame const& frame) {
-  bool const starts_message = frame.opcode == Opcode::text && !in_message_;
-  bool const continues_message = frame.opcode == Opcode::continuation && in_message_;
+  // Compressed bytes mean nothing until they are inflated, which waits for the whole frame.
+  bool const starts_message = frame.opcode == Opcode::text && !in_message_ && !frame.compressed;
+  bool const continues_message = frame.opcode == Opcode::continuation && in_message_ && !inflater_;
   if (!starts_message && !continues_message) return event(Kind::need_more_bytes);
   if (starts_message && arrived_text_checked_ == 0) utf8_.reset();
   std::array<char, 4096> unmasked;
@@ -101,6 +117,37 @@ std::optional<ClientEvent> MessageReader::on_data_frame(bool starts_message, boo
   in_message_ = !final;
   if (!final) return std::nullopt;
   return finish_message(fragments_);
+}
+
+// RFC 7692 section 7.2.2: each frame is inflated as it arrives, so that the limit stops a decompression bomb as
+// soon as the inflated text would pass it, and the text is validated as it comes out.
+std::optional<ClientEvent> MessageReader::on_compressed_data(bool starts_message, bool final,
+                                                             std::string_view payload) {
+  if (starts_message) {
+    inflater_ = InflaterPool::this_thread().acquire();
+    utf8_.reset();
+    compressed_bytes_ = 0;
+  }
+  compressed_bytes_ += payload.size();
+  auto const inflated_before = fragments_.size();
+  auto status = inflater_->feed(payload, fragments_, max_message_bytes_);
+  if (status == MessageInflater::Status::ok && final) status = inflater_->finish(fragments_, max_message_bytes_);
+  if (status == MessageInflater::Status::too_big)
+    return end_compressed_message(violation(CloseCode::message_too_big, "message too big"));
+  if (status == MessageInflater::Status::corrupt)
+    return end_compressed_message(violation(CloseCode::invalid_payload, "compressed message is not valid DEFLATE"));
+  if (!utf8_.feed(std::string_view(fragments_).substr(inflated_before)))
+    return end_compressed_message(violation(CloseCode::invalid_payload, "invalid UTF-8 in a text message"));
+  in_message_ = !final;
+  if (!final) return std::nullopt;
+  auto message = finish_message(fragments_);
+  if (message.kind == Kind::text) message.compressed_bytes = compressed_bytes_;
+  return end_compressed_message(message);
+}
+
+ClientEvent MessageReader::end_compressed_message(ClientEvent event) {
+  InflaterPool::this_thread().release(std::move(inflater_));
+  return event;
 }
 
 void MessageReader::release_fragments() {

@@ -49,10 +49,10 @@ bool is_plain_token_list(std::string_view list) {
   }
 }
 
-enum class FieldRole { handshake, unused, not_plain };
+enum class FieldRole { handshake, extensions, unused, not_plain };
 
-// Which slot a field fills, or whether its presence makes the request one for Beast (a body, 100-continue, a
-// proxy's list Beast validates).
+// Which slot a field fills, whether it is one of the extension fields, or whether its presence makes the request one
+// for Beast (a body, 100-continue, a proxy's list Beast validates).
 FieldRole role_of(std::string_view name, HandshakeFields& fields, std::optional<std::string_view>*& slot) {
   struct Named {
     std::string_view name;
@@ -72,6 +72,7 @@ FieldRole role_of(std::string_view name, HandshakeFields& fields, std::optional<
       return FieldRole::handshake;
     }
   }
+  if (beast::iequals(name, "sec-websocket-extensions")) return FieldRole::extensions;
   bool const excluded = std::ranges::any_of(not_plain, [name](auto other) { return beast::iequals(name, other); });
   return excluded ? FieldRole::not_plain : FieldRole::unused;
 }
@@ -87,6 +88,9 @@ bool read_field(std::string_view line, HandshakeFields& fields) {
     case FieldRole::not_plain:
       return false;
     case FieldRole::unused:
+      return true;
+    case FieldRole::extensions:
+      fields.extensions.push_back(value);  // a list that may be split over several fields (RFC 9110 5.3)
       return true;
     case FieldRole::handshake:
       if (*slot) return false;  // twice: Beast would take the first, but a repeated field is not plain

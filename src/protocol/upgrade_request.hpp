@@ -18,10 +18,11 @@ struct UpgradeRequest {
 };
 
 // The request at the start of `bytes` when it is whole, within max_header_bytes and plain: the request line
-// "GET target HTTP/1.1", fields of visible ASCII and spaces, at most one of each field the handshake reads, a
-// Connection list Beast accepts, no Content-Length, Transfer-Encoding, Expect or Proxy-Connection. Anything else,
-// valid or not (a request cut short, obs-fold, tabs, bytes above 0x7E, a body, another route), gives nullopt and
-// goes to Beast, so that every answer, limit and error stays Beast's.
+// "GET target HTTP/1.1", fields of visible ASCII and spaces, at most one of each field the handshake reads (the
+// Sec-WebSocket-Extensions fields excepted: every one is kept, in order), a Connection list Beast accepts, no
+// Content-Length, Transfer-Encoding, Expect or Proxy-Connection. Anything else, valid or not (a request cut short,
+// obs-fold, tabs, bytes above 0x7E, a body, another route), gives nullopt and goes to Beast, so that every answer,
+// limit and error stays Beast's.
 std::optional<UpgradeRequest> scan_upgrade_request(std::string_view bytes, std::size_t max_header_bytes);
 
 }  // namespace wshub

@@ -29,6 +29,7 @@ constexpr std::string_view switching_protocols_head =
     "Upgrade: websocket\r\n"
     "Connection: Upgrade\r\n"
     "Sec-WebSocket-Accept: ";
+constexpr std::string_view extensions_field_name = "\r\nSec-WebSocket-Extensions: ";
 constexpr std::string_view server_field_name = "\r\nServer: wshub/";
 constexpr std::string_view date_field_name = "\r\nDate: ";
 constexpr std::string_view end_of_head = "\r\n\r\n";
@@ -92,6 +93,7 @@ std::optional<std::string_view>* slot_of(HandshakeFields& fields, http::field na
 HandshakeFields handshake_fields(HttpRequest const& request) {
   HandshakeFields fields;
   for (auto const& field : request) {
+    if (field.name() == http::field::sec_websocket_extensions) fields.extensions.push_back(field.value());
     // Where a field occurs twice the first one counts, as with Beast's find().
     if (auto* const slot = slot_of(fields, field.name()); slot && !*slot) *slot = field.value();
   }
@@ -168,13 +170,16 @@ std::string refusal_bytes(Refusal const& refusal, std::string_view date) {
 
 // Appended to one string, not built as a Beast response: every connection pays for this one. About 6k instructions,
 // 3.7k of them SHA-1, where Beast's websocket::stream spent over 20k to check the request and write the 101.
-std::string switching_protocols(std::string_view key, std::string_view date) {
+// extensions: the Sec-WebSocket-Extensions value; empty: the field is left out.
+std::string switching_protocols(std::string_view key, std::string_view extensions, std::string_view date) {
   std::string_view const server_version = version;
   std::string response;
-  response.reserve(switching_protocols_head.size() + accept_chars + server_field_name.size() + server_version.size() +
-                   date_field_name.size() + date.size() + end_of_head.size());
+  response.reserve(switching_protocols_head.size() + accept_chars + extensions_field_name.size() + extensions.size() +
+                   server_field_name.size() + server_version.size() + date_field_name.size() + date.size() +
+                   end_of_head.size());
   response.append(switching_protocols_head);
   append_base64(response, accept_digest(key));
+  if (!extensions.empty()) response.append(extensions_field_name).append(extensions);
   response.append(server_field_name).append(server_version);
   if (!date.empty()) response.append(date_field_name).append(date);
   response.append(end_of_head);
@@ -208,9 +213,11 @@ HandshakeAnswer answer_websocket_handshake(HandshakeFields const& fields, Handsh
   auto fault = find_field_fault(fields);
   if (!fault) fault = check_origin(fields, context.allowed_origins);
   if (fault) return refused(*fault, context.date);
-  return {.bytes = switching_protocols(*fields.key, context.date),
+  auto const deflate = negotiate_permessage_deflate(fields.extensions, context.deflate);
+  return {.bytes = switching_protocols(*fields.key, deflate ? std::string_view(deflate->response) : "", context.date),
           .refused = false,
-          .status = http::status::switching_protocols};
+          .status = http::status::switching_protocols,
+          .deflate = deflate ? std::optional(deflate->parameters) : std::nullopt};
 }
 
 }  // namespace wshub

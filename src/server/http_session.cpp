@@ -234,7 +234,7 @@ asio::awaitable<void> HttpSession::upgrade(HttpRequest request) {
     co_return;
   }
   std::string_view const buffered(static_cast<char const*>(buffer_.cdata().data()), buffer_.size());
-  hand_over(request.target(), buffered, std::move(answer.bytes));
+  hand_over(request.target(), buffered, std::move(answer));
 }
 
 bool HttpSession::upgrade_at_once(std::string_view received) {
@@ -243,20 +243,22 @@ bool HttpSession::upgrade_at_once(std::string_view received) {
   auto answer = answer_websocket_handshake(request->fields, handshake_context());
   // A refusal is rare: Beast reads the request again and answers it, counted and logged as always.
   if (answer.refused) return false;
-  hand_over(request->target, received.substr(request->head_bytes), std::move(answer.bytes));
+  hand_over(request->target, received.substr(request->head_bytes), std::move(answer));
   return true;
 }
 
 HandshakeContext HttpSession::handshake_context() const {
-  return {.allowed_origins = context_.http.allowed_origins, .date = http_date_now()};
+  return {.allowed_origins = context_.http.allowed_origins,
+          .date = http_date_now(),
+          .deflate = {.enabled = context_.websocket.deflate.enabled}};
 }
 
-void HttpSession::hand_over(std::string_view target, std::string_view early_bytes, std::string switching_protocols) {
+void HttpSession::hand_over(std::string_view target, std::string_view early_bytes, HandshakeAnswer answer) {
   handed_over_ = true;
   stream_.expires_never();
-  auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), std::string(early_bytes), context_.hub,
-                                                    context_.websocket, context_.metrics);
-  session->start(routes::path_of(target), std::move(switching_protocols));
+  auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), std::string(early_bytes), answer.deflate,
+                                                    context_.hub, context_.websocket, context_.metrics);
+  session->start(routes::path_of(target), std::move(answer.bytes));
 }
 
 }  // namespace wshub

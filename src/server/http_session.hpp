@@ -71,7 +71,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, private Fi
   // The server's Origin allow list and the current Date, for a handshake answered now.
   HandshakeContext handshake_context() const;
   // Gives the socket, and what the client sent after its request, to a WebSocketSession.
-  void hand_over(std::string_view target, std::string_view early_bytes, std::string switching_protocols);
+  void hand_over(std::string_view target, std::string_view early_bytes, HandshakeAnswer answer);
   asio::awaitable<HttpResponse> answer(HttpRequest const& request);
 
   asio::any_io_executor executor_;  // the connection's thread; kept apart because the stream moves on upgrade

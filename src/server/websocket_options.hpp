@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstddef>
 
+#include "protocol/outgoing_compression.hpp"
+
 namespace wshub {
 
 struct WebSocketOptions {
@@ -16,6 +18,7 @@ struct WebSocketOptions {
   // hold their ids forever.
   std::chrono::steady_clock::duration ping_interval = std::chrono::seconds(25);
   std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
+  DeflateOptions deflate;  // permessage-deflate for the clients that offer it
 };
 
 }  // namespace wshub

@@ -26,15 +26,17 @@ constexpr std::size_t max_buffers_per_write = 64;
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(ConnectionSocket socket, std::string early_bytes, Hub& hub,
-                                   WebSocketOptions const& options, Metrics& metrics)
+WebSocketSession::WebSocketSession(ConnectionSocket socket, std::string early_bytes,
+                                   std::optional<DeflateParameters> deflate, Hub& hub, WebSocketOptions const& options,
+                                   Metrics& metrics)
     : executor_(socket.get_executor()),
       socket_(std::move(socket)),
       timer_(executor_),
       hub_(hub),
       options_(options),
       metrics_(metrics),
-      reader_(options.max_message_bytes),
+      reader_(options.max_message_bytes, deflate.has_value()),
+      compression_(deflate ? OutgoingCompression(options.deflate, *deflate) : OutgoingCompression()),
       partial_frame_(std::move(early_bytes)),
       flow_(options.max_backpressure_bytes) {}
 
@@ -160,12 +162,8 @@ void WebSocketSession::handle(ClientEvent const& event) {
   switch (event.kind) {
     case ClientEvent::Kind::text:
       if (!handshake_.is_open()) return;
-      metrics_.add(Counter::messages_received);
-      metrics_.add(Counter::message_bytes_received, event.payload.size());
-      send_frame(Opcode::text, echo_prefix, event.payload);
-      // Still open: the echo went out or was queued, rather than failing the connection on a write error.
-      if (handshake_.is_open()) count_sent(echo_prefix.size() + event.payload.size());
-      return;
+      count_received(event);
+      return send_echo(event.payload);
     case ClientEvent::Kind::ping:
       if (handshake_.is_open()) send_frame(Opcode::pong, event.payload);
       return;
@@ -195,6 +193,13 @@ void WebSocketSession::on_close_frame(ClientEvent const& event) {
 
 void WebSocketSession::send_frame(Opcode opcode, std::string_view first, std::string_view second) {
   send([&](std::string& out) { append_frame(out, opcode, first, second); });
+}
+
+void WebSocketSession::send_echo(std::string_view text) {
+  std::size_t wire_bytes = 0;
+  send([&](std::string& out) { wire_bytes = compression_.append_text_frame(out, echo_prefix, text); });
+  // Still open: the echo went out or was queued, rather than failing the connection on a write error.
+  if (handshake_.is_open()) count_sent(echo_prefix.size() + text.size(), wire_bytes);
 }
 
 template <typename Encode>
@@ -232,15 +237,27 @@ void WebSocketSession::uncork() {
   flush();
 }
 
-void WebSocketSession::count_sent(std::size_t payload_bytes) {
-  metrics_.add(Counter::messages_sent);
-  metrics_.add(Counter::message_bytes_sent, payload_bytes);
+void WebSocketSession::count_received(ClientEvent const& message) {
+  metrics_.add(Counter::messages_received);
+  metrics_.add(Counter::message_bytes_received, message.payload.size());
+  if (!compression_.negotiated()) return;
+  metrics_.add(Counter::deflate_bytes_received, message.payload.size());
+  metrics_.add(Counter::deflate_wire_bytes_received, message.compressed_bytes.value_or(message.payload.size()));
 }
 
-void WebSocketSession::send_shared(SharedFrame frame) {
+void WebSocketSession::count_sent(std::size_t text_bytes, std::size_t wire_bytes) {
+  metrics_.add(Counter::messages_sent);
+  metrics_.add(Counter::message_bytes_sent, text_bytes);
+  if (!compression_.negotiated()) return;
+  metrics_.add(Counter::deflate_bytes_sent, text_bytes);
+  metrics_.add(Counter::deflate_wire_bytes_sent, wire_bytes);
+}
+
+void WebSocketSession::send_shared(SharedFrame shared) {
   auto const route = flow_.route_broadcast(queue_.backlog_bytes(), queue_.empty(), handshake_.is_open());
   if (route == FlowControl::Broadcast::slow_consumer) return disconnect_slow_consumer();
-  count_sent(frame.payload().size());
+  auto frame = compression_.frame_for(shared);
+  count_sent(shared.payload().size(), frame.payload().size());
   if (route == FlowControl::Broadcast::behind_queue) {
     queue_.push(std::move(frame));
     return flush();

@@ -12,8 +12,10 @@
 #include "async/ticked_timer.hpp"
 #include "hub/hub.hpp"
 #include "ops/metrics.hpp"
+#include "protocol/deflate_negotiation.hpp"
 #include "protocol/message_reader.hpp"
 #include "protocol/net.hpp"
+#include "protocol/outgoing_compression.hpp"
 #include "protocol/outgoing_frame.hpp"
 #include "server/close_handshake.hpp"
 #include "server/connection_types.hpp"
@@ -26,9 +28,10 @@ namespace wshub {
 
 class WebSocketSession final : public HubClient, public std::enable_shared_from_this<WebSocketSession> {
  public:
-  // early_bytes: what the client sent after its upgrade request, already read from the socket.
-  WebSocketSession(ConnectionSocket socket, std::string early_bytes, Hub& hub, WebSocketOptions const& options,
-                   Metrics& metrics);
+  // early_bytes: what the client sent after its upgrade request, already read from the socket; deflate: what the
+  // handshake agreed for permessage-deflate, if anything.
+  WebSocketSession(ConnectionSocket socket, std::string early_bytes, std::optional<DeflateParameters> deflate, Hub& hub,
+                   WebSocketOptions const& options, Metrics& metrics);
 
   // Takes over once the upgrade request has been checked: sends the 101, then admits or refuses the client.
   void start(std::string_view path, std::string switching_protocols);
@@ -54,12 +57,15 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void on_close_frame(ClientEvent const& event);
 
   void send_frame(Opcode opcode, std::string_view first, std::string_view second = {});
+  void send_echo(std::string_view text);
   // Appends a frame built by encode(std::string&) where it goes next: the cork or the queue.
   template <typename Encode>
   void send(Encode encode);
   void uncork();
-  void send_shared(SharedFrame frame);
-  void count_sent(std::size_t payload_bytes);
+  void send_shared(SharedFrame shared);
+  // text_bytes: the message as the application sees it; wire_bytes: its payload as sent, compressed or not.
+  void count_sent(std::size_t text_bytes, std::size_t wire_bytes);
+  void count_received(ClientEvent const& message);
   void flush();
   void wait_writable();
   void resume_reading();
@@ -86,6 +92,7 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   WebSocketOptions const& options_;
   Metrics& metrics_;
   MessageReader reader_;
+  OutgoingCompression compression_;
   PartialFrame partial_frame_;
   WriteQueue queue_;
   FlowControl flow_;

@@ -1,4 +1,4 @@
-"""The Autobahn TestSuite's server cases (sections 1-7 and 9) as data: what each sends and what wshub answers.
+"""The Autobahn TestSuite's server cases (sections 1-7, 9, 12 and 13) as data: what each sends and what wshub answers.
 
 Each case keeps Autobahn's number, description and expectation, and says in steps what the raw client sends and
 what it must read back. The same data runs the cases (test_autobahn.py, test_autobahn_limits.py) and writes the
@@ -7,11 +7,13 @@ table in docs/conformance.md: `python3 tests/e2e/autobahn_cases.py` rewrites it,
 import itertools
 import os
 import pathlib
+import random
 import re
 import select
 import socket
 import struct
 import sys
+import zlib
 from dataclasses import dataclass, field
 
 import pytest
@@ -24,7 +26,7 @@ NORMAL, PROTOCOL_ERROR, UNSUPPORTED_DATA, INVALID_PAYLOAD = 1000, 1002, 1003, 10
 KIB = 1024
 
 # What Autobahn would report for wshub's behaviour in a case (its own words), and one verdict of ours.
-OK, NON_STRICT, INFORMATIONAL = "OK", "NON-STRICT", "INFORMATIONAL"
+OK, NON_STRICT, INFORMATIONAL, UNIMPLEMENTED = "OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED"
 BY_DESIGN = "by design"  # a binary message: Autobahn expects an echo, wshub closes with 1003 as the README says
 
 
@@ -105,8 +107,8 @@ class Message:
 class Client(RawWebSocket):
     """The raw client with a growable buffer (16 MiB echoes), no Nagle delay, and the close it has sent."""
 
-    def __init__(self, server, path):
-        super().__init__(server, path)
+    def __init__(self, server, path, offer=""):
+        super().__init__(server, path, f"Sec-WebSocket-Extensions: {offer}\r\n" if offer else "")
         self.sock.settimeout(10)  # the longest any one answer may take, even 16 MiB under AddressSanitizer
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = bytearray(self.buffer)
@@ -265,6 +267,98 @@ class RoundTrips:
         return f"{self.count} echoes of {self.size} bytes"
 
 
+def deflate_parameters(head):
+    """The permessage-deflate parameters of a 101's Sec-WebSocket-Extensions, as a set; None without it."""
+    answers = [line.split(":", 1)[1].strip() for line in head.split("\r\n")
+               if line.lower().startswith("sec-websocket-extensions:")]
+    assert len(answers) <= 1, answers
+    if not answers:
+        return None
+    name, *parameters = [part.strip() for part in answers[0].split(";")]
+    assert name == "permessage-deflate", answers[0]
+    return frozenset(parameters)
+
+
+@dataclass
+class Negotiated:
+    """The 101 accepted permessage-deflate with these parameters (in any order), or declined it (None)."""
+    parameters: frozenset | None
+
+    def run(self, ws):
+        assert deflate_parameters(ws.response_head) == self.parameters
+
+    @property
+    def shows(self):
+        if self.parameters is None:
+            return "101 without permessage-deflate"
+        return "101 with permessage-deflate; " + "; ".join(sorted(self.parameters))
+
+
+def corpus(kind):
+    """Autobahn's test data stand-ins, made the same every time: a large JSON document and a large HTML page (ASCII,
+    so that any slice is valid UTF-8, as Autobahn's are)."""
+    words = random.Random(7).choices(
+        "the a of to and hub message client server broadcast frame window deflate socket node cluster redis "
+        "echo text json html table row cell link page title body value key list item".split(), k=60_000)
+    if kind == "json":
+        records = (f'{{"id":{i},"name":"{words[i]} {words[i + 1]}","tags":["{words[i + 2]}","{words[i + 3]}"],'
+                   f'"score":{(i * 7919) % 1000 / 10},"text":"{" ".join(words[i:i + 12])}"}}' for i in
+                   range(0, 50_000, 13))
+        return ("[" + ",\n".join(records) + "]").encode()
+    rows = (f'<tr class="r{i % 3}"><td><a href="/{words[i]}/{i}">{words[i + 1]}</a></td><td>{" ".join(words[i:i + 9])}'
+            f'</td></tr>' for i in range(0, 50_000, 11))
+    return ("<html><head><title>data</title></head><body><table>\n" + "\n".join(rows) +
+            "\n</table></body></html>").encode()
+
+
+CORPORA = {"json": corpus("json"), "html": corpus("html")}
+
+
+@dataclass
+class CompressedEchoes:
+    """Autobahn 12.x and 13.x: messages cut one after another from a corpus, each compressed on its own by the client
+    (as the server asked, client_no_context_takeover) and sent in frames of `fragment` bytes of compressed payload
+    (0: one frame); each echo is read before the next is sent, and inflated if it came compressed."""
+    corpus: str
+    size: int
+    count: int
+    fragment: int
+    compressed: bool  # whether the server accepted compression: without it both sides send plain frames
+
+    def messages(self):
+        data = CORPORA[self.corpus]
+        position = 0
+        for _ in range(self.count):
+            yield (data + data[:self.size])[position:position + self.size]
+            position = (position + self.size) % len(data)
+
+    def frames(self, message):
+        if not self.compressed:
+            return [Frame(TEXT, message)]
+        compressor = zlib.compressobj(wbits=-15)
+        payload = (compressor.compress(message) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+        step = self.fragment or len(payload) or 1
+        pieces = [payload[i:i + step] for i in range(0, len(payload), step)] or [b""]
+        last = len(pieces) - 1
+        return [Frame(TEXT if i == 0 else CONTINUATION, piece, fin=i == last, rsv=4 if i == 0 else 0)
+                for i, piece in enumerate(pieces)]
+
+    def run(self, ws):
+        for message in self.messages():
+            Send(self.frames(message)).run(ws)
+            opcode, payload = ws.recv_frame()
+            if ws.last_rsv1:
+                assert self.compressed, "a compressed frame on a connection that did not negotiate it"
+                payload = zlib.decompressobj(wbits=-15).decompress(payload + b"\x00\x00\xff\xff")
+            assert (opcode, len(payload)) == (TEXT, len(ECHO_PREFIX) + self.size), f"got {opcode}, {len(payload)} B"
+            assert payload == ECHO_PREFIX + message
+
+    @property
+    def shows(self):
+        how = "compressed" if self.compressed else "plain"
+        return f"{self.count} {how} echoes of {self.size} bytes"
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -273,6 +367,7 @@ class Case:
     steps: tuple
     verdict: str = OK  # what Autobahn would report for what wshub does
     note: str = ""     # why wshub does what it does, where that is not plain
+    offer: str = ""    # the Sec-WebSocket-Extensions of the upgrade request (sections 12 and 13)
 
     @property
     def section(self):
@@ -284,7 +379,7 @@ class Case:
 
     def run(self, server):
         """Plays the case on a new connection with an id of its own."""
-        ws = Client(server, f"/ws/{next(CLIENT_IDS)}")
+        ws = Client(server, f"/ws/{next(CLIENT_IDS)}", self.offer)
         try:
             for step in self.steps:
                 step.run(ws)
@@ -739,8 +834,71 @@ def section_9():
             f"{seconds} secs.", [Frame(BINARY, b"\xfe", length=size)])
 
 
+# Autobahn's (payload size, auto-fragment size) of every 12.x and 13.x case; it sends 1000 messages in each.
+COMPRESSION_SIZES = [(16, 0), (64, 0), (256, 0), (1024, 0), (4096, 0), (8192, 0), (16384, 0), (32768, 0), (65536, 0),
+                     (131072, 0), (8192, 256), (16384, 256), (32768, 256), (65536, 256), (131072, 256),
+                     (131072, 1024), (131072, 4096), (131072, 32768)]
+# Autobahn's default offer (autobahn-python's PerMessageDeflateOffer()), and what wshub answers to it.
+DEFAULT_OFFER = "permessage-deflate; client_no_context_takeover; client_max_window_bits"
+NO_CONTEXT_TAKEOVER = frozenset({"server_no_context_takeover", "client_no_context_takeover"})
+MESSAGE_BYTES_PER_CASE = 512 * KIB  # at most this much text per case, so the sections run in seconds
+
+
+def message_count(size):
+    """Autobahn's 1000 messages up to 512 bytes each, fewer above (512 KiB of text a case, at least 4 messages)."""
+    return min(1000, max(4, MESSAGE_BYTES_PER_CASE // size))
+
+
+def compressed_echoes(number, corpus_name, offer, answer, what):
+    for case, (size, fragment) in enumerate(COMPRESSION_SIZES, start=1):
+        count = message_count(size)
+        verdict, note = OK, "" if count == 1000 else f"{count} of Autobahn's 1000 messages, to bound the suite's time"
+        if answer is None:
+            verdict = UNIMPLEMENTED
+            note = "zlib's raw DEFLATE cannot keep to a 256-byte window, so the offer is declined; echoes stay plain"
+        yield (f"{number}.{case}", f"Send 1000 compressed messages each of payload size {size}, auto-fragment to "
+               f"{fragment} octets. Use {what}.",
+               "Receive echo'ed messages (with payload as sent).",
+               (Negotiated(answer), CompressedEchoes(corpus_name, size, count, fragment, answer is not None),
+                CloseHandshake()), verdict, note, offer)
+
+
+def refused_compressed_binary(number, description):
+    for case, (size, fragment) in enumerate(COMPRESSION_SIZES, start=1):
+        frames = [Frame(BINARY, zlib.compressobj(wbits=-15).compress(os.urandom(size)), rsv=4)]
+        yield (f"{number}.{case}", f"Send 1000 compressed messages each of payload size {size}, auto-fragment to "
+               f"{fragment} octets. Use default permessage-deflate offer. ({description})",
+               "Receive echo'ed messages (with payload as sent).", (Send(frames), Closed(UNSUPPORTED_DATA)), BY_DESIGN,
+               "binary messages are refused with 1003", DEFAULT_OFFER)
+
+
+def section_12():
+    default = "default permessage-deflate offer"
+    yield from compressed_echoes("12.1", "json", DEFAULT_OFFER, NO_CONTEXT_TAKEOVER, default + " (a large JSON file)")
+    yield from refused_compressed_binary("12.2", "a bitmap picture, binary")
+    yield from refused_compressed_binary("12.3", "Goethe's Faust I, sent as binary by Autobahn")
+    yield from compressed_echoes("12.4", "html", DEFAULT_OFFER, NO_CONTEXT_TAKEOVER, default + " (a large HTML file)")
+    yield from refused_compressed_binary("12.5", "a PDF, binary")
+
+
+def section_13():
+    def offer(no_context_takeover, window_bits):
+        text = DEFAULT_OFFER + (f"; server_max_window_bits={window_bits}" if window_bits else "")
+        return text + ("; server_no_context_takeover" if no_context_takeover else "")
+
+    window_15 = NO_CONTEXT_TAKEOVER | {"server_max_window_bits=15"}
+    offers = [((False, 0),), ((True, 0),), ((False, 8),), ((False, 15),), ((True, 8),), ((True, 15),),
+              ((True, 8), (True, 0), (False, 0))]
+    answers = [NO_CONTEXT_TAKEOVER, NO_CONTEXT_TAKEOVER, None, window_15, None, window_15, NO_CONTEXT_TAKEOVER]
+    for number, (offered, answer) in enumerate(zip(offers, answers), start=1):
+        what = ("permessage-deflate client offers (requestNoContextTakeover, requestMaxWindowBits): "
+                + str(list(offered)))
+        yield from compressed_echoes(f"13.{number}", "json", ", ".join(offer(*each) for each in offered), answer, what)
+
+
 def all_cases():
-    sections = [section_1, section_2, section_3, section_4, section_5, section_6, section_7, section_9]
+    sections = [section_1, section_2, section_3, section_4, section_5, section_6, section_7, section_9, section_12,
+                section_13]
     return [Case(case_id, *rest) for section in sections for case_id, *rest in section()]
 
 
@@ -752,7 +910,9 @@ def cases_of(*sections):
     """The cases of these sections as pytest parameters named by their numbers ("5.19")."""
     return [pytest.param(case, id=case.id) for case in CASES if case.section in sections]
 SECTION_TITLES = {1: "Framing", 2: "Pings/Pongs", 3: "Reserved Bits", 4: "Opcodes", 5: "Fragmentation",
-                  6: "UTF-8 Handling", 7: "Close Handling", 9: "Limits/Performance"}
+                  6: "UTF-8 Handling", 7: "Close Handling", 9: "Limits/Performance",
+                  12: "WebSocket Compression (different payloads)",
+                  13: "WebSocket Compression (different parameters)"}
 
 
 def cell(text):
@@ -761,14 +921,14 @@ def cell(text):
 
 def markdown_tables():
     """The summary and the table of every case, as docs/conformance.md shows them."""
-    lines = ["| section | cases | OK | NON-STRICT | INFORMATIONAL | binary refused by design |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    verdicts = (OK, NON_STRICT, INFORMATIONAL, UNIMPLEMENTED, BY_DESIGN)
+    lines = ["| section | cases | OK | NON-STRICT | INFORMATIONAL | UNIMPLEMENTED | binary refused by design |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for section, title in SECTION_TITLES.items():
         cases = [case for case in CASES if case.section == section]
-        counts = [sum(case.verdict == verdict for case in cases) for verdict in (OK, NON_STRICT, INFORMATIONAL,
-                                                                                  BY_DESIGN)]
+        counts = [sum(case.verdict == verdict for case in cases) for verdict in verdicts]
         lines.append(f"| {section} {title} | {len(cases)} | " + " | ".join(map(str, counts)) + " |")
-    counts = [sum(case.verdict == verdict for case in CASES) for verdict in (OK, NON_STRICT, INFORMATIONAL, BY_DESIGN)]
+    counts = [sum(case.verdict == verdict for case in CASES) for verdict in verdicts]
     lines.append(f"| all | {len(CASES)} | " + " | ".join(map(str, counts)) + " |")
     lines += ["", "| case | what it sends (Autobahn's description) | Autobahn expects | wshub answers | verdict |",
               "| --- | --- | --- | --- | --- |"]

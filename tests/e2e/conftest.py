@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 import pytest
 
@@ -108,7 +109,8 @@ class Server(LoggedProcess):
 
 
 ENV_SETTINGS = {"HOST", "PORT", "THREADS", "LOG_LEVEL", "LOG_FORMAT", "FORCED_SHUTDOWN_AFTER_SEC", "PROGRESS_LOG_EVERY_SEC",
-                "MAX_BACKPRESSURE_BYTES", "PING_INTERVAL_SEC", "IDLE_TIMEOUT_SEC", "MAX_CLIENTS", "MAX_MESSAGE_BYTES",
+                "MAX_BACKPRESSURE_BYTES", "PING_INTERVAL_SEC", "IDLE_TIMEOUT_SEC", "MAX_CLIENTS", "DUPLICATE_POLICY",
+                "MAX_MESSAGE_BYTES", "WS_PER_MESSAGE_DEFLATE", "WS_DEFLATE_LEVEL", "WS_DEFLATE_MIN_BYTES",
                 "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "REQUEST_TIMEOUT_SEC", "API_TOKEN", "METRICS_TOKEN",
                 "ALLOWED_ORIGINS", "DOCS_URL", "REDIS_URL", "CLUSTER_NAME", "NODE_ID", "CLUSTER_TIMEOUT_MS",
                 "REDIS_TIMEOUT_MS", "NODE_TIMEOUT_SEC", "REDIS_REPLAY_SEC"}
@@ -145,10 +147,13 @@ def free_port():
 
 class RedisServer:
     """A throw-away redis-server (Debian's) on a free port, persistence off; it can be stopped and started again
-    on the same port to play an outage."""
+    on the same port to play an outage. extra_args are more of redis-server's settings (`--requirepass`, `--user`
+    ...); with admin_password, redis-cli and the readiness check authenticate as the default user."""
 
-    def __init__(self):
+    def __init__(self, extra_args=(), admin_password=None):
         self.port = free_port()
+        self.extra_args = list(extra_args)
+        self.admin_password = admin_password
         self.process = None
         self.start()
 
@@ -156,23 +161,30 @@ class RedisServer:
     def url(self):
         return f"redis://127.0.0.1:{self.port}/0"
 
+    def url_for(self, user, password):
+        """The URL with credentials, percent-encoded as REDIS_URL takes them."""
+        credentials = f"{urllib.parse.quote(user, safe='')}:{urllib.parse.quote(password, safe='')}"
+        return f"redis://{credentials}@127.0.0.1:{self.port}/0"
+
     def start(self):
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--loglevel", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--loglevel", "warning", *self.extra_args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(self.answers, what=f"redis-server on port {self.port}")
 
     def answers(self):
+        """Whether it answers a PING, or refuses it for want of a password: either way it is serving."""
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
                 sock.sendall(b"PING\r\n")
-                return sock.recv(64).startswith(b"+PONG")
+                return sock.recv(64).startswith((b"+PONG", b"-NOAUTH"))
         except OSError:
             return False
 
     def command(self, *args):
-        """One command through redis-cli; its output as text."""
-        result = subprocess.run(["redis-cli", "-p", str(self.port), *map(str, args)], capture_output=True,
+        """One command through redis-cli (as the admin, if there is one); its output as text."""
+        auth = ["-a", self.admin_password, "--no-auth-warning"] if self.admin_password else []
+        result = subprocess.run(["redis-cli", "-p", str(self.port), *auth, *map(str, args)], capture_output=True,
                                 text=True, timeout=10, check=True)
         return result.stdout.strip()
 
@@ -311,12 +323,13 @@ def run(coroutine):
 class RawWebSocket:
     """A minimal blocking client speaking frames by hand, for what a well-behaved library will not send."""
 
-    def __init__(self, server, path):
+    def __init__(self, server, path, extra_headers=""):
+        """extra_headers: more header lines, each ending in CRLF (such as a Sec-WebSocket-Extensions offer)."""
         self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+                           f"Sec-WebSocket-Version: 13\r\n{extra_headers}\r\n").encode())
         self.buffer = b""
         while b"\r\n\r\n" not in self.buffer:
             chunk = self.sock.recv(4096)
@@ -324,9 +337,11 @@ class RawWebSocket:
             self.buffer += chunk
         head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
         assert head.startswith(b"HTTP/1.1 101"), head
+        self.response_head = head.decode()
+        self.last_rsv1 = False  # whether the last frame received was compressed (permessage-deflate)
 
-    def send_frame(self, opcode, payload, fin=True):
-        header = bytes([(0x80 if fin else 0) | opcode])
+    def send_frame(self, opcode, payload, fin=True, rsv=0):
+        header = bytes([(0x80 if fin else 0) | rsv | opcode])
         length = len(payload)
         if length < 126:
             header += bytes([0x80 | length])
@@ -350,6 +365,7 @@ class RawWebSocket:
     def recv_frame(self):
         """Returns (opcode, payload) of the next frame from the server (never masked)."""
         first, second = self._read(2)
+        self.last_rsv1 = bool(first & 0x40)
         length = second & 0x7F
         if length == 126:
             length = struct.unpack("!H", self._read(2))[0]

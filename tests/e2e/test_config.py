@@ -77,6 +77,10 @@ def test_the_readme_table_has_every_setting_with_the_defaults_help_gives():
             assert cell.split(" ")[0] == f"`{default}`", f"{flag}: help says {default}, the README {cell}"
 
 
+def test_servers_under_test_ignore_every_setting_of_the_developers_shell():
+    assert ENV_SETTINGS == {variable for variable, _ in readme_settings().values()}
+
+
 def test_version():
     result = run_binary("--version")
     assert result.returncode == 0
@@ -103,6 +107,11 @@ def test_version():
     ([], {"DUPLICATE_POLICY": "newest"}, 'DUPLICATE_POLICY value "newest": expected refuse or replace'),
     (["--duplicate-policy", ""], {}, '--duplicate-policy value ""'),
     (["--idle-timeout-sec", "5", "--ping-interval-sec", "10"], {}, '--idle-timeout-sec value "5"'),
+    ([], {"WS_PER_MESSAGE_DEFLATE": "maybe"}, 'WS_PER_MESSAGE_DEFLATE value "maybe": expected true or false'),
+    (["--ws-per-message-deflate", ""], {}, '--ws-per-message-deflate value ""'),
+    ([], {"WS_DEFLATE_LEVEL": "0"}, 'WS_DEFLATE_LEVEL value "0": expected an integer from 1'),
+    (["--ws-deflate-level", "10"], {}, '--ws-deflate-level value "10"'),
+    ([], {"WS_DEFLATE_MIN_BYTES": "-1"}, 'WS_DEFLATE_MIN_BYTES value "-1"'),
     ([], {"ALLOWED_ORIGINS": "not-an-origin"}, 'ALLOWED_ORIGINS value "not-an-origin"'),
     ([], {"API_TOKEN": "two words"}, "API_TOKEN value: expected a non-empty token"),
     (["--docs-url", "docs"], {}, '--docs-url value "docs"'),

@@ -16,6 +16,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from conftest import metric
+
 TOKEN = "page-t0ken"
 PAGE_ID = 4242
 PYTHON_ID = 7
@@ -190,6 +192,23 @@ def test_the_page_lists_clients_broadcasts_and_shows_only_its_own_traffic(browse
     assert console_lines(browser, "out") == ["hello from the page"]
     wait_for(browser, lambda: listed_ids(browser) == {str(PAGE_ID)}, "the python client to leave the list")
     assert csp_violations(browser) == []
+
+
+def test_the_pages_websocket_is_compressed_both_ways(browser, server):
+    chat = '{"from":"page","room":"lobby","text":"a chat message long enough to be worth compressing"}'
+    browser.get(f"http://127.0.0.1:{server.port}/")
+    connect_console(browser, PAGE_ID)
+    wait_for(browser, lambda: f"connected as {PAGE_ID}" in console_lines(browser, "sys"), "the console to connect")
+    submit(browser, "console-message", chat)
+    wait_for(browser, lambda: f"Server echo: {chat}" in console_lines(browser, "in"), "the echo")
+    submit(browser, "broadcast-message", chat * 3)
+    wait_for(browser, lambda: chat * 3 in console_lines(browser, "in"), "the broadcast")
+    assert console_lines(browser, "in") == [f"Server echo: {chat}", chat * 3]
+    # Chromium offered permessage-deflate, compressed what it sent and inflated what it got.
+    for direction in ("received", "sent"):
+        text = metric(server, f'wshub_deflate_message_bytes_total{{direction="{direction}"}}')
+        wire = metric(server, f'wshub_deflate_wire_bytes_total{{direction="{direction}"}}')
+        assert 0 < wire < text, direction
 
 
 def test_the_page_sends_to_one_client_and_disconnects_it(browser, server):

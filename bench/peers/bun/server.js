@@ -1,6 +1,9 @@
 // Benchmark peer for wshub: the seed service's API on Bun.serve and its built-in WebSocket server (uWebSockets).
 const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT || 8000);
+// WS_PER_MESSAGE_DEFLATE=true (uvicorn's name): Bun's shared compressor, as `perMessageDeflate: true` gives it. Bun
+// compresses only what is sent with `compress` true, so every send and publish asks for it then.
+const perMessageDeflate = process.env.WS_PER_MESSAGE_DEFLATE === 'true';
 const clients = new Map(); // client id -> ServerWebSocket, in connection order
 
 // A client id is an integer, as FastAPI's `client_id: int` reads it; null if it is not one.
@@ -17,7 +20,7 @@ async function broadcast(req, server) {
   if (typeof message !== 'string') {
     return Response.json({ detail: 'body must be {"message": "<string>"}' }, { status: 422 });
   }
-  server.publish('all', message); // every registered client is subscribed to "all"
+  server.publish('all', message, perMessageDeflate); // every registered client is subscribed to "all"
   return Response.json({ sent: clients.size });
 }
 
@@ -39,7 +42,7 @@ const server = Bun.serve({
     return Response.json({ detail: 'Not Found' }, { status: 404 });
   },
   websocket: {
-    perMessageDeflate: false,
+    perMessageDeflate,
     maxPayloadLength: 16 * 1024 * 1024,
     open(ws) {
       const { id } = ws.data;
@@ -50,7 +53,7 @@ const server = Bun.serve({
     },
     message(ws, message) {
       if (typeof message !== 'string') return ws.close(1003, 'binary messages are not supported');
-      ws.send('Server echo: ' + message);
+      ws.send('Server echo: ' + message, perMessageDeflate);
     },
     close(ws) {
       if (ws.data.registered) clients.delete(ws.data.id);

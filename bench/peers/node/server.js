@@ -5,6 +5,8 @@ const { WebSocketServer } = require('ws');
 
 const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT || 8000);
+// WS_PER_MESSAGE_DEFLATE=true (uvicorn's name): permessage-deflate with ws's defaults (a zlib stream per connection).
+const perMessageDeflate = process.env.WS_PER_MESSAGE_DEFLATE === 'true';
 const clients = new Map(); // client id -> WebSocket, in connection order
 
 function sendJson(res, status, body) {
@@ -41,7 +43,7 @@ const server = http.createServer((req, res) => {
   sendJson(res, 404, { detail: 'Not Found' });
 });
 
-const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
+const wss = new WebSocketServer({ noServer: true, perMessageDeflate, maxPayload: 16 * 1024 * 1024 });
 
 function onConnection(ws, id) {
   ws.on('error', () => {}); // protocol errors close the socket; ws reports them here too

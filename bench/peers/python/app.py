@@ -7,6 +7,8 @@ from pydantic import BaseModel
 
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "8000"))
+# uvicorn's own switch (the seed compresses, uvicorn's default); off unless asked, so the peers compare alike.
+PER_MESSAGE_DEFLATE = os.environ.get("WS_PER_MESSAGE_DEFLATE") == "true"
 
 app = FastAPI()
 clients: dict[int, WebSocket] = {}  # in connection order
@@ -62,4 +64,5 @@ class Server(uvicorn.Server):
 
 
 if __name__ == "__main__":
-    Server(uvicorn.Config(app, host=HOST, port=PORT, log_level="warning", ws_per_message_deflate=False)).run()
+    config = uvicorn.Config(app, host=HOST, port=PORT, log_level="warning", ws_per_message_deflate=PER_MESSAGE_DEFLATE)
+    Server(config).run()

@@ -105,6 +105,31 @@ TEST(Config, ARedisUrlMakesAClusterNodeWithTheClustersDefaults) {
   EXPECT_EQ(cluster->count_timeout, defaults.count_timeout);
 }
 
+TEST(Config, ARedisUrlCarriesCredentials) {
+  auto const cluster = read_ok({}, {{"REDIS_URL", "redis://app:p%40ss@r:7000/2"}}).cluster;
+  ASSERT_TRUE(cluster.has_value());
+  EXPECT_EQ(cluster->redis,
+            (RedisEndpoint{.host = "r", .port = 7000, .database = 2, .user = "app", .password = "p@ss"}));
+}
+
+TEST(Config, ARefusedRedisUrlIsRepeatedWithItsPasswordMasked) {
+  for (auto const* url : {"redis://app:s3cret@host:99999", "rediss://app:s3cret@host", "app:s3cret@host:6379"}) {
+    auto const decision = read({}, {{"REDIS_URL", url}});
+    EXPECT_EQ(decision.exit_code, 2) << url;
+    EXPECT_NE(decision.message.find("REDIS_URL"), std::string::npos) << decision.message;
+    EXPECT_NE(decision.message.find("app:***@host"), std::string::npos) << decision.message;
+    EXPECT_EQ(decision.message.find("s3cret"), std::string::npos) << decision.message;
+  }
+}
+
+TEST(Config, TlsToRedisIsRefusedAsNotSupportedYet) {
+  auto const decision = read({"--redis-url", "rediss://host:6380/0"});
+  EXPECT_EQ(decision.exit_code, 2);
+  EXPECT_EQ(decision.message,
+            "wshub: invalid --redis-url value \"rediss://host:6380/0\": expected redis://: TLS to Redis (rediss://) is "
+            "not supported yet");
+}
+
 TEST(Config, ClusterSettingsAreCheckedWithoutARedisUrl) {
   expect_refused({}, {{"CLUSTER_NAME", "has space"}}, "CLUSTER_NAME", "has space");
 }
@@ -139,6 +164,34 @@ TEST(Config, RefusesBadLimitsNamingTheSetting) {
   expect_refused({}, {{"ALLOWED_ORIGINS", ""}}, "ALLOWED_ORIGINS", "");
   expect_refused({}, {{"ALLOWED_ORIGINS", "example.com"}}, "ALLOWED_ORIGINS", "example.com");
   expect_refused({"--allowed-origins", "https://a.example,"}, {}, "--allowed-origins", "https://a.example,");
+}
+
+TEST(Config, CompressionIsOnByDefaultAsInUvicorn) {
+  Config const config = read_ok({});
+  EXPECT_TRUE(config.websocket.deflate.enabled);
+  EXPECT_EQ(config.websocket.deflate.level, 6);
+  EXPECT_EQ(config.websocket.deflate.min_message_bytes, 64U);
+}
+
+TEST(Config, ReadsTheCompressionSettingsInClicksWords) {
+  for (auto const* off : {"false", "FALSE", "0", "no", "off", "f", "N"}) {
+    EXPECT_FALSE(read_ok({}, {{"WS_PER_MESSAGE_DEFLATE", off}}).websocket.deflate.enabled) << off;
+  }
+  for (auto const* on : {"true", "True", "1", "yes", "on", "t", "Y"}) {
+    EXPECT_TRUE(
+        read_ok({"--ws-per-message-deflate", on}, {{"WS_PER_MESSAGE_DEFLATE", "false"}}).websocket.deflate.enabled)
+        << on;
+  }
+  auto const config = read_ok({"--ws-deflate-level", "1"}, {{"WS_DEFLATE_MIN_BYTES", "0"}});
+  EXPECT_EQ(config.websocket.deflate.level, 1);
+  EXPECT_EQ(config.websocket.deflate.min_message_bytes, 0U);
+}
+
+TEST(Config, RefusesBadCompressionSettings) {
+  expect_refused({}, {{"WS_PER_MESSAGE_DEFLATE", "maybe"}}, "WS_PER_MESSAGE_DEFLATE", "maybe");
+  expect_refused({"--ws-deflate-level", "0"}, {}, "--ws-deflate-level", "0");
+  expect_refused({}, {{"WS_DEFLATE_LEVEL", "10"}}, "WS_DEFLATE_LEVEL", "10");
+  expect_refused({}, {{"WS_DEFLATE_MIN_BYTES", "-1"}}, "WS_DEFLATE_MIN_BYTES", "-1");
 }
 
 TEST(Config, TheIdleTimeoutMustOutlastThePingInterval) {

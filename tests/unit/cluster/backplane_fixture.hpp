@@ -70,7 +70,7 @@ class BackplaneFixture : public ::testing::Test {
       return link;
     });
     backplane_->attach(clients_, policy_);
-    backplane_->start(node_id);
+    backplane_->start(node_id, [this](std::string const& reason) { refused_at_start_.push_back(reason); });
     poll();
   }
 
@@ -130,7 +130,8 @@ class BackplaneFixture : public ::testing::Test {
   FakeClients clients_;
   FakeRedis* commands_ = nullptr;
   FakeRedis* reader_ = nullptr;
-  std::optional<RedisBackplane> backplane_;  // last: destroyed first, while the context no longer runs
+  std::vector<std::string> refused_at_start_;  // what the backplane told its starter of refused credentials
+  std::optional<RedisBackplane> backplane_;    // last: destroyed first, while the context no longer runs
 };
 
 }  // namespace wshub::testing

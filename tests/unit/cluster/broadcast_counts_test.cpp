@@ -30,7 +30,7 @@ class BroadcastCountsTest : public testing::BackplaneFixture {
 
   // The publish script's reply: the nodes live when it ran, this one included.
   void answer_publish(std::vector<std::string> const& live_nodes) {
-    commands_->answer_ok_until("EVAL");
+    commands_->answer_ok_until_script();
     commands_->answer(FakeRedis::texts(live_nodes));
   }
 
@@ -110,7 +110,7 @@ TEST_F(BroadcastCountsTest, WhileCutOffABroadcastReachesNoOtherNode) {
   backplane_->publish("hello", [this](std::size_t count) { answers_.push_back(count); });
   poll();
   EXPECT_EQ(answers_, std::vector<std::size_t>{0});
-  EXPECT_EQ(commands_->sent_count("EVAL"), 1U) << "only the registration";
+  EXPECT_EQ(commands_->script_count(), 1U) << "only the registration";
 }
 
 TEST_F(BroadcastCountsTest, AnotherNodesBroadcastIsDeliveredHereAndCountedBackToItsOrigin) {

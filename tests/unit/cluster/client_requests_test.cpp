@@ -35,7 +35,7 @@ class ClientRequestsTest : public testing::BackplaneFixture {
 
   // The route script's reply: the ids no other live node holds, then each node with its ids.
   void routed(Ids const& missing, std::vector<std::pair<std::string, Ids>> const& nodes) {
-    commands_->answer_ok_until("EVAL");
+    commands_->answer_ok_until_script();
     std::vector<RedisReply> reply{ids_reply(missing)};
     for (auto const& [node, ids] : nodes) reply.push_back(FakeRedis::array({FakeRedis::text(node), ids_reply(ids)}));
     commands_->answer(FakeRedis::array(std::move(reply)));
@@ -153,7 +153,7 @@ TEST_F(ClientRequestsTest, WhileCutOffEveryIdIsMissingAtOnceButNeverInsideTheCal
   ASSERT_EQ(results_.size(), 1U);
   EXPECT_EQ(results_[0].sent, 0U);
   EXPECT_EQ(results_[0].missing, (Ids{5, 6}));
-  EXPECT_EQ(commands_->sent_count("EVAL"), 1U) << "only the registration";
+  EXPECT_EQ(commands_->script_count(), 1U) << "only the registration";
 }
 
 TEST_F(ClientRequestsTest, ARequestLostWithTheConnectionIsAnsweredAtOnceWithEveryIdMissing) {
@@ -238,7 +238,7 @@ TEST_F(ClientRequestsTest, LocatingAClientElsewhereIsWhatTheLocateScriptAnswers)
   backplane_->locate(7, [&located](std::optional<ClientLocation> where) { located.push_back(std::move(where)); });
   backplane_->locate(8, [&located](std::optional<ClientLocation> where) { located.push_back(std::move(where)); });
   poll();
-  commands_->answer_ok_until("EVAL");
+  commands_->answer_ok_until_script();
   auto const asked = commands_->answer(FakeRedis::texts({"node-b", "1700000000000100"}));
   EXPECT_EQ(asked.back(), "7");
   commands_->answer(FakeRedis::nil());

@@ -51,6 +51,11 @@ class FakeRedis final : public RedisLink {
     for (auto& sent : failed) std::move(sent.handler)(RedisReply::error("connection to Redis lost"));
     events_.on_down("lost");
   }
+  // What RedisConnection does when Redis refuses its credentials: reports the refusal, then the loss.
+  void refuse(std::string const& reason) {
+    events_.on_refused(reason);
+    go_down();
+  }
 
   // Redis answers in order: the oldest unanswered command gets this reply. Returns its arguments.
   std::vector<std::string> answer(RedisReply const& reply) {
@@ -66,6 +71,17 @@ class FakeRedis final : public RedisLink {
     while (!unanswered_.empty() && unanswered_.front().args[0] != name) answer(ok());
     EXPECT_FALSE(unanswered_.empty()) << "no " << name << " was sent";
   }
+
+  // Answers with OK every command before the first script call (EVAL or EVALSHA), which is left as the oldest.
+  void answer_ok_until_script() {
+    while (!unanswered_.empty() && !is_script(unanswered_.front().args)) answer(ok());
+    EXPECT_FALSE(unanswered_.empty()) << "no script was run";
+  }
+  // A Lua script's call: its text the first time on a connection, its SHA-1 after.
+  static bool is_script(std::vector<std::string> const& args) {
+    return !args.empty() && (args[0] == "EVAL" || args[0] == "EVALSHA");
+  }
+  std::size_t script_count() const { return static_cast<std::size_t>(std::ranges::count_if(log_, is_script)); }
 
   std::deque<Sent> const& unanswered() const { return unanswered_; }
   std::vector<std::string> const& oldest() const { return unanswered_.front().args; }

@@ -1,4 +1,4 @@
-// Tests reading REDIS_URL: what is accepted, and what is refused at start-up.
+// Tests reading REDIS_URL: what is accepted, what is refused at start-up, and how it is shown without its password.
 #include "cluster/redis_endpoint.hpp"
 
 #include <gtest/gtest.h>
@@ -14,11 +14,53 @@ TEST(RedisEndpoint, ReadsHostPortAndDatabase) {
   EXPECT_EQ(parse_redis_url("redis://[::1]:7000/0"), (RedisEndpoint{.host = "::1", .port = 7000, .database = 0}));
 }
 
+TEST(RedisEndpoint, ReadsAPasswordAloneOrWithAnAclUser) {
+  EXPECT_EQ(parse_redis_url("redis://:s3cret@cache:6380/1"),
+            (RedisEndpoint{.host = "cache", .port = 6380, .database = 1, .user = "", .password = "s3cret"}));
+  EXPECT_EQ(parse_redis_url("redis://app:s3cret@[::1]"),
+            (RedisEndpoint{.host = "::1", .port = 6379, .database = 0, .user = "app", .password = "s3cret"}));
+}
+
+TEST(RedisEndpoint, DecodesPercentEscapesInTheUserAndThePassword) {
+  auto const endpoint = parse_redis_url("redis://my%20app:p%40ss%3Aw%2Frd%25@host/3");
+  ASSERT_TRUE(endpoint.has_value());
+  EXPECT_EQ(endpoint->user, "my app");
+  EXPECT_EQ(endpoint->password, "p@ss:w/rd%");
+  EXPECT_EQ(endpoint->host, "host");
+  EXPECT_EQ(endpoint->database, 3U);
+}
+
+TEST(RedisEndpoint, TakesTheLastAtSignAsTheEndOfTheCredentials) {
+  auto const endpoint = parse_redis_url("redis://app:p@ss/word@host:7000");
+  ASSERT_TRUE(endpoint.has_value());
+  EXPECT_EQ(endpoint->password, "p@ss/word");
+  EXPECT_EQ(endpoint->host, "host");
+  EXPECT_EQ(endpoint->port, 7000);
+}
+
 TEST(RedisEndpoint, RefusesWhatItCannotServe) {
-  for (auto const* url : {"", "127.0.0.1:6379", "rediss://host", "redis://", "redis://host:0", "redis://host:70000",
-                          "redis://host/16", "redis://host/x", "redis://user:pass@host", "redis://host:12a"}) {
+  for (auto const* url :
+       {"", "127.0.0.1:6379", "rediss://host", "rediss://:pass@host", "redis://", "redis://host:0",
+        "redis://host:70000", "redis://host/16", "redis://host/x", "redis://host:12a", "redis://password@host",
+        "redis://user:@host", "redis://:@host", "redis://:pass@", "redis://:pass@:6379"}) {
     EXPECT_FALSE(parse_redis_url(url).has_value()) << url;
   }
+}
+
+TEST(RedisEndpoint, IsShownWithItsPasswordMasked) {
+  EXPECT_EQ(shown_url(*parse_redis_url("redis://app:s3cret@host:6380/0")), "redis://app:***@host:6380/0");
+  EXPECT_EQ(shown_url(*parse_redis_url("redis://:s3cret@host")), "redis://:***@host:6379/0");
+  EXPECT_EQ(shown_url(*parse_redis_url("redis://[::1]:7000/2")), "redis://[::1]:7000/2");
+}
+
+TEST(RedisEndpoint, AGivenUrlIsMaskedValidOrNot) {
+  EXPECT_EQ(masked_url("redis://app:s3cret@host:6380/0"), "redis://app:***@host:6380/0");
+  EXPECT_EQ(masked_url("rediss://:s3cret@host"), "rediss://:***@host");
+  EXPECT_EQ(masked_url("redis://s3cret@host:99999"), "redis://***@host:99999");
+  EXPECT_EQ(masked_url("redis://app:p@ss@host"), "redis://app:***@host");
+  EXPECT_EQ(masked_url("redis://host:6379"), "redis://host:6379");
+  EXPECT_EQ(masked_url("app:s3cret@host:6379"), "app:***@host:6379");
+  EXPECT_EQ(masked_url("localhost:6379"), "localhost:6379");
 }
 
 }  // namespace

@@ -16,6 +16,9 @@ namespace wshub::testing {
 
 class RedisFixture : public ::testing::Test {
  protected:
+  // server_args: more of redis-server's settings, such as a password to require.
+  explicit RedisFixture(std::vector<std::string> const& server_args = {}) : redis_(server_args) {}
+
   // Runs the connection's handlers until the condition holds, for at most 10 s.
   template <typename Condition>
   void run_until(Condition condition) {

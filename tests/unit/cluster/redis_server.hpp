@@ -23,10 +23,12 @@ namespace wshub::testing {
 
 class RedisServer {
  public:
-  RedisServer() : port_(free_port()) {
+  // extra_args: more of redis-server's settings, such as {"--requirepass", "secret"}.
+  explicit RedisServer(std::vector<std::string> const& extra_args = {}) : port_(free_port()) {
     std::string const port = std::to_string(port_);
     std::vector<std::string> args{"redis-server", "--port", port,         "--bind", "127.0.0.1", "--save", "",
                                   "--appendonly", "no",     "--loglevel", "warning"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);

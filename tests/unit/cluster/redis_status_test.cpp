@@ -43,5 +43,24 @@ TEST_F(RedisStatusTest, AnOutageIsCountedOnceHoweverOftenTheConnectionsFlap) {
   EXPECT_EQ(outages(), 2U);
 }
 
+TEST_F(RedisStatusTest, CredentialsRefusedBeforeTheFirstHeartbeatAreToldToTheStarterOnceAndAreNoOutage) {
+  make();
+  commands_->refuse("WRONGPASS invalid username-password pair");
+  reader_->refuse("WRONGPASS invalid username-password pair");
+  commands_->refuse("WRONGPASS invalid username-password pair");
+  EXPECT_EQ(refused_at_start_, (std::vector<std::string>{"WRONGPASS invalid username-password pair"}));
+  EXPECT_EQ(outages(), 0U);
+}
+
+TEST_F(RedisStatusTest, CredentialsRefusedAfterTheNodeWasLiveAreAnOutageRetriedAsAnyOther) {
+  join();
+  commands_->refuse("WRONGPASS invalid username-password pair");
+  EXPECT_TRUE(refused_at_start_.empty());
+  EXPECT_FALSE(backplane_->state().connected);
+  EXPECT_EQ(outages(), 1U);
+  commands_->go_up();
+  EXPECT_TRUE(backplane_->state().connected);
+}
+
 }  // namespace
 }  // namespace wshub

@@ -89,6 +89,36 @@ TEST(FrameParser, RefusesWhatRfc6455Forbids) {
   }
 }
 
+TEST(FrameParser, TakesRsv1OnAMessagesFirstFrameOnlyWhenDeflateWasNegotiated) {
+  auto first = encode({.payload = "abc", .final = false, .reserved_bits = 0x40});
+  auto const frame = parse_frame(std::span(first.data(), first.size()), limit, true);
+  EXPECT_EQ(frame.status, Status::complete);
+  EXPECT_TRUE(frame.compressed);
+  auto plain = testing::text("abc");
+  EXPECT_FALSE(parse_frame(std::span(plain.data(), plain.size()), limit, true).compressed);
+}
+
+TEST(FrameParser, RefusesRsv1WhereRfc7692ForbidsIt) {
+  struct Case {
+    std::string bytes;
+    bool deflate_negotiated;
+    std::string_view why;
+  };
+  std::vector<Case> const cases = {
+      {encode({.reserved_bits = 0x40}), false, "RSV1 without permessage-deflate"},
+      {encode({.opcode = Opcode::continuation, .reserved_bits = 0x40}), true, "RSV1 on a continuation frame"},
+      {encode({.opcode = Opcode::ping, .reserved_bits = 0x40}), true, "RSV1 on a ping"},
+      {encode({.opcode = Opcode::close, .reserved_bits = 0x40}), true, "RSV1 on a close frame"},
+      {encode({.reserved_bits = 0x20}), true, "RSV2 with permessage-deflate"},
+  };
+  for (auto forbidden : cases) {
+    auto const frame =
+        parse_frame(std::span(forbidden.bytes.data(), forbidden.bytes.size()), limit, forbidden.deflate_negotiated);
+    EXPECT_EQ(frame.status, Status::invalid) << forbidden.why;
+    EXPECT_EQ(frame.error, CloseCode::protocol_error) << forbidden.why;
+  }
+}
+
 TEST(FrameParser, RefusesAnOversizedFrameFromItsHeaderAlone) {
   auto const whole = testing::text(std::string(2000, 'z'));
   std::string header = whole.substr(0, 8);

@@ -139,5 +139,48 @@ TEST(UpgradeRequest, LeavesAnythingUnusualToBeast) {
   EXPECT_TRUE(declined(lf_only));
 }
 
+TEST(UpgradeRequest, KeepsEveryExtensionsFieldInOrder) {
+  auto const scanned =
+      scan_upgrade_request(request("/ws/1",
+                                   "Sec-WebSocket-Extensions: x-other\r\nX-A: b\r\n"
+                                   "sec-websocket-extensions:  permessage-deflate; client_max_window_bits \r\n"
+                                   "SEC-WEBSOCKET-EXTENSIONS: permessage-deflate\r\n"),
+                           header_limit);
+  ASSERT_TRUE(scanned);
+  EXPECT_EQ(
+      scanned->fields.extensions,
+      (std::vector<std::string_view>{"x-other", "permessage-deflate; client_max_window_bits", "permessage-deflate"}));
+  EXPECT_TRUE(scan_upgrade_request(request(), header_limit)->fields.extensions.empty());
+}
+
+TEST(UpgradeRequest, NegotiatesAsBeastsReadingDoes) {
+  HandshakeContext const deflate_on{.deflate = {.enabled = true}};
+  for (auto const* fields :
+       {"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n",
+        "Sec-WebSocket-Extensions: x\r\nsec-websocket-extensions: permessage-deflate; server_max_window_bits=8\r\n"
+        "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=\"12\"\r\n",
+        "Sec-WebSocket-Extensions: permessage-deflate; x\r\n", "Sec-WebSocket-Extensions:\r\n",
+        "Sec-WebSocket-Extensions: permessage-deflate, \"\r\n"}) {
+    auto const bytes = request("/ws/1", fields);
+    auto const scanned = scan_upgrade_request(bytes, header_limit);
+    ASSERT_TRUE(scanned) << bytes;
+    std::size_t used = 0;
+    auto const beast_request = read_by_beast(bytes, used);
+    for (auto const& context : {HandshakeContext{}, deflate_on}) {
+      auto const ours = answer_websocket_handshake(scanned->fields, context);
+      auto const beasts = answer_websocket_handshake(beast_request, context);
+      EXPECT_FALSE(ours.refused) << bytes;
+      EXPECT_EQ(ours.bytes, beasts.bytes) << bytes;
+      EXPECT_EQ(ours.deflate, beasts.deflate) << bytes;
+    }
+  }
+  auto const chromium = request("/ws/1", "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+  auto const answer = answer_websocket_handshake(scan_upgrade_request(chromium, header_limit)->fields, deflate_on);
+  ASSERT_TRUE(answer.deflate);
+  EXPECT_NE(answer.bytes.find("\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+                              "client_no_context_takeover\r\n"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace wshub

@@ -208,5 +208,69 @@ TEST(WebSocketHandshake, WithoutAnAllowListOrAnOriginAnyClientMayConnect) {
   EXPECT_FALSE(answer_websocket_handshake(valid_request(), {.allowed_origins = allowed}).refused);
 }
 
+constexpr std::string_view chromium_offer = "permessage-deflate; client_max_window_bits";
+constexpr DeflateNegotiation deflate_on{.enabled = true};
+
+TEST(WebSocketHandshake, ByDefaultAnOfferIsDeclinedAndThe101IsUnchanged) {
+  auto const answer = answer_websocket_handshake(with(http::field::sec_websocket_extensions, chromium_offer));
+  EXPECT_FALSE(answer.refused);
+  EXPECT_FALSE(answer.deflate);
+  EXPECT_EQ(answer.bytes, answer_websocket_handshake(valid_request()).bytes);
+}
+
+TEST(WebSocketHandshake, AnAcceptedOfferIsAnsweredInThe101) {
+  auto const answer = answer_websocket_handshake(with(http::field::sec_websocket_extensions, chromium_offer),
+                                                 {.date = "Wed, 02 Dec 2026 14:10:05 GMT", .deflate = deflate_on});
+  EXPECT_FALSE(answer.refused);
+  EXPECT_EQ(answer.status, http::status::switching_protocols);
+  ASSERT_TRUE(answer.deflate);
+  EXPECT_EQ(*answer.deflate,
+            (DeflateParameters{
+                .server_no_context_takeover = true, .client_no_context_takeover = true, .server_max_window_bits = 15}));
+  EXPECT_EQ(answer.bytes, std::string("HTTP/1.1 101 Switching Protocols\r\n"
+                                      "Upgrade: websocket\r\n"
+                                      "Connection: Upgrade\r\n"
+                                      "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+                                      "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+                                      "client_no_context_takeover\r\n"
+                                      "Server: wshub/") +
+                              version + "\r\nDate: Wed, 02 Dec 2026 14:10:05 GMT\r\n\r\n");
+  EXPECT_EQ(parsed(answer.bytes).count(http::field::sec_websocket_extensions), 1U);
+}
+
+TEST(WebSocketHandshake, EveryExtensionsFieldIsReadInOrder) {
+  auto request = with(http::field::sec_websocket_extensions, "x-webkit-deflate-frame");
+  request.insert(http::field::sec_websocket_extensions, "permessage-deflate; server_max_window_bits=8");
+  request.insert("sec-websocket-EXTENSIONS", "permessage-deflate; server_max_window_bits=10");
+  request.insert(http::field::sec_websocket_extensions, "permessage-deflate");
+  auto const answer = answer_websocket_handshake(request, {.deflate = deflate_on});
+  ASSERT_TRUE(answer.deflate);
+  EXPECT_EQ(answer.deflate->server_max_window_bits, 10);
+  EXPECT_EQ(parsed(answer.bytes)[http::field::sec_websocket_extensions],
+            "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10");
+}
+
+TEST(WebSocketHandshake, AnOddOfferIsDeclinedAndNeverRefusesTheHandshake) {
+  for (auto const* offer : {"", "permessage-deflate; server_max_window_bits=8", "permessage-deflate; x=\"",
+                            "permessage-deflate;;", "permessage-deflate; server_max_window_bits=99999999999999999999",
+                            ",,,", "permessage-deflate; client_no_context_takeover=1"}) {
+    auto const answer =
+        answer_websocket_handshake(with(http::field::sec_websocket_extensions, offer), {.deflate = deflate_on});
+    EXPECT_FALSE(answer.refused) << offer;
+    EXPECT_EQ(answer.status, http::status::switching_protocols);
+    EXPECT_FALSE(answer.deflate) << offer;
+    EXPECT_EQ(parsed(answer.bytes).count(http::field::sec_websocket_extensions), 0U) << offer;
+  }
+}
+
+TEST(WebSocketHandshake, ARefusedHandshakeNegotiatesNothing) {
+  auto request = without(http::field::host);
+  request.set(http::field::sec_websocket_extensions, chromium_offer);
+  auto const answer = answer_websocket_handshake(request, {.deflate = deflate_on});
+  EXPECT_TRUE(answer.refused);
+  EXPECT_FALSE(answer.deflate);
+  EXPECT_EQ(parsed(answer.bytes).count(http::field::sec_websocket_extensions), 0U);
+}
+
 }  // namespace
 }  // namespace wshub

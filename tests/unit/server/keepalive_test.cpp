@@ -9,7 +9,7 @@ namespace {
 using namespace std::chrono_literals;
 using Action = KeepaliveStep::Action;
 
-WebSocketOptions const options{.ping_interval = 25s, .idle_timeout = 60s};
+WebSocketOptions const options{.ping_interval = 25s, .idle_timeout = 60s, .deflate = {}};
 
 TEST(Keepalive, WaitsForTheRestOfThePingIntervalAfterHearingFromTheClient) {
   auto const step = keepalive_step(options, 10s, false);

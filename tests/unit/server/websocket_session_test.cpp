@@ -64,7 +64,7 @@ class WebSocketSessionTest : public ::testing::Test {
   }
 
   std::shared_ptr<WebSocketSession> start_session(Hub& hub) {
-    auto session = std::make_shared<WebSocketSession>(std::move(server_), "", hub, options_, metrics_);
+    auto session = std::make_shared<WebSocketSession>(std::move(server_), "", std::nullopt, hub, options_, metrics_);
     session->start("/ws/1", std::string(switching_protocols));
     return session;
   }
@@ -82,14 +82,14 @@ class WebSocketSessionTest : public ::testing::Test {
   asio::io_context client_context_;
   tcp::socket client_{client_context_};
   ConnectionSocket server_{context_.get_executor()};
-  WebSocketOptions options_{.ping_interval = 1h, .idle_timeout = 2h};
+  WebSocketOptions options_{.ping_interval = 1h, .idle_timeout = 2h, .deflate = {}};
   Metrics metrics_;
   LocalBackplane local_{context_.get_executor()};
   Hub hub_{local_};
 };
 
 TEST_F(WebSocketSessionTest, AKeepaliveExpiryQueuedAsTheCloseHandshakeBeginsDoesNotEndIt) {
-  options_ = {.close_timeout = 1h, .ping_interval = 200ms, .idle_timeout = 1h};
+  options_ = {.close_timeout = 1h, .ping_interval = 200ms, .idle_timeout = 1h, .deflate = {}};
   auto const started = std::chrono::steady_clock::now();
   auto const session = start_session(hub_);
   context_.poll();

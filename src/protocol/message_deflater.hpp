@@ -1,0 +1,37 @@
+// Compresses whole WebSocket messages for permessage-deflate (RFC 7692), one message at a time.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <zlib.h>
+
+namespace wshub {
+
+// zlib's memLevel for the deflater: its hash table has 2^(mem_level + 7) two-byte heads, which deflateReset clears
+// before every message. 7 is the largest whose reset stays under a microsecond (8 takes 2.4 µs, a tenth of a
+// 256-byte chat message's whole cost), with 8's ratio and nearly its speed on 64 KiB messages (docs/benchmarks.md,
+// "Compression codec").
+inline constexpr int default_deflate_mem_level = 7;
+
+// Compresses whole messages for permessage-deflate (RFC 7692 section 7.2.1): raw DEFLATE, each message on its own
+// (no context taken over), sync-flushed, its trailing 00 00 ff ff removed.
+class MessageDeflater {
+ public:
+  // level 1..9, window_bits 9..15 (what RFC 7692 lets zlib produce), mem_level 1..9.
+  MessageDeflater(int level, int window_bits, int mem_level = default_deflate_mem_level);
+  MessageDeflater(MessageDeflater const&) = delete;
+  MessageDeflater& operator=(MessageDeflater const&) = delete;
+  ~MessageDeflater();
+
+  // Appends the compressed payload of one message to out.
+  void compress(std::string_view payload, std::string& out);
+
+ private:
+  z_stream stream_{};
+};
+
+// This thread's deflater for these settings, made on first use; the same object on later calls.
+MessageDeflater& thread_deflater(int level, int window_bits);
+
+}  // namespace wshub

@@ -1,0 +1,112 @@
+// Tests the permessage-deflate compressor against zlib used directly: what RFC 7692 section 7.2.1 asks of each
+// message, round trips across sizes, the window it is given, and one deflater per thread and settings.
+#include "protocol/message_deflater.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "zlib_reference.hpp"
+
+namespace wshub {
+namespace {
+
+using namespace std::string_view_literals;
+using testing::chat_message;
+using testing::zlib_inflate;
+
+std::string compress(std::string_view payload, int level = 6, int window_bits = 15) {
+  MessageDeflater deflater(level, window_bits);
+  std::string out;
+  deflater.compress(payload, out);
+  return out;
+}
+
+TEST(MessageDeflater, EmptyMessageIsTheSingleByteOfRfc7692Section7_2_3_6) {
+  std::string const compressed = compress("");
+  EXPECT_EQ(compressed, std::string(1, '\0'));
+  EXPECT_EQ(zlib_inflate(compressed), "");
+}
+
+TEST(MessageDeflater, HelloIsTheBytesOfRfc7692Section7_2_3_1) {
+  EXPECT_EQ(compress("Hello"), "\xf2\x48\xcd\xc9\xc9\x07\x00"sv);
+}
+
+TEST(MessageDeflater, RoundTripsThroughZlibAtEverySize) {
+  std::string const one_megabyte_random = testing::random_bytes(1 << 20, 1);
+  std::string const one_megabyte_repetitive = testing::repetitive_bytes(1 << 20, 1000, 2);
+  for (std::string_view payload : {std::string_view("x"), chat_message, std::string_view(one_megabyte_random),
+                                   std::string_view(one_megabyte_repetitive)}) {
+    for (int level : {1, 6, 9}) {
+      std::string const compressed = compress(payload, level);
+      EXPECT_EQ(zlib_inflate(compressed), payload) << payload.size() << " bytes at level " << level;
+    }
+  }
+}
+
+TEST(MessageDeflater, CompressesWhatRepeats) {
+  EXPECT_LT(compress(chat_message).size(), chat_message.size() * 3 / 4);
+  EXPECT_LT(compress(testing::repetitive_bytes(1 << 20, 1000, 3)).size(), (1u << 20) / 100);
+}
+
+TEST(MessageDeflater, EachMessageStandsAlone) {
+  MessageDeflater deflater(6, 15);
+  std::string first;
+  std::string second;
+  deflater.compress(chat_message, first);
+  deflater.compress(chat_message, second);
+  // With context taken over the second would refer back to the first and be a few bytes long.
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(zlib_inflate(second), chat_message);
+}
+
+TEST(MessageDeflater, AppendsAfterWhatOutHolds) {
+  std::string out = "frame header";
+  MessageDeflater(6, 15).compress("Hello", out);
+  EXPECT_EQ(out, "frame header\xf2\x48\xcd\xc9\xc9\x07\x00"sv);
+}
+
+TEST(MessageDeflater, KeepsToTheWindowItIsGiven) {
+  // Repeats 1,000 bytes apart: within a 1 KiB window, beyond a 512-byte one.
+  std::string const payload = testing::repetitive_bytes(1 << 16, 1000, 4);
+  std::string const small_window = compress(payload, 9, 9);
+  EXPECT_EQ(zlib_inflate(small_window, 9), payload);
+  std::string const large_window = compress(payload, 9, 15);
+  EXPECT_LT(large_window.size(), small_window.size() / 10);
+  EXPECT_THROW(zlib_inflate(large_window, 9), std::runtime_error);
+}
+
+TEST(MessageDeflater, RejectsSettingsOutsideRfc7692) {
+  EXPECT_THROW(MessageDeflater(0, 15), std::invalid_argument);
+  EXPECT_THROW(MessageDeflater(10, 15), std::invalid_argument);
+  EXPECT_THROW(MessageDeflater(6, 8), std::invalid_argument);
+  EXPECT_THROW(MessageDeflater(6, 16), std::invalid_argument);
+  EXPECT_THROW(MessageDeflater(6, 15, 0), std::invalid_argument);
+}
+
+TEST(MessageDeflater, EveryMemLevelRoundTrips) {
+  for (int mem_level = 1; mem_level <= 9; ++mem_level) {
+    MessageDeflater deflater(6, 15, mem_level);
+    std::string out;
+    deflater.compress(chat_message, out);
+    EXPECT_EQ(zlib_inflate(out), chat_message) << "memLevel " << mem_level;
+  }
+}
+
+TEST(ThreadDeflater, OnePerThreadAndSettings) {
+  MessageDeflater& first = thread_deflater(6, 15);
+  EXPECT_EQ(&thread_deflater(6, 15), &first);
+  EXPECT_NE(&thread_deflater(1, 15), &first);
+  EXPECT_NE(&thread_deflater(6, 12), &first);
+  MessageDeflater* other_threads = nullptr;
+  std::thread([&other_threads] { other_threads = &thread_deflater(6, 15); }).join();
+  EXPECT_NE(other_threads, &first);
+  std::string out;
+  first.compress("Hello", out);
+  EXPECT_EQ(zlib_inflate(out), "Hello");
+}
+
+}  // namespace
+}  // namespace wshub
