@@ -14,11 +14,6 @@ test_packages=(python3 python3-pytest python3-websockets clang-format prometheus
                chromium chromium-driver python3-selenium python3-fastapi python3-uvicorn lintian help2man dpkg-dev
                redis-server openapi-specification python3-jsonschema haproxy)
 
-# Node's ws is the third independent client of the compression tests (tests/e2e/node_client). A Node.js from
-# elsewhere (NodeSource) ships npm itself and conflicts with Debian's npm: ask for the commands instead.
-command -v node >/dev/null || test_packages+=(nodejs)
-command -v npm >/dev/null || test_packages+=(npm)
-
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
   test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
@@ -38,9 +33,4 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   echo "setup: installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-if [[ ${1:-build} == test ]]; then
-  node_client="$(dirname "$0")/../tests/e2e/node_client"
-  [[ -d $node_client/node_modules ]] || (cd "$node_client" && npm ci --no-audit --no-fund)
 fi

@@ -13,7 +13,7 @@ import pytest
 from conftest import MIB, broadcast, metric
 
 CLIENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_client")
-SETUP_HINT = "run scripts/setup.sh test (it installs nodejs, npm and the client's ws package)"
+SETUP_HINT = "run make node-client-check (it installs nodejs, npm and the client's ws package)"
 
 
 def chat(count):
