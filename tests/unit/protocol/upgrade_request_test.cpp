@@ -140,12 +140,12 @@ TEST(UpgradeRequest, LeavesAnythingUnusualToBeast) {
 }
 
 TEST(UpgradeRequest, KeepsEveryExtensionsFieldInOrder) {
-  auto const scanned =
-      scan_upgrade_request(request("/ws/1",
-                                   "Sec-WebSocket-Extensions: x-other\r\nX-A: b\r\n"
-                                   "sec-websocket-extensions:  permessage-deflate; client_max_window_bits \r\n"
-                                   "SEC-WEBSOCKET-EXTENSIONS: permessage-deflate\r\n"),
-                           header_limit);
+  // The fields are views into the request's bytes, which must outlive them.
+  auto const bytes = request("/ws/1",
+                             "Sec-WebSocket-Extensions: x-other\r\nX-A: b\r\n"
+                             "sec-websocket-extensions:  permessage-deflate; client_max_window_bits \r\n"
+                             "SEC-WEBSOCKET-EXTENSIONS: permessage-deflate\r\n");
+  auto const scanned = scan_upgrade_request(bytes, header_limit);
   ASSERT_TRUE(scanned);
   EXPECT_EQ(
       scanned->fields.extensions,
