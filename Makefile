@@ -5,8 +5,7 @@
 # (SOAK_SECONDS=60 for one minute) and prints its table; docs/benchmarks.md has the recorded run.
 # Screenshot: `make screenshot` rewrites docs/live-page.png from the live page's browser test.
 # Debian package: `make deb` is scripts/build-deb.sh (build/deb/wshub_<version>_amd64.deb, docs/packaging.md).
-# Node client: `make node-client-check` runs the compression checks with Node's ws (from npm), outside ./test.
-.PHONY: bench bench-quick bench-setup soak release-build screenshot deb node-client-check
+.PHONY: bench bench-quick bench-setup soak release-build screenshot deb
 
 SOAK_SECONDS ?= 600
 
@@ -23,14 +22,6 @@ screenshot: release-build
 	bash scripts/setup.sh test
 	cd tests/e2e && WSHUB_BINARY=$(CURDIR)/build/release/wshub WSHUB_SCREENSHOT=$(CURDIR)/docs/live-page.png \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider test_live_page.py -k only_its_own_traffic
-
-# A Node.js from elsewhere (NodeSource) ships npm itself and conflicts with Debian's npm, so each is installed only
-# when missing; the client's ws comes from the npm registry.
-node-client-check: release-build
-	bash scripts/setup.sh test $$(command -v node >/dev/null || echo nodejs) $$(command -v npm >/dev/null || echo npm)
-	[ -d tests/e2e/node_client/node_modules ] || (cd tests/e2e/node_client && npm ci --no-audit --no-fund)
-	cd tests/e2e && WSHUB_BINARY=$(CURDIR)/build/release/wshub \
-	  /usr/bin/python3 -m pytest -q -p no:cacheprovider node_client_check.py
 
 # The peers (if bench/peers is there), gnuplot for the plots and redis-server for the cluster cases, on top of the
 # release build.

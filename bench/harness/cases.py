@@ -13,6 +13,8 @@ class Case:
     load_s: float = 0
     # The loadgen's --timeout for this case, if it needs longer than the mode's step_timeout_s.
     step_timeout_s: float = None
+    # Added to the server's environment for this case (the TLS cases' certificate).
+    server_env: dict = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +38,9 @@ class Mode:
     # The compression group (issue 16): every server with permessage-deflate on; whether the mode runs it unasked.
     compression_cases: list
     with_compression: bool
+    # The TLS group (issue 19): wshub and Bun on one certificate, and the plain cases they are compared with.
+    tls_cases: list
+    with_tls: bool
 
 
 def echo_case(name, connections, in_flight, payload, seconds):
@@ -97,6 +102,48 @@ def compression_cases(echo_seconds, fanout_rounds, fanout_max_seconds):
     ]
 
 
+# The TLS cases (issue 19): the servers that can speak TLS on one certificate made for the run (servers.py), a
+# self-signed one that the load generator takes as its CA; churn without and with resumption for the CPU of a full and
+# of a resumed handshake; and the idle and churn cases in plain beside them, for what TLS adds.
+TLS_SERVERS = ("wshub", "bun")
+
+
+def tls_servers(names):
+    """Those of `names` that can speak TLS, in their order."""
+    return [name for name in names if name in TLS_SERVERS]
+TLS_DIR = ROOT / "build/bench-tls"
+TLS_CERTIFICATE, TLS_KEY = TLS_DIR / "cert.pem", TLS_DIR / "key.pem"
+TLS_ENV = {"TLS_CERT_FILE": str(TLS_CERTIFICATE), "TLS_KEY_FILE": str(TLS_KEY)}
+TLS_CLIENTS = 10000
+TLS_ECHO, TLS_FANOUT = "echo-tls", f"fanout-tls-{TLS_CLIENTS}"
+TLS_IDLE, PLAIN_IDLE = f"idle-tls-{TLS_CLIENTS}", f"idle-plain-{TLS_CLIENTS}"
+TLS_CHURN, TLS_CHURN_RESUMED, PLAIN_CHURN = "churn-tls", "churn-tls-resumed", "churn-plain"
+# Ten thousand full handshakes, each verified by the load generator on its one core, take longer than a mode's step.
+TLS_HANDSHAKES_TIMEOUT_S = 120
+
+
+def tls_cases(echo_seconds, fanout_rounds, fanout_max_seconds, churn_seconds):
+    tls = ["--tls", "--tls-ca-file", str(TLS_CERTIFICATE)]
+    echo = ["echo", "--connections", 50, "--in-flight", 8, "--payload", 32, "--seconds", echo_seconds]
+    fanout = ["fanout", "--clients", TLS_CLIENTS, "--rounds", fanout_rounds, "--max-seconds", fanout_max_seconds]
+    idle = ["idle", "--clients", TLS_CLIENTS]
+    churn = ["churn", "--concurrency", 16, "--seconds", churn_seconds]
+
+    def case(name, args, load_s, secure, step_timeout_s=None):
+        return Case(name, [str(arg) for arg in [*args, *(tls if secure else [])]], load_s, step_timeout_s,
+                    TLS_ENV if secure else None)
+
+    return [
+        case(TLS_ECHO, echo, echo_seconds, True),
+        case(TLS_FANOUT, fanout, fanout_max_seconds, True, TLS_HANDSHAKES_TIMEOUT_S),
+        case(TLS_IDLE, idle, 0, True, TLS_HANDSHAKES_TIMEOUT_S),
+        case(PLAIN_IDLE, idle, 0, False),
+        case(TLS_CHURN, churn, churn_seconds, True),
+        case(TLS_CHURN_RESUMED, [*churn, "--tls-resume"], churn_seconds, True),
+        case(PLAIN_CHURN, churn, churn_seconds, False),
+    ]
+
+
 FULL = Mode(
     cases=[
         echo_case("echo", 50, 8, 32, 10),
@@ -117,6 +164,8 @@ FULL = Mode(
     send_cases=[fanout_case(SEND_CLIENTS, 50, 30), send_case(SEND_CLIENTS, 50000, SEND_IN_FLIGHT, 30)],
     compression_cases=compression_cases(10, 50, 30),
     with_compression=True,
+    tls_cases=tls_cases(10, 50, 30, 5),
+    with_tls=True,
 )
 
 QUICK = Mode(
@@ -134,4 +183,7 @@ QUICK = Mode(
     # About two minutes for four servers: too long for --quick's budget, so only `--quick --only compression` runs it.
     compression_cases=compression_cases(3, 20, 10),
     with_compression=False,
+    # Two servers, seven cases: like compression, only `--quick --only tls` runs it.
+    tls_cases=tls_cases(3, 20, 10, 2),
+    with_tls=False,
 )

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from . import ROOT
 from .cases import (CHAT_BYTES, CLUSTER_CLIENTS, COMPRESSION_FANOUT_CLIENTS, COMPRESSION_IDLE_CLIENTS, SEND_CLIENTS,
-                    SEND_IN_FLIGHT)
+                    SEND_IN_FLIGHT, TLS_CHURN_RESUMED, tls_servers)
 from .cluster import CLUSTER, SEND_SETUPS, SETUPS, SINGLE
 from .servers import COMPRESSION_ENV, LOADGEN_CPUS, SERVER_CPUS
 from .tables import (cell, cluster_fanout_columns, cluster_idle_columns, compression_columns, echo_columns,
                      fanout_columns, figures_table, handshake_columns, idle_memory_columns, markdown_table,
-                     negotiated_cell, ratios_table, send_columns, summary_columns, value)
+                     negotiated_cell, ratios_table, send_columns, summary_columns, tls_columns, value)
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
@@ -263,8 +263,63 @@ def compression_part(mode, servers, outcomes, load_at_start):
     return [*part, "", *raw_part(outcomes, "### Failed compression runs"), COMPRESSION_END]
 
 
+TLS_BEGIN, TLS_END = "<!-- tls:begin -->", "<!-- tls:end -->"
+# The issue's bound on what an idle TLS connection may hold more than a plain one (KiB).
+TLS_IDLE_OVERHEAD_KIB = 16
+
+
+def tls_target_rows(outcomes):
+    """The issue's targets for wshub, each against its bound: Bun's figure in the same run, or 16 KiB over plain."""
+    echo, p99, idle_tls, idle_plain = tls_columns()[:4]
+    plain = value(outcomes, "wshub", idle_plain)
+    rows = []
+    for title, column, bound in [
+        ("CPU per echo over TLS, at most Bun's (µs)", echo, value(outcomes, "bun", echo)),
+        ("fan-out p99 over TLS, at most Bun's (ms)", p99, value(outcomes, "bun", p99)),
+        ("idle memory per TLS connection, at most 16 KiB over plain (KiB)", idle_tls,
+         None if plain is None else plain + TLS_IDLE_OVERHEAD_KIB),
+    ]:
+        ours = value(outcomes, "wshub", column)
+        if ours is None or bound is None:
+            rows.append([title, cell(outcomes, "wshub", column), "—", "—"])
+            continue
+        shown = [f"{figure:,.{column.decimals}f}" for figure in (ours, bound)]
+        rows.append([title, shown[0], f"≤ {shown[1]}", "yes" if ours <= bound else "no"])
+    return rows
+
+
+def resumed_share(outcomes, server):
+    """The share of the resumed churn's handshakes that did resume, over its rounds that passed; "—" if none."""
+    runs = [o.result for o in outcomes if o.server == server and o.case == TLS_CHURN_RESUMED and not o.failure]
+    handshakes = sum(run["connections"] for run in runs)
+    return f"{sum(run.get('tls_resumed', 0) for run in runs) / handshakes:.0%}" if handshakes else "—"
+
+
+def tls_part(mode, servers, outcomes, load_at_start):
+    cases = ", ".join(f"`{case.name}` (`{' '.join(case.args)}`)" for case in mode.tls_cases)
+    shares = ", ".join(f"{server} {resumed_share(outcomes, server)}" for server in servers)
+    part = [
+        TLS_BEGIN,
+        "## TLS: wss:// and https:// on one certificate",
+        "",
+        f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average {load_at_start:.2f} at "
+        f"its start; {mode.rounds} round(s), the servers taking turns within each, each started afresh; the TLS "
+        "cases with `TLS_CERT_FILE` and `TLS_KEY_FILE` naming one self-signed ECDSA P-256 certificate for 127.0.0.1 "
+        "(bench/harness/certificate.py), which the load generator verifies as its CA, the plain cases without. A "
+        "churn connection is a TCP connect, the TLS handshake, the upgrade, one echo and the close handshake: its CPU "
+        "less the plain churn's is what the handshake costs. The resumed churn offers the last session ticket on every "
+        f"connection; handshakes that resumed: {shares}. Best round for speeds and costs, median for memory. Cases: "
+        f"{cases}.",
+        "",
+        figures_table(outcomes, servers, tls_columns()),
+    ]
+    if "wshub" in servers:
+        part += ["", markdown_table(["target (wshub)", "wshub", "bound", "met"], tls_target_rows(outcomes))]
+    return [*part, "", *raw_part(outcomes, "### Failed TLS runs"), TLS_END]
+
+
 def results_section(mode, servers, outcomes, thread_outcomes, cluster_outcomes, send_outcomes, compression_outcomes,
-                    plots, load_at_start):
+                    tls_outcomes, plots, load_at_start):
     parts = [
         ["## Machine", "", *machine_lines(load_at_start)],
         ["## Method", "", *method_lines(mode)],
@@ -277,6 +332,7 @@ def results_section(mode, servers, outcomes, thread_outcomes, cluster_outcomes, 
                         outcomes, plots.get("idle")),
         by_clients_part("## Idle connections: handshakes per second", handshake_columns(mode), servers, outcomes, None),
         compression_part(mode, servers, compression_outcomes, load_at_start) if compression_outcomes else [],
+        tls_part(mode, tls_servers(servers), tls_outcomes, load_at_start) if tls_outcomes else [],
         threads_part(thread_outcomes) if thread_outcomes else [],
         raw_part(outcomes + thread_outcomes),
         cluster_part(mode, cluster_outcomes, load_at_start) if cluster_outcomes else [],

@@ -65,7 +65,8 @@ def measure(outcome, command, limit):
 def run_once(spec, case, round_number, mode):
     outcome = Outcome(spec.name, case.name, round_number)
     try:
-        process, port = start_server(spec, f"{spec.name}-{case.name}-{round_number}", env=spec.env)
+        env = {**(spec.env or {}), **(case.server_env or {})}
+        process, port = start_server(spec, f"{spec.name}-{case.name}-{round_number}", env=env)
     except (OSError, RuntimeError) as error:
         outcome.failure = f"server did not start: {error}"
         return outcome

@@ -3,7 +3,8 @@ import dataclasses
 import statistics
 
 from .cases import (CHAT_ECHO, CLUSTER_FANOUT, CLUSTER_IDLE, COMPRESSION_FANOUT_CLIENTS, DEFLATE_ECHO, DEFLATE_FANOUT,
-                    DEFLATE_IDLE, SEND, SEND_CLIENTS, SEND_FANOUT)
+                    DEFLATE_IDLE, PLAIN_CHURN, PLAIN_IDLE, SEND, SEND_CLIENTS, SEND_FANOUT, TLS_CHURN, TLS_CHURN_RESUMED,
+                    TLS_CLIENTS, TLS_ECHO, TLS_FANOUT, TLS_IDLE)
 
 HIGHER, LOWER, MEDIAN = "higher", "lower", "median"
 
@@ -106,6 +107,19 @@ def compression_columns():
         Column(f"fan-out {COMPRESSION_FANOUT_CLIENTS // 1000}k p99 compressed (ms)", DEFLATE_FANOUT, "latency_p99_us",
                LOWER, 1e-3, 0),
         Column("idle KiB/conn compressed", DEFLATE_IDLE, "server_rss_per_conn_kib", MEDIAN, 1, 1),
+    ]
+
+
+def tls_columns():
+    """The issue's table (issue 19): what TLS costs, beside the plain figures it is compared with."""
+    return [
+        Column("CPU µs/echo TLS", TLS_ECHO, "server_cpu_us_per_msg", LOWER, 1, 1),
+        Column(f"fan-out {TLS_CLIENTS // 1000}k p99 TLS (ms)", TLS_FANOUT, "latency_p99_us", LOWER, 1e-3, 0),
+        Column("idle KiB/conn TLS", TLS_IDLE, "server_rss_per_conn_kib", MEDIAN, 1, 1),
+        Column("idle KiB/conn plain", PLAIN_IDLE, "server_rss_per_conn_kib", MEDIAN, 1, 1),
+        Column("CPU µs/conn TLS, full handshake", TLS_CHURN, "server_cpu_us_per_conn", LOWER, 1, 0),
+        Column("CPU µs/conn TLS, resumed", TLS_CHURN_RESUMED, "server_cpu_us_per_conn", LOWER, 1, 0),
+        Column("CPU µs/conn plain", PLAIN_CHURN, "server_cpu_us_per_conn", LOWER, 1, 0),
     ]
 
 

@@ -47,6 +47,8 @@ class ChurnLoops final : public WsHandler {
   }
 
   std::size_t active_loops() const { return active_loops_; }
+  // Connections measured whose TLS handshake resumed an earlier session.
+  std::size_t resumed() const { return resumed_; }
   LatencySamples& cycle_times() { return cycle_times_; }
 
  private:
@@ -61,7 +63,10 @@ class ChurnLoops final : public WsHandler {
     ++active_loops_;
   }
 
-  void on_open(WsConnection& connection) override { connection.send_text(message(connection)); }
+  void on_open(WsConnection& connection) override {
+    if (measuring_ && connection.resumed()) ++resumed_;
+    connection.send_text(message(connection));
+  }
 
   void on_text(WsConnection& connection, std::string_view text, TimePoint) override {
     const std::string expected = "Server echo: " + message(connection);
@@ -99,6 +104,7 @@ class ChurnLoops final : public WsHandler {
   std::size_t active_loops_ = 0;
   bool running_ = true;
   bool measuring_ = false;
+  std::size_t resumed_ = 0;
   LatencySamples cycle_times_;
 };
 
@@ -133,6 +139,7 @@ int run_churn_scenario(const CommonOptions& common, const ChurnOptions& options)
   report.add_number("cycle_p99_us", "connect to closed, p99 (us)", loops.cycle_times().percentile_us(0.99));
   report.add_number("server_cpu_us_per_conn", "server CPU per connection (us)",
                     server_cpu.us_per(static_cast<double>(cycles)));
+  if (common.tls) report.add_count("tls_resumed", "TLS handshakes resumed", loops.resumed());
   return report.publish(context.checks, std::cout, std::cerr);
 }
 

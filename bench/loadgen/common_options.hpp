@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tls_client_context.hpp"
+
 namespace loadgen {
 
 struct CommonOptions {
@@ -20,6 +22,9 @@ struct CommonOptions {
   std::vector<pid_t> server_pids;
   // The cluster's Redis, for its CPU time, reported apart from the servers' (fanout and idle); null without it.
   std::optional<pid_t> redis_pid;
+  // Speak TLS (wss:// and https://) to every server, with tls_options; plain without.
+  bool tls = false;
+  TlsClientOptions tls_options;
   // The server's name in the outputs.
   std::string label = "server";
   // Load before the measurement starts, for the scenarios that have a steady state (echo, fanout, churn).

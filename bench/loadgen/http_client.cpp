@@ -2,7 +2,6 @@
 #include "http_client.hpp"
 
 #include <sys/epoll.h>
-#include <sys/socket.h>
 
 #include <array>
 #include <cerrno>
@@ -44,7 +43,7 @@ void HttpClient::send(std::string_view method, std::string_view path, std::strin
 
 void HttpClient::connect() {
   std::error_code error;
-  socket_ = start_connect(target_, 0, error);
+  socket_ = ClientSocket(start_connect(target_, 0, error), target_);
   if (error) {
     fail("cannot connect for HTTP: " + error.message());
     return;
@@ -61,6 +60,10 @@ void HttpClient::on_ready(std::uint32_t events) {
     finish_connecting();
     return;
   }
+  if (securing_) {
+    continue_handshake();
+    return;
+  }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_available();
   if ((events & EPOLLOUT) && socket_.valid()) write_pending();
 }
@@ -72,7 +75,29 @@ void HttpClient::finish_connecting() {
     fail("cannot connect for HTTP: " + error.message());
     return;
   }
-  write_request();
+  securing_ = true;
+  continue_handshake();
+}
+
+// Done at once on a plain socket; a TLS handshake takes its turns, each when the socket is ready for it.
+void HttpClient::continue_handshake() {
+  std::string failure;
+  switch (socket_.handshake(failure)) {
+    case ClientSocket::Handshake::done:
+      securing_ = false;
+      write_request();
+      break;
+    case ClientSocket::Handshake::wants_read:
+      watch_writable(false);
+      break;
+    case ClientSocket::Handshake::wants_write:
+      watch_writable(true);
+      break;
+    case ClientSocket::Handshake::failed:
+      drop_connection();
+      fail("cannot connect for HTTP: " + failure);
+      break;
+  }
 }
 
 void HttpClient::write_request() {
@@ -81,7 +106,7 @@ void HttpClient::write_request() {
 }
 
 void HttpClient::write_pending() {
-  const ssize_t written = ::send(socket_.get(), out_.data(), out_.size(), MSG_NOSIGNAL);
+  const ssize_t written = socket_.send(out_.data(), out_.size());
   if (written < 0) {
     if (errno == EAGAIN || errno == EINTR) {
       watch_writable(true);
@@ -98,7 +123,7 @@ void HttpClient::write_pending() {
 
 void HttpClient::read_available() {
   std::array<char, 64 * 1024> chunk;
-  const ssize_t received = ::recv(socket_.get(), chunk.data(), chunk.size(), 0);
+  const ssize_t received = socket_.receive(chunk.data(), chunk.size());
   if (received < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (received <= 0) {
     const int error = received < 0 ? errno : 0;
@@ -129,6 +154,7 @@ void HttpClient::watch_writable(bool writable) {
 void HttpClient::drop_connection() {
   socket_.reset();
   connecting_ = false;
+  securing_ = false;
   in_.clear();
 }
 

@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "client_socket.hpp"
 #include "clock.hpp"
 #include "event_loop.hpp"
 #include "http_response.hpp"
 #include "target.hpp"
-#include "unique_fd.hpp"
 
 namespace loadgen {
 
@@ -35,6 +35,7 @@ class HttpClient final : public EventHandler {
 
   void connect();
   void finish_connecting();
+  void continue_handshake();
   void write_request();
   void write_pending();
   void read_available();
@@ -44,8 +45,9 @@ class HttpClient final : public EventHandler {
 
   EventLoop& loop_;
   const Target& target_;
-  UniqueFd socket_;
+  ClientSocket socket_;
   bool connecting_ = false;
+  bool securing_ = false;
   bool watching_writable_ = false;
   bool awaiting_response_ = false;
   std::string out_;

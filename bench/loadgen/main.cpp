@@ -56,6 +56,16 @@ void add_common_options(CLI::App& command, CommonOptions& options, Servers serve
   command.add_option("--host", options.host, "server address, IPv4")->capture_default_str();
   add_server_options(command, options, servers);
   command.add_option("--label", options.label, "the server's name in the outputs")->capture_default_str();
+  CLI::Option* tls = command.add_flag("--tls", options.tls, "speak TLS to the servers (wss:// and https://)");
+  command
+      .add_option("--tls-ca-file", options.tls_options.ca_file,
+                  "verify the servers' certificates with this CA (PEM); without it they are not checked")
+      ->needs(tls)
+      ->check(CLI::ExistingFile);
+  command
+      .add_flag("--tls-resume", options.tls_options.resume,
+                "resume the last TLS session on each new connection instead of a full handshake")
+      ->needs(tls);
   command.add_option("--warmup", options.warmup_seconds, "seconds of load before measuring (all but idle)")
       ->capture_default_str()
       ->check(kSecondsOrZero);

@@ -4,13 +4,14 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <vector>
 
 namespace loadgen {
 
 ScenarioContext::ScenarioContext(const CommonOptions& options)
     : common(options),
-      targets(options.host, options.ports),
+      targets(options.host, options.ports, options.tls ? std::optional(options.tls_options) : std::nullopt),
       server(options.server_pids),
       redis(options.redis_pid ? std::vector<pid_t>{*options.redis_pid} : std::vector<pid_t>{}),
       load_generator({getpid()}) {}

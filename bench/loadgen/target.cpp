@@ -44,6 +44,7 @@ Target Target::parse(const std::string& host, std::uint16_t port) {
   if (inet_pton(AF_INET, host.c_str(), &target.address.sin_addr) != 1) {
     throw std::invalid_argument("--host must be an IPv4 address, not \"" + host + "\"");
   }
+  target.host = host;
   target.authority = host + ":" + std::to_string(port);
   target.spread_source_addresses = (ntohl(target.address.sin_addr.s_addr) >> 24) == 127;
   return target;

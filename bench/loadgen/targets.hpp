@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,8 +15,10 @@ namespace loadgen {
 
 class Targets {
  public:
-  // Throws std::invalid_argument unless `host` is an IPv4 address and there is at least one port.
-  Targets(const std::string& host, const std::vector<std::uint16_t>& ports);
+  // Throws std::invalid_argument unless `host` is an IPv4 address and there is at least one port, and
+  // std::runtime_error if the TLS settings cannot be loaded.
+  Targets(const std::string& host, const std::vector<std::uint16_t>& ports,
+          const std::optional<TlsClientOptions>& tls = std::nullopt);
 
   // Client number `index` connects to server `index` mod N, so that each has the same share, give or take one.
   const Target& for_client(std::size_t index) const { return targets_[index % targets_.size()]; }
@@ -23,6 +27,8 @@ class Targets {
   std::size_t size() const { return targets_.size(); }
 
  private:
+  // Shared by every target, so that a session made with one node may be resumed with it again.
+  std::unique_ptr<TlsClientContext> tls_;
   // Never resized after construction: connections keep references to its elements.
   std::vector<Target> targets_;
 };

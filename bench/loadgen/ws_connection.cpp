@@ -1,8 +1,6 @@
 // One client WebSocket on a non-blocking socket: connect, HTTP upgrade, then frames in and out.
 #include "ws_connection.hpp"
 
-#include <sys/socket.h>
-
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -54,7 +52,7 @@ WsConnection::WsConnection(EventLoop& loop, const Target& target, WsHandler& han
 
 std::error_code WsConnection::open(std::string_view client_id, std::size_t connection_number) {
   std::error_code error;
-  socket_ = start_connect(target_, connection_number, error);
+  socket_ = ClientSocket(start_connect(target_, connection_number, error), target_);
   if (error) return error;
   state_ = State::connecting;
   out_ = upgrade_request(client_id, target_.authority, compression_);
@@ -103,6 +101,8 @@ void WsConnection::on_ready(std::uint32_t events) {
   if (!socket_.valid()) return;  // aborted earlier in this iteration
   if (state_ == State::connecting) {
     finish_connecting();
+  } else if (state_ == State::securing) {
+    continue_handshake();
   } else {
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_available();
     if ((events & EPOLLOUT) && socket_.valid()) write_pending();
@@ -120,12 +120,32 @@ void WsConnection::finish_connecting() {
     close_socket("connect failed: " + error.message());
     return;
   }
-  state_ = State::upgrading;
-  write_pending();
+  state_ = State::securing;
+  continue_handshake();
+}
+
+// Done at once on a plain socket; a TLS handshake takes its turns, each when the socket is ready for it.
+void WsConnection::continue_handshake() {
+  std::string failure;
+  switch (socket_.handshake(failure)) {
+    case ClientSocket::Handshake::done:
+      state_ = State::upgrading;
+      write_pending();
+      break;
+    case ClientSocket::Handshake::wants_read:
+      watch_writable(false);
+      break;
+    case ClientSocket::Handshake::wants_write:
+      watch_writable(true);
+      break;
+    case ClientSocket::Handshake::failed:
+      close_socket(std::move(failure));
+      break;
+  }
 }
 
 void WsConnection::read_available() {
-  const ssize_t received = ::recv(socket_.get(), shared_read_buffer.data(), shared_read_buffer.size(), 0);
+  const ssize_t received = socket_.receive(shared_read_buffer.data(), shared_read_buffer.size());
   if (received > 0) {
     take_bytes({shared_read_buffer.data(), static_cast<std::size_t>(received)}, Clock::now());
   } else if (received == 0) {
@@ -279,7 +299,7 @@ void WsConnection::queue_frame(Opcode opcode, std::string_view payload, bool com
 
 void WsConnection::write_pending() {
   if (!socket_.valid() || out_.empty()) return;
-  const ssize_t written = ::send(socket_.get(), out_.data(), out_.size(), MSG_NOSIGNAL);
+  const ssize_t written = socket_.send(out_.data(), out_.size());
   if (written < 0) {
     if (errno == EAGAIN || errno == EINTR) {
       watch_writable(true);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "client_socket.hpp"
 #include "clock.hpp"
 #include "deflate_agreement.hpp"
 #include "event_loop.hpp"
@@ -17,7 +18,6 @@
 #include "message_deflater.hpp"
 #include "message_inflater.hpp"
 #include "target.hpp"
-#include "unique_fd.hpp"
 
 namespace loadgen {
 
@@ -40,7 +40,7 @@ class WsHandler {
 
 class WsConnection final : public EventHandler {
  public:
-  enum class State { closed, connecting, upgrading, open, closing };
+  enum class State { closed, connecting, securing, upgrading, open, closing };
 
   // `index` is the scenario's number for this connection (its slot in a table, say).
   WsConnection(EventLoop& loop, const Target& target, WsHandler& handler, std::size_t index, Compression compression);
@@ -61,6 +61,8 @@ class WsConnection final : public EventHandler {
   std::size_t index() const { return index_; }
   // Whether the server accepted permessage-deflate on the last upgrade.
   bool compressed() const { return deflate_.has_value(); }
+  // Whether the last TLS handshake resumed an earlier session.
+  bool resumed() const { return socket_.resumed(); }
   // Every text message's bytes since the connection was made, over all its openings.
   const MessageBytes& message_bytes() const { return bytes_; }
 
@@ -69,6 +71,7 @@ class WsConnection final : public EventHandler {
   void on_flush() override;
 
   void finish_connecting();
+  void continue_handshake();
   void read_available();
   void take_bytes(std::string_view fresh, TimePoint received_at);
   std::size_t consume(std::string_view bytes, TimePoint received_at);
@@ -91,7 +94,7 @@ class WsConnection final : public EventHandler {
   WsHandler* handler_;
   const std::size_t index_;
   const Compression compression_;
-  UniqueFd socket_;
+  ClientSocket socket_;
   State state_ = State::closed;
   bool watching_writable_ = false;
   // Bytes queued for the next write.

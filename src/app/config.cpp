@@ -73,12 +73,20 @@ std::uint16_t parse_port(GivenValue const& given) {
   return static_cast<std::uint16_t>(*port);
 }
 
-std::size_t parse_byte_count(GivenValue const& given) {
+std::size_t parse_bytes(GivenValue const& given, long long least) {
   auto const bytes = parse_number<long long>(given.text);
-  if (!bytes || *bytes < 1 || *bytes > max_byte_count) {
-    throw SettingError(given, fmt::format("a number of bytes from 1 to {}", max_byte_count));
+  if (!bytes || *bytes < least || *bytes > max_byte_count) {
+    throw SettingError(given, fmt::format("a number of bytes from {} to {}", least, max_byte_count));
   }
   return static_cast<std::size_t>(*bytes);
+}
+
+std::size_t parse_byte_count(GivenValue const& given) {
+  return parse_bytes(given, 1);
+}
+
+std::size_t parse_byte_count_or_zero(GivenValue const& given) {
+  return parse_bytes(given, 0);
 }
 
 unsigned parse_threads(GivenValue const& given) {
@@ -141,14 +149,6 @@ int parse_deflate_level(GivenValue const& given) {
   auto const level = parse_number<long long>(given.text);
   if (!level || *level < 1 || *level > 9) throw SettingError(given, "an integer from 1 (fastest) to 9 (smallest)");
   return static_cast<int>(*level);
-}
-
-std::size_t parse_byte_count_or_zero(GivenValue const& given) {
-  auto const bytes = parse_number<long long>(given.text);
-  if (!bytes || *bytes < 0 || *bytes > max_byte_count) {
-    throw SettingError(given, fmt::format("a number of bytes from 0 to {}", max_byte_count));
-  }
-  return static_cast<std::size_t>(*bytes);
 }
 
 std::size_t parse_client_limit(GivenValue const& given) {

@@ -131,18 +131,29 @@ def test_a_decompression_bomb_is_closed_with_1009_without_growing_the_server(sta
     server = start_server(env={"MAX_MESSAGE_BYTES": str(1 << 20), "ASAN_OPTIONS": "quarantine_size_mb=0"})
     bomb = deflated(bytes(64 << 20))
     assert len(bomb) < 100_000
+    witness = RawWebSocket(server, "/ws/0", OFFER)
     before = resident_bytes(server.process.pid)
-    for client_id in range(5):
+    for client_id in range(1, 6):
         ws = RawWebSocket(server, f"/ws/{client_id}", OFFER)
         ws.send_frame(TEXT, bomb, rsv=RSV1)
         assert ws.recv_close()[0] == 1009
         ws.close()
+        assert_still_served(witness, client_id)
     assert resident_bytes(server.process.pid) - before < 8 << 20
+    witness.close()
+
+
+def assert_still_served(witness, round_number):
+    """A client beside the bombs gets its echo, byte for byte."""
+    text = f"still there after bomb {round_number}".encode()
+    witness.send_frame(TEXT, text)
+    assert recv_data(witness)[:2] == (TEXT, b"Server echo: " + text)
 
 
 def test_a_bomb_in_many_small_fragments_is_closed_with_1009(start_server):
     server = start_server(env={"MAX_MESSAGE_BYTES": str(1 << 20)})
     bomb = deflated(bytes(8 << 20))
+    witness = RawWebSocket(server, "/ws/0", OFFER)
     ws = RawWebSocket(server, "/ws/1", OFFER)
     ws.send_frame(TEXT, bomb[:100], fin=False, rsv=RSV1)
     try:
@@ -151,6 +162,8 @@ def test_a_bomb_in_many_small_fragments_is_closed_with_1009(start_server):
     except OSError:
         pass  # closed before the last fragment: the point of the test
     assert ws.recv_close()[0] == 1009
+    assert_still_served(witness, 1)
+    witness.close()
 
 
 @pytest.mark.parametrize("why, frames", [

@@ -4,6 +4,10 @@ const port = Number(process.env.PORT || 8000);
 // WS_PER_MESSAGE_DEFLATE=true (uvicorn's name): Bun's shared compressor, as `perMessageDeflate: true` gives it. Bun
 // compresses only what is sent with `compress` true, so every send and publish asks for it then.
 const perMessageDeflate = process.env.WS_PER_MESSAGE_DEFLATE === 'true';
+// TLS_CERT_FILE and TLS_KEY_FILE (wshub's names): the port speaks TLS only (https:// and wss://), as wshub's does.
+const tls = process.env.TLS_CERT_FILE
+  ? { cert: Bun.file(process.env.TLS_CERT_FILE), key: Bun.file(process.env.TLS_KEY_FILE) }
+  : undefined;
 const clients = new Map(); // client id -> ServerWebSocket, in connection order
 
 // A client id is an integer, as FastAPI's `client_id: int` reads it; null if it is not one.
@@ -27,6 +31,7 @@ async function broadcast(req, server) {
 const server = Bun.serve({
   hostname: host,
   port,
+  tls,
   fetch(req, server) {
     const path = new URL(req.url).pathname;
     if (path.startsWith('/ws/')) {
@@ -62,4 +67,4 @@ const server = Bun.serve({
 });
 
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
-console.log(`listening on http://${server.hostname}:${server.port}`);
+console.log(`listening on ${tls ? 'https' : 'http'}://${server.hostname}:${server.port}`);

@@ -12,8 +12,9 @@ import pytest
 
 from conftest import MIB, broadcast, metric
 
-CLIENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_client")
-SETUP_HINT = "run make node-client-check (it installs nodejs, npm and the client's ws package)"
+CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_client.mjs")
+# Debian's node-ws (scripts/setup.sh installs it with nodejs) puts ws where require finds it through NODE_PATH.
+DEBIAN_NODE_MODULES = "/usr/share/nodejs"
 
 
 def chat(count):
@@ -23,14 +24,15 @@ def chat(count):
 
 
 class NodeClient:
-    """tests/e2e/node_client/client.mjs connected to a URL: commands go in on stdin, events come out on stdout."""
+    """tests/e2e/node_client.mjs connected to a URL: commands go in on stdin, events come out on stdout."""
 
     def __init__(self, url):
         node = shutil.which("node")
-        assert node, f"no node on PATH: {SETUP_HINT}"
-        assert os.path.isdir(os.path.join(CLIENT_DIR, "node_modules", "ws")), f"no ws in node_client: {SETUP_HINT}"
-        self.process = subprocess.Popen([node, os.path.join(CLIENT_DIR, "client.mjs"), url], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        assert node, "no node on PATH: scripts/setup.sh test installs nodejs"
+        assert os.path.isdir(os.path.join(DEBIAN_NODE_MODULES, "ws")), "no ws: scripts/setup.sh test installs node-ws"
+        self.process = subprocess.Popen([node, CLIENT, url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                        env={**os.environ, "NODE_PATH": DEBIAN_NODE_MODULES})
         self.events = queue.Queue()
         threading.Thread(target=self._collect, daemon=True).start()
         opened = self.next_event()

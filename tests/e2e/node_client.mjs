@@ -1,6 +1,6 @@
 // Test client for wshub's end-to-end tests: Node's ws with permessage-deflate, driven by JSON lines on stdin.
 //
-// Usage: node client.mjs ws://HOST:PORT/ws/ID
+// Usage: NODE_PATH=/usr/share/nodejs node node_client.mjs ws://HOST:PORT/ws/ID
 // Prints one JSON line per event on stdout:
 //   {"event":"open","extensions":"permessage-deflate","accepted":"permessage-deflate; ..."}
 //       the extensions ws uses, and the Sec-WebSocket-Extensions header the server answered with
@@ -11,8 +11,11 @@
 //   {"send":"text"}                    one message
 //   {"send_fragments":["a","b","c"]}   one message in as many frames
 //   {"close":1000}                     closes the connection
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import WebSocket from 'ws';
+
+// ws comes from Debian's node-ws, in /usr/share/nodejs: require looks there through NODE_PATH, import does not.
+const WebSocket = createRequire(import.meta.url)('ws');
 
 function report(event) {
   process.stdout.write(`${JSON.stringify(event)}\n`);
