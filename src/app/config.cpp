@@ -204,16 +204,19 @@ std::string parse_host(GivenValue const& given) {
 // A refusal shows the URL with its password masked: the message goes to the terminal, and from there to logs.
 RedisEndpoint parse_redis(GivenValue const& given) {
   GivenValue const shown{given.name, masked_url(given.text)};
-  if (given.text.starts_with("rediss://")) {
-    throw SettingError(shown, "redis://: TLS to Redis (rediss://) is not supported yet");
-  }
   auto endpoint = parse_redis_url(given.text);
   if (!endpoint) {
     throw SettingError(shown,
-                       "a URL such as redis://127.0.0.1:6379/0 or redis://user:password@host:6379/0 "
-                       "(redis://[[USER]:PASSWORD@]HOST[:PORT][/DB])");
+                       "a URL such as redis://127.0.0.1:6379/0, redis://user:password@host:6379/0 or "
+                       "rediss://host:6380/0 for TLS (redis[s]://[[USER]:PASSWORD@]HOST[:PORT][/DB])");
   }
   return *endpoint;
+}
+
+// Whether the file is there and holds what it should is checked when the cluster starts, with OpenSSL's reason.
+std::string parse_pem_file(GivenValue const& given) {
+  if (given.text.empty()) throw SettingError(given, "the path of a PEM file");
+  return given.text;
 }
 
 // Part of every Redis key and of the logs: printable, no spaces.
@@ -360,8 +363,20 @@ class CommandLine {
     add(docs_url_, "--docs-url", "DOCS_URL", "PATH",
         fmt::format("path of the Swagger UI page; empty turns it off (default {})", defaults.api.docs_url));
     add(redis_url_, "--redis-url", "REDIS_URL", "URL",
-        "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (user and password %-encoded): join the cluster on this Redis, "
-        "with AUTH when a password is given (default: unset, a single node)");
+        "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], rediss:// for TLS (user and password %-encoded): join the "
+        "cluster on this Redis, with AUTH when a password is given (default: unset, a single node)");
+    add(redis_tls_ca_, "--redis-tls-ca-file", "REDIS_TLS_CA_FILE", "FILE",
+        "with rediss://: PEM CA certificates that Redis's certificate must chain to (default: the system's trust "
+        "store)");
+    add(redis_tls_cert_, "--redis-tls-cert-file", "REDIS_TLS_CERT_FILE", "FILE",
+        "with rediss://: a client certificate (PEM) for a Redis that asks for one; needs --redis-tls-key-file "
+        "(default: none)");
+    add(redis_tls_key_, "--redis-tls-key-file", "REDIS_TLS_KEY_FILE", "FILE",
+        "with rediss://: the client certificate's private key (PEM) (default: none)");
+    add(redis_tls_insecure_, "--redis-tls-insecure", "REDIS_TLS_INSECURE", "BOOL",
+        fmt::format("with rediss://: verify neither Redis's certificate nor its host name, for self-signed test "
+                    "setups; logged as a WARNING (default {})",
+                    cluster.redis_tls.insecure));
     add(cluster_name_, "--cluster-name", "CLUSTER_NAME", "NAME",
         fmt::format("the cluster's name, the prefix of its Redis keys (default {})", cluster.cluster_name));
     add(node_id_, "--node-id", "NODE_ID", "ID", "this node's name in the cluster (default HOSTNAME:PORT)");
@@ -433,6 +448,11 @@ class CommandLine {
   std::optional<ClusterOptions> parse_cluster(EnvironmentLookup const& environment) const {
     ClusterOptions cluster;
     bool const clustered = resolve(cluster.redis, redis_url_, environment, parse_redis);
+    resolve(cluster.redis_tls.ca_file, redis_tls_ca_, environment, parse_pem_file);
+    resolve(cluster.redis_tls.cert_file, redis_tls_cert_, environment, parse_pem_file);
+    resolve(cluster.redis_tls.key_file, redis_tls_key_, environment, parse_pem_file);
+    resolve(cluster.redis_tls.insecure, redis_tls_insecure_, environment, parse_switch);
+    check_redis_tls(cluster, clustered, environment);
     resolve(cluster.cluster_name, cluster_name_, environment, parse_name);
     resolve(cluster.node_id, node_id_, environment, parse_name);
     resolve(cluster.count_timeout, cluster_timeout_, environment, parse_milliseconds);
@@ -441,6 +461,22 @@ class CommandLine {
     resolve(cluster.replay_window, redis_replay_, environment, parse_positive_seconds);
     if (!clustered) return std::nullopt;
     return cluster;
+  }
+
+  // TLS settings beside a redis:// URL would do nothing: most likely the URL lacks its s.
+  void check_redis_tls(ClusterOptions const& cluster, bool clustered, EnvironmentLookup const& environment) const {
+    auto const ca = redis_tls_ca_.given(environment);
+    auto const cert = redis_tls_cert_.given(environment);
+    auto const key = redis_tls_key_.given(environment);
+    auto const insecure = cluster.redis_tls.insecure ? redis_tls_insecure_.given(environment) : std::nullopt;
+    for (auto const& given : {ca, cert, key, insecure}) {
+      if (given && clustered && !cluster.redis.tls) {
+        throw SettingError(*given, "a rediss:// REDIS_URL to apply to (REDIS_URL is redis://, without TLS)");
+      }
+    }
+    if (cert && !key) throw SettingError(*cert, "its key in --redis-tls-key-file / REDIS_TLS_KEY_FILE as well");
+    if (key && !cert)
+      throw SettingError(*key, "its certificate in --redis-tls-cert-file / REDIS_TLS_CERT_FILE as well");
   }
 
   void add(Setting& setting, std::string flag, std::string environment_name, std::string const& value_name,
@@ -461,6 +497,7 @@ class CommandLine {
   Setting deflate_, deflate_level_, deflate_min_;
   Setting api_token_, metrics_token_, allowed_origins_, docs_url_;
   Setting redis_url_, cluster_name_, node_id_, cluster_timeout_, redis_timeout_, node_timeout_, redis_replay_;
+  Setting redis_tls_ca_, redis_tls_cert_, redis_tls_key_, redis_tls_insecure_;
 };
 
 }  // namespace

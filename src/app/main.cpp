@@ -49,11 +49,18 @@ int serve(wshub::Config const& config) {
   auto const default_node_id = fmt::format("{}:{}", asio::ip::host_name(), listener.port());
   local_backplane.start(default_node_id);
   int exit_code = 0;
-  // Refused credentials before the node was ever live are a wrong setting: exit as a bad setting does.
+  // Refused credentials or failed TLS before the node was ever live are wrong settings: exit as a bad setting does.
   if (redis_backplane) {
-    redis_backplane->start(default_node_id, [&](std::string const& reason) {
-      std::cerr << fmt::format("wshub: REDIS_URL ({}): Redis refused the credentials: {}\n",
-                               shown_url(config.cluster->redis), reason);
+    redis_backplane->start(default_node_id, [&](RedisRefusal const& refusal) {
+      auto const what =
+          refusal.cause == RedisRefusal::Cause::tls
+              ? fmt::format(
+                    "TLS to Redis failed: {} (Redis's certificate must chain to REDIS_TLS_CA_FILE, or to the "
+                    "system's trust store without it, and carry the URL's host name; a Redis that asks for a "
+                    "client certificate needs REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE)",
+                    refusal.reason)
+              : fmt::format("Redis refused the credentials: {}", refusal.reason);
+      std::cerr << fmt::format("wshub: REDIS_URL ({}): {}\n", shown_url(config.cluster->redis), what);
       exit_code = 2;
       threads.stop();
     });
@@ -78,6 +85,9 @@ int main(int argc, char** argv) {
   try {
     return serve(*decision.config);
   } catch (wshub::ListenError const& error) {
+    std::cerr << "wshub: " << error.what() << '\n';
+    return 2;
+  } catch (wshub::RedisTlsError const& error) {
     std::cerr << "wshub: " << error.what() << '\n';
     return 2;
   }

@@ -5,11 +5,13 @@
 #include <string>
 
 #include "cluster/redis_endpoint.hpp"
+#include "cluster/redis_tls.hpp"
 
 namespace wshub {
 
 struct ClusterOptions {
   RedisEndpoint redis;
+  RedisTlsOptions redis_tls;                       // used when redis is a rediss:// endpoint
   std::string cluster_name = "wshub";              // the prefix of every key: several clusters can share one Redis
   std::string node_id;                             // empty: given to start() once the port is known
   std::chrono::milliseconds count_timeout{1000};   // how long a broadcast waits for the other nodes' counts

@@ -11,13 +11,22 @@
 #include "ops/logging.hpp"
 
 namespace wshub {
+namespace {
+
+// One context for both connections: the files are read once, and a bad one throws here, at start-up.
+RedisConnectionOptions connection_options(ClusterOptions const& options) {
+  return {.reply_timeout = options.redis_timeout,
+          .tls = options.redis.tls ? std::make_shared<RedisTlsContext>(options.redis_tls) : nullptr};
+}
+
+}  // namespace
 
 RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics)
-    : RedisBackplane(executor, options, metrics,
-                     [executor, redis = options.redis, timeout = options.redis_timeout](RedisLink::Events events) {
-                       return std::make_unique<RedisConnection>(
-                           executor, redis, RedisConnectionOptions{.reply_timeout = timeout}, std::move(events));
-                     }) {}
+    : RedisBackplane(
+          executor, options, metrics,
+          [executor, redis = options.redis, connection = connection_options(options)](RedisLink::Events events) {
+            return std::make_unique<RedisConnection>(executor, redis, connection, std::move(events));
+          }) {}
 
 RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics,
                                LinkFactory make_link)
@@ -27,10 +36,10 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       status_(options_.redis, metrics),
       commands_(make_link, {.on_up = [this] { on_commands_up(); },
                             .on_down = [this](auto const&) { on_down(); },
-                            .on_refused = [this](auto const& reason) { on_refused(reason); }}),
+                            .on_refused = [this](auto const& refusal) { on_refused(refusal); }}),
       reader_(make_link({.on_up = [this] { on_reader_up(); },
                          .on_down = [this](auto const&) { on_down(); },
-                         .on_refused = [this](auto const& reason) { on_refused(reason); }})),
+                         .on_refused = [this](auto const& refusal) { on_refused(refusal); }})),
       claims_(executor, commands_, keys_, options_, metrics),
       counts_(executor, commands_, keys_, options_, metrics),
       requests_(executor, commands_, keys_, options_, metrics),
@@ -48,6 +57,12 @@ void RedisBackplane::start(std::string const& node_id, RefusedHandler on_refused
     log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
               "cluster {}: node {} joining through {}", options_.cluster_name, options_.node_id,
               shown_url(options_.redis));
+    if (options_.redis.tls && options_.redis_tls.insecure) {
+      log_event(spdlog::level::warn, {{"redis_tls", "insecure"}},
+                "cluster: REDIS_TLS_INSECURE: Redis's certificate and host name are not verified; anyone on the way "
+                "to {} can read and change the cluster's traffic (for self-signed test setups only)",
+                shown_url(options_.redis));
+    }
     status_.begin_joining();
     auto const name = options_.cluster_name + ":" + options_.node_id + ":";
     commands_.start(name + "commands");
@@ -115,10 +130,10 @@ void RedisBackplane::on_down() {
   status_.on_down(connected());
 }
 
-void RedisBackplane::on_refused(std::string const& reason) {
-  if (been_live_ || !on_refused_at_start_) return status_.on_refused(reason);
+void RedisBackplane::on_refused(RedisRefusal const& refusal) {
+  if (been_live_ || !on_refused_at_start_) return status_.on_refused(refusal);
   if (std::exchange(refused_at_start_, true)) return;
-  on_refused_at_start_(reason);
+  on_refused_at_start_(refusal);
 }
 
 void RedisBackplane::on_first_beat() {

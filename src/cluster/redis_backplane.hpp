@@ -41,12 +41,13 @@ class RedisBackplane final : public Backplane {
   // With connections of the caller's making: the unit tests drive the backplane through fakes.
   RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics, LinkFactory make_link);
 
-  // Redis refused REDIS_URL's credentials before this node was ever live, with Redis's reason.
-  using RefusedHandler = std::function<void(std::string const& reason)>;
+  // Redis refused REDIS_URL's credentials, or TLS to it failed, before this node was ever live.
+  using RefusedHandler = std::function<void(RedisRefusal const& refusal)>;
 
   // Connects (and keeps reconnecting); call once the hub is attached. node_id replaces an empty one. A refusal of
-  // the credentials before the node's first heartbeat goes to on_refused_at_start (the settings are wrong: main
-  // exits), where it leaves none, and after it is an outage: logged, retried, /readyz says Redis is down.
+  // the credentials or a failed TLS handshake before the node's first heartbeat goes to on_refused_at_start (the
+  // settings are wrong: main exits), where it leaves none, and after it is an outage: logged, retried, /readyz says
+  // Redis is down.
   void start(std::string const& node_id, RefusedHandler on_refused_at_start = {});
 
   void attach(LocalClients& clients, DuplicatePolicy policy) override {
@@ -68,7 +69,7 @@ class RedisBackplane final : public Backplane {
   void on_commands_up();
   void on_reader_up();
   void on_down();
-  void on_refused(std::string const& reason);
+  void on_refused(RedisRefusal const& refusal);
   bool connected() const { return commands_.up() && reader_->up(); }
   void on_first_beat();
   void on_broadcast_entry(StreamEntry const& entry);

@@ -1,9 +1,11 @@
-// Drives hiredis's RESP reader over an Asio socket: one write in flight, replies matched to commands in FIFO order.
+// Drives hiredis's RESP reader over an Asio socket (TLS or not): one write in flight, replies matched to commands in
+// FIFO order.
 #include "cluster/redis_connection.hpp"
 
 #include <pthread.h>
 
 #include <csignal>
+#include <stdexcept>
 
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
@@ -11,7 +13,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/ssl/error.hpp>
 
 #include "ops/logging.hpp"
 
@@ -61,12 +63,14 @@ RedisConnection::RedisConnection(asio::any_io_executor executor, RedisEndpoint e
       options_(std::move(options)),
       events_(std::move(events)),
       resolver_(executor),
-      socket_(executor),
+      stream_(executor, endpoint_.tls ? options_.tls : nullptr, endpoint_.host),
       retry_timer_(executor),
       deadline_timer_(executor),
       reader_(redisReaderCreate(), redisReaderFree),
       read_buffer_(read_chunk_bytes),
-      retry_after_(options_.first_retry_after) {}
+      retry_after_(options_.first_retry_after) {
+  if (endpoint_.tls && !options_.tls) throw std::invalid_argument("a rediss:// connection needs a TLS context");
+}
 
 void RedisConnection::start(std::string name) {
   name_ = std::move(name);
@@ -77,8 +81,7 @@ void RedisConnection::stop() {
   stopped_ = true;
   retry_timer_.cancel();
   deadline_timer_.cancel();
-  error_code ignored;
-  socket_.close(ignored);
+  stream_.close();
 }
 
 void RedisConnection::command(std::vector<std::string> const& args, ReplyHandler handler,
@@ -112,8 +115,7 @@ void RedisConnection::on_deadline() {
   if (waiting_.empty()) return;
   if (waiting_.front().deadline > Clock::now()) return arm_deadline();
   // A reply that has arrived but is not handled yet (this process was busy or stopped) is not late: on_read re-arms.
-  error_code ignored;
-  if (socket_.available(ignored) > 0) return;
+  if (stream_.has_unread_bytes()) return;
   lose(fmt::format("no reply within {} ms", options_.reply_timeout.count()));
 }
 
@@ -133,14 +135,40 @@ void RedisConnection::resolve() {
       endpoint_.host, std::to_string(endpoint_.port), [this](error_code error, tcp::resolver::results_type results) {
         if (stopped_) return;
         if (error) return lose(fmt::format("cannot resolve {}: {}", endpoint_.host, error.message()));
-        asio::async_connect(socket_, results, [this](error_code error, tcp::endpoint const&) { on_connected(error); });
+        stream_.renew();
+        asio::async_connect(stream_.socket(), results,
+                            [this](error_code error, tcp::endpoint const&) { on_connected(error); });
       });
 }
 
 void RedisConnection::on_connected(error_code error) {
   if (stopped_) return;
   if (error) return lose(error.message());
-  socket_.set_option(tcp::no_delay(true));
+  stream_.socket().set_option(tcp::no_delay(true));
+  if (stream_.tls()) return handshake();
+  on_open();
+}
+
+// Held to the reply deadline: a Redis that accepts connections and then stalls (stopped, overloaded) is down.
+void RedisConnection::handshake() {
+  deadline_armed_ = true;
+  deadline_timer_.arm_after(options_.reply_timeout, [this] {
+    deadline_armed_ = false;
+    lose(fmt::format("no TLS handshake within {} ms", options_.reply_timeout.count()));
+  });
+  stream_.async_handshake([this, tick = socket_tick_](error_code error) {
+    if (tick == socket_tick_) on_handshake(error);
+  });
+}
+
+void RedisConnection::on_handshake(error_code error) {
+  deadline_armed_ = false;
+  deadline_timer_.cancel();
+  if (error) return fail(error);
+  on_open();
+}
+
+void RedisConnection::on_open() {
   open_ = true;
   // A fresh reader: bytes half-parsed on the lost connection mean nothing on this one.
   reader_.reset(redisReaderCreate());
@@ -177,7 +205,7 @@ void RedisConnection::on_connected(error_code error) {
 // The first refusal of a handshake drops the connection: the commands behind it were refused too, or ran unauthorised.
 void RedisConnection::refused(std::string const& reason) {
   if (!open_) return;
-  if (events_.on_refused) events_.on_refused(reason);
+  if (events_.on_refused) events_.on_refused({.cause = RedisRefusal::Cause::credentials, .reason = reason});
   lose("Redis refused the credentials: " + reason);
 }
 
@@ -197,23 +225,23 @@ void RedisConnection::write_pending() {
   for (auto i = waiting_.size() - std::exchange(queued_commands_, 0); i < waiting_.size(); ++i)
     waiting_[i].deadline = now + options_.reply_timeout + waiting_[i].blocks_for;
   arm_deadline();
-  asio::async_write(socket_, asio::buffer(writing_), [this, tick = socket_tick_](error_code error, std::size_t) {
+  stream_.async_write(asio::buffer(writing_), [this, tick = socket_tick_](error_code error, std::size_t) {
     if (tick != socket_tick_) return;
     writing_now_ = false;
     writing_.clear();
-    if (error) return lose(error.message());
+    if (error) return fail(error);
     write_pending();
   });
 }
 
 void RedisConnection::read() {
-  socket_.async_read_some(asio::buffer(read_buffer_), [this, tick = socket_tick_](error_code error, std::size_t bytes) {
+  stream_.async_read_some(asio::buffer(read_buffer_), [this, tick = socket_tick_](error_code error, std::size_t bytes) {
     if (tick == socket_tick_) on_read(error, bytes);
   });
 }
 
 void RedisConnection::on_read(error_code error, std::size_t bytes) {
-  if (error) return lose(error == asio::error::eof ? "Redis closed the connection" : error.message());
+  if (error) return fail(error);
   if (redisReaderFeed(reader_.get(), read_buffer_.data(), bytes) != REDIS_OK || !parse_replies()) {
     return lose("unreadable reply from Redis");
   }
@@ -237,6 +265,19 @@ bool RedisConnection::parse_replies() {
   }
 }
 
+// OpenSSL's errors before Redis first answers on a connection (a certificate not verified, a peer that does not
+// speak TLS, a client certificate that Redis wants or rejects, which TLS 1.3 reports only after the handshake) are a
+// matter of settings: a refusal. Anything else, or later, is a loss like any other.
+void RedisConnection::fail(error_code error) {
+  if (error == asio::error::eof || error == asio::ssl::error::stream_truncated) {
+    return lose("Redis closed the connection");
+  }
+  if (error.category() != asio::error::get_ssl_category() || up_) return lose(error.message());
+  auto const why = stream_.tls_failure(error);
+  if (events_.on_refused) events_.on_refused({.cause = RedisRefusal::Cause::tls, .reason = why});
+  lose("TLS to Redis failed: " + why);
+}
+
 void RedisConnection::lose(std::string const& why) {
   bool const was_up = up_;
   up_ = false;
@@ -248,8 +289,7 @@ void RedisConnection::lose(std::string const& why) {
   writing_.clear();
   queued_.clear();
   queued_commands_ = 0;
-  error_code ignored;
-  socket_.close(ignored);
+  stream_.close();
   // Answered after the state is reset, so a handler that sends again finds the connection down, not half-torn.
   auto failed = std::exchange(waiting_, {});
   for (auto& waiting : failed) std::move(waiting.handler)(RedisReply::error("connection to Redis lost: " + why));

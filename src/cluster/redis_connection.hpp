@@ -1,4 +1,4 @@
-// One connection to Redis on Asio: pipelined commands answered in order, and reconnection with backoff.
+// One connection to Redis on Asio, plain or TLS: pipelined commands answered in order, and reconnection with backoff.
 #pragma once
 
 #include <chrono>
@@ -15,6 +15,8 @@
 #include "cluster/redis_endpoint.hpp"
 #include "cluster/redis_link.hpp"
 #include "cluster/redis_reply.hpp"
+#include "cluster/redis_stream.hpp"
+#include "cluster/redis_tls.hpp"
 #include "protocol/net.hpp"
 
 struct redisReader;
@@ -25,7 +27,9 @@ struct RedisConnectionOptions {
   std::chrono::milliseconds first_retry_after{50};
   std::chrono::milliseconds longest_retry_after{2000};  // the backoff doubles up to this
   // A reply later than this fails the connection: a Redis that keeps the socket open but stops answering is down.
+  // A TLS handshake has as long.
   std::chrono::milliseconds reply_timeout{1000};
+  std::shared_ptr<RedisTlsContext> tls = {};  // required for a rediss:// endpoint; shared by a node's connections
 };
 
 // Every call, and every callback, happens on the executor given: the connection needs no lock. Its handlers
@@ -66,6 +70,10 @@ class RedisConnection final : public RedisLink {
   void connect();
   void resolve();
   void on_connected(error_code error);
+  void handshake();
+  void on_handshake(error_code error);
+  void on_open();
+  void fail(error_code error);
   void write_pending();
   void read();
   void on_read(error_code error, std::size_t bytes);
@@ -79,7 +87,7 @@ class RedisConnection final : public RedisLink {
   std::string name_;
   Events events_;
   tcp::resolver resolver_;
-  tcp::socket socket_;
+  RedisStream stream_;
   TickedTimer<asio::steady_timer> retry_timer_;
   TickedTimer<asio::steady_timer> deadline_timer_;  // the oldest unanswered command's deadline
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
@@ -92,7 +100,7 @@ class RedisConnection final : public RedisLink {
   // The socket's tick, moved on by every loss: a read or write that completed on the lost socket does nothing.
   std::uint64_t socket_tick_ = 0;
   bool deadline_armed_ = false;
-  bool open_ = false;  // the socket is connected
+  bool open_ = false;  // the socket is connected, and the TLS handshake done
   bool up_ = false;    // and Redis has answered on it
   bool stopped_ = false;
   bool writing_now_ = false;

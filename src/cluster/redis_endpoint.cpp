@@ -1,4 +1,4 @@
-// Parses redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], and shows it without the password.
+// Parses redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (rediss:// with TLS), and shows it without the password.
 #include "cluster/redis_endpoint.hpp"
 
 #include <charconv>
@@ -9,6 +9,7 @@ namespace wshub {
 namespace {
 
 constexpr std::string_view scheme = "redis://";
+constexpr std::string_view tls_scheme = "rediss://";
 constexpr std::string_view hidden = "***";
 constexpr unsigned max_database = 15;  // Redis's default `databases 16`
 
@@ -34,9 +35,10 @@ bool parse_credentials(std::string_view userinfo, RedisEndpoint& endpoint) {
 }  // namespace
 
 std::optional<RedisEndpoint> parse_redis_url(std::string_view url) {
-  if (!url.starts_with(scheme)) return std::nullopt;
-  url.remove_prefix(scheme.size());
   RedisEndpoint endpoint;
+  endpoint.tls = url.starts_with(tls_scheme);
+  if (!endpoint.tls && !url.starts_with(scheme)) return std::nullopt;
+  url.remove_prefix(endpoint.tls ? tls_scheme.size() : scheme.size());
   // The last '@': a password may hold an unescaped '@' or '/', a host and a database number never do.
   if (auto const at = url.rfind('@'); at != std::string_view::npos) {
     if (!parse_credentials(url.substr(0, at), endpoint)) return std::nullopt;
@@ -61,7 +63,7 @@ std::optional<RedisEndpoint> parse_redis_url(std::string_view url) {
 }
 
 std::string shown_url(RedisEndpoint const& endpoint) {
-  std::string url(scheme);
+  std::string url(endpoint.tls ? tls_scheme : scheme);
   if (!endpoint.password.empty()) {
     url += endpoint.user;
     url += ':';

@@ -1,4 +1,4 @@
-// Where Redis is and who to be there: read from a redis:// URL, as REDIS_URL gives it.
+// Where Redis is, who to be there and whether over TLS: read from a redis:// or rediss:// URL, as REDIS_URL gives it.
 #pragma once
 
 #include <cstdint>
@@ -15,15 +15,17 @@ struct RedisEndpoint {
   // Defaulted here, so that an endpoint written without credentials (designated initializers) needs no mention.
   std::string user = {};      // an ACL user (Redis 6+); empty: the default user
   std::string password = {};  // empty: no AUTH
+  bool tls = false;           // rediss://: TLS over the TCP connection
 
   bool operator==(RedisEndpoint const&) const = default;
 };
 
-// redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], with %XX escapes in the user and the password; nullopt for anything
-// else (TLS and sockets are not supported).
+// redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], or rediss://... for TLS, with %XX escapes in the user and the
+// password; nullopt for anything else (Unix sockets are not supported).
 std::optional<RedisEndpoint> parse_redis_url(std::string_view url);
 
-// The endpoint as a URL to show, the password as *** (redis://app:***@host:6380/0): for logs and messages.
+// The endpoint as a URL to show, the password as *** (redis://app:***@host:6380/0, rediss://... with TLS): for logs
+// and messages.
 std::string shown_url(RedisEndpoint const& endpoint);
 
 // A URL as given, valid or not, with whatever stands where a password would be replaced by ***: for refusals.

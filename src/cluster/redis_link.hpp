@@ -11,6 +11,16 @@
 
 namespace wshub {
 
+// Why Redis will not have this node as its settings say: a matter of settings, not of an outage.
+struct RedisRefusal {
+  enum class Cause {
+    credentials,  // AUTH failed, or a WRONGPASS, NOPERM or NOAUTH before the connection was up
+    tls,          // the TLS handshake failed (a certificate or host name not verified, no TLS on that port...)
+  };
+  Cause cause;
+  std::string reason;  // Redis's error, or OpenSSL's
+};
+
 // Implemented by RedisConnection, and by a fake in the unit tests that lets a test answer each command.
 class RedisLink {
  public:
@@ -20,9 +30,9 @@ class RedisLink {
   struct Events {
     std::function<void()> on_up;                      // connected, and Redis has answered (the database selected)
     std::function<void(std::string const&)> on_down;  // lost, with why; pending commands have failed first
-    // Redis refused the credentials (AUTH failed, or a WRONGPASS, NOPERM or NOAUTH before the connection was up),
-    // with Redis's reason; on_down follows, and the connection retries as after any loss.
-    std::function<void(std::string const&)> on_refused = {};
+    // Redis refused the credentials, or TLS failed, before the connection was up; on_down follows, and the
+    // connection retries as after any loss.
+    std::function<void(RedisRefusal const&)> on_refused = {};
   };
 
   virtual ~RedisLink() = default;

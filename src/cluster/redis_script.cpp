@@ -37,8 +37,8 @@ ScriptingLink::ScriptingLink(LinkFactory const& make_link, Events events)
                              if (events_.on_down) events_.on_down(why);
                            },
                        .on_refused =
-                           [this](std::string const& why) {
-                             if (events_.on_refused) events_.on_refused(why);
+                           [this](RedisRefusal const& refusal) {
+                             if (events_.on_refused) events_.on_refused(refusal);
                            }})) {}
 
 void ScriptingLink::command(std::vector<std::string> const& args, ReplyHandler handler,

@@ -29,12 +29,14 @@ void RedisStatus::on_change(bool connected) {
   refusal_logged_ = false;
 }
 
-void RedisStatus::on_refused(std::string_view reason) {
+void RedisStatus::on_refused(RedisRefusal const& refusal) {
   if (std::exchange(refusal_logged_, true)) return;
-  log_event(spdlog::level::warn, {{"redis", "refused"}, {"reason", reason}},
-            "cluster: Redis at {} refused the credentials of REDIS_URL ({}); serving this node's clients only, "
-            "retrying",
-            shown_url(redis_), reason);
+  auto const what =
+      refusal.cause == RedisRefusal::Cause::tls
+          ? fmt::format("TLS to Redis at {} failed ({})", shown_url(redis_), refusal.reason)
+          : fmt::format("Redis at {} refused the credentials of REDIS_URL ({})", shown_url(redis_), refusal.reason);
+  log_event(spdlog::level::warn, {{"redis", "refused"}, {"reason", refusal.reason}},
+            "cluster: {}; serving this node's clients only, retrying", what);
 }
 
 void RedisStatus::note_outage(std::string_view what) {

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "cluster/redis_endpoint.hpp"
+#include "cluster/redis_link.hpp"
 #include "ops/metrics.hpp"
 
 namespace wshub {
@@ -19,8 +20,9 @@ class RedisStatus {
   // A connection was lost, or its first attempt failed; connected: whether both connections are still up.
   void on_down(bool connected);
   void on_up(bool connected);
-  // Redis refused the credentials (changed while the node ran): logged once an outage, with Redis's reason.
-  void on_refused(std::string_view reason);
+  // Redis refused the credentials, or TLS failed (changed while the node ran): logged once an outage, with the
+  // reason.
+  void on_refused(RedisRefusal const& refusal);
   // The node's first heartbeat went through: it reads broadcasts and counts as live.
   void on_live() { joining_ = false; }
 

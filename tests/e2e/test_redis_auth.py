@@ -159,13 +159,6 @@ def test_a_missing_password_stops_start_up_too(password_redis):
     assert re.search(r"REDIS_URL .*refused the credentials: NOAUTH", result.stderr), result.stderr
 
 
-def test_tls_is_refused_at_start_up_without_showing_the_password():
-    result = run_until_exit("--redis-url", f"rediss://app:{NODE_PASSWORD}@127.0.0.1:6380/0")
-    assert result.returncode == 2
-    assert result.stderr.strip() == ('wshub: invalid --redis-url value "rediss://app:***@127.0.0.1:6380/0": '
-                                     "expected redis://: TLS to Redis (rediss://) is not supported yet")
-
-
 def test_a_password_changed_while_running_is_logged_reported_and_retried_until_restored(start_server, acl_redis):
     node, = start_nodes(start_server, acl_redis.url_for("wshub", NODE_PASSWORD), 1)
     assert redis_ready(node) == "up"

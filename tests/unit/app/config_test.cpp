@@ -113,7 +113,7 @@ TEST(Config, ARedisUrlCarriesCredentials) {
 }
 
 TEST(Config, ARefusedRedisUrlIsRepeatedWithItsPasswordMasked) {
-  for (auto const* url : {"redis://app:s3cret@host:99999", "rediss://app:s3cret@host", "app:s3cret@host:6379"}) {
+  for (auto const* url : {"redis://app:s3cret@host:99999", "rediss://app:s3cret@host:0", "app:s3cret@host:6379"}) {
     auto const decision = read({}, {{"REDIS_URL", url}});
     EXPECT_EQ(decision.exit_code, 2) << url;
     EXPECT_NE(decision.message.find("REDIS_URL"), std::string::npos) << decision.message;
@@ -122,12 +122,37 @@ TEST(Config, ARefusedRedisUrlIsRepeatedWithItsPasswordMasked) {
   }
 }
 
-TEST(Config, TlsToRedisIsRefusedAsNotSupportedYet) {
-  auto const decision = read({"--redis-url", "rediss://host:6380/0"});
-  EXPECT_EQ(decision.exit_code, 2);
-  EXPECT_EQ(decision.message,
-            "wshub: invalid --redis-url value \"rediss://host:6380/0\": expected redis://: TLS to Redis (rediss://) is "
-            "not supported yet");
+TEST(Config, ARedissUrlReadsTheTlsSettings) {
+  auto const cluster = read_ok({"--redis-url", "rediss://:pw@cache:6380/0", "--redis-tls-ca-file", "/etc/ca.pem",
+                                "--redis-tls-insecure", "yes"},
+                               {{"REDIS_TLS_CERT_FILE", "/etc/node.crt"}, {"REDIS_TLS_KEY_FILE", "/etc/node.key"}})
+                           .cluster;
+  ASSERT_TRUE(cluster.has_value());
+  EXPECT_TRUE(cluster->redis.tls);
+  EXPECT_EQ(cluster->redis_tls.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(cluster->redis_tls.cert_file, "/etc/node.crt");
+  EXPECT_EQ(cluster->redis_tls.key_file, "/etc/node.key");
+  EXPECT_TRUE(cluster->redis_tls.insecure);
+  auto const plain = read_ok({"--redis-url", "rediss://cache"}).cluster;
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(plain->redis_tls.insecure);
+  EXPECT_TRUE(plain->redis_tls.ca_file.empty());
+}
+
+TEST(Config, TlsSettingsBesideARedisUrlWithoutTlsAreRefused) {
+  expect_refused({"--redis-url", "redis://cache", "--redis-tls-ca-file", "/etc/ca.pem"}, {}, "--redis-tls-ca-file",
+                 "/etc/ca.pem");
+  expect_refused({}, {{"REDIS_URL", "redis://cache"}, {"REDIS_TLS_INSECURE", "true"}}, "REDIS_TLS_INSECURE", "true");
+  // Turned off, it changes nothing.
+  EXPECT_EQ(read({}, {{"REDIS_URL", "redis://cache"}, {"REDIS_TLS_INSECURE", "false"}}).exit_code, 0);
+}
+
+TEST(Config, AClientCertificateAndItsKeyComeTogether) {
+  expect_refused({"--redis-url", "rediss://cache", "--redis-tls-cert-file", "/etc/node.crt"}, {},
+                 "--redis-tls-cert-file", "/etc/node.crt");
+  expect_refused({"--redis-url", "rediss://cache"}, {{"REDIS_TLS_KEY_FILE", "/etc/node.key"}}, "REDIS_TLS_KEY_FILE",
+                 "/etc/node.key");
+  expect_refused({"--redis-url", "rediss://cache", "--redis-tls-ca-file", ""}, {}, "--redis-tls-ca-file", "");
 }
 
 TEST(Config, ClusterSettingsAreCheckedWithoutARedisUrl) {

@@ -70,7 +70,7 @@ class BackplaneFixture : public ::testing::Test {
       return link;
     });
     backplane_->attach(clients_, policy_);
-    backplane_->start(node_id, [this](std::string const& reason) { refused_at_start_.push_back(reason); });
+    backplane_->start(node_id, [this](RedisRefusal const& refusal) { refused_at_start_.push_back(refusal.reason); });
     poll();
   }
 

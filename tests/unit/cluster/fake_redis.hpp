@@ -53,7 +53,7 @@ class FakeRedis final : public RedisLink {
   }
   // What RedisConnection does when Redis refuses its credentials: reports the refusal, then the loss.
   void refuse(std::string const& reason) {
-    events_.on_refused(reason);
+    events_.on_refused({.cause = RedisRefusal::Cause::credentials, .reason = reason});
     go_down();
   }
 

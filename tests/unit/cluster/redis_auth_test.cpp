@@ -26,10 +26,11 @@ class RedisAuthTest : public testing::RedisFixture {
 
   // Starts the connection; the caller waits for what it expects.
   void start(RedisEndpoint const& endpoint) {
-    connection_.emplace(context_.get_executor(), endpoint, RedisConnectionOptions{},
-                        RedisConnection::Events{.on_up = [this] { ++ups_; },
-                                                .on_down = [this](auto const&) { ++downs_; },
-                                                .on_refused = [this](auto const& why) { refusals_.push_back(why); }});
+    connection_.emplace(
+        context_.get_executor(), endpoint, RedisConnectionOptions{},
+        RedisConnection::Events{.on_up = [this] { ++ups_; },
+                                .on_down = [this](auto const&) { ++downs_; },
+                                .on_refused = [this](auto const& refusal) { refusals_.push_back(refusal.reason); }});
     connection_->start("test");
   }
 

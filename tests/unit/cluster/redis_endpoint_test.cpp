@@ -38,11 +38,38 @@ TEST(RedisEndpoint, TakesTheLastAtSignAsTheEndOfTheCredentials) {
   EXPECT_EQ(endpoint->port, 7000);
 }
 
+TEST(RedisEndpoint, ReadsARedissUrlAsTlsWithEverythingARedisUrlHas) {
+  EXPECT_EQ(parse_redis_url("rediss://cache.example.com"),
+            (RedisEndpoint{.host = "cache.example.com", .port = 6379, .database = 0, .tls = true}));
+  EXPECT_EQ(
+      parse_redis_url("rediss://app:p%40ss@[::1]:6380/2"),
+      (RedisEndpoint{.host = "::1", .port = 6380, .database = 2, .user = "app", .password = "p@ss", .tls = true}));
+  EXPECT_EQ(parse_redis_url("rediss://:s3cret@localhost:6390"),
+            (RedisEndpoint{.host = "localhost", .port = 6390, .database = 0, .password = "s3cret", .tls = true}));
+  EXPECT_FALSE(parse_redis_url("redis://localhost")->tls);
+}
+
 TEST(RedisEndpoint, RefusesWhatItCannotServe) {
-  for (auto const* url :
-       {"", "127.0.0.1:6379", "rediss://host", "rediss://:pass@host", "redis://", "redis://host:0",
-        "redis://host:70000", "redis://host/16", "redis://host/x", "redis://host:12a", "redis://password@host",
-        "redis://user:@host", "redis://:@host", "redis://:pass@", "redis://:pass@:6379"}) {
+  for (auto const* url : {"",
+                          "127.0.0.1:6379",
+                          "redis:/host",
+                          "rediss:/host",
+                          "redisss://host",
+                          "REDISS://host",
+                          "rediss://",
+                          "rediss://:@host",
+                          "rediss://host:0",
+                          "redis://",
+                          "redis://host:0",
+                          "redis://host:70000",
+                          "redis://host/16",
+                          "redis://host/x",
+                          "redis://host:12a",
+                          "redis://password@host",
+                          "redis://user:@host",
+                          "redis://:@host",
+                          "redis://:pass@",
+                          "redis://:pass@:6379"}) {
     EXPECT_FALSE(parse_redis_url(url).has_value()) << url;
   }
 }
@@ -51,6 +78,8 @@ TEST(RedisEndpoint, IsShownWithItsPasswordMasked) {
   EXPECT_EQ(shown_url(*parse_redis_url("redis://app:s3cret@host:6380/0")), "redis://app:***@host:6380/0");
   EXPECT_EQ(shown_url(*parse_redis_url("redis://:s3cret@host")), "redis://:***@host:6379/0");
   EXPECT_EQ(shown_url(*parse_redis_url("redis://[::1]:7000/2")), "redis://[::1]:7000/2");
+  EXPECT_EQ(shown_url(*parse_redis_url("rediss://app:s3cret@host:6380/1")), "rediss://app:***@host:6380/1");
+  EXPECT_EQ(shown_url(*parse_redis_url("rediss://host")), "rediss://host:6379/0");
 }
 
 TEST(RedisEndpoint, AGivenUrlIsMaskedValidOrNot) {
