@@ -80,5 +80,8 @@ int main(int argc, char** argv) {
   } catch (wshub::ListenError const& error) {
     std::cerr << "wshub: " << error.what() << '\n';
     return 2;
+  } catch (wshub::TlsSetupError const& error) {
+    std::cerr << "wshub: " << error.what() << '\n';
+    return 2;
   }
 }
