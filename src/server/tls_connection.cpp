@@ -34,6 +34,7 @@ std::size_t TlsConnection::read(std::span<char> into, error_code& error) {
     error = std::exchange(deferred_read_error_, {});
     return 0;
   }
+  error = {};
   std::size_t filled = 0;
   while (filled < into.size()) {
     std::size_t bytes = 0;
