@@ -40,6 +40,12 @@ class SettingError : public std::runtime_error {
   SettingError(GivenValue const& given, std::string_view expected)
       : std::runtime_error(fmt::format("invalid {} value \"{}\": expected {}", given.name, given.text, expected)) {}
 
+  // A setting that means nothing without another one.
+  static SettingError without_partner(GivenValue const& given, std::string_view partner) {
+    return SettingError(
+        fmt::format("{} is set but {} is not: TLS needs both, plain HTTP neither", given.name, partner));
+  }
+
   // For secrets: names the setting but never repeats its value, which would end up in logs.
   static SettingError without_value(GivenValue const& given, std::string_view expected) {
     return SettingError(fmt::format("invalid {} value: expected {}", given.name, expected));
@@ -196,6 +202,23 @@ std::string parse_docs_url(GivenValue const& given) {
   return given.text;
 }
 
+// A file is read when the listener starts; its errors are named there.
+std::string parse_file(GivenValue const& given) {
+  if (given.text.empty()) throw SettingError(given, "the path of a PEM file");
+  return given.text;
+}
+
+TlsVersion parse_tls_version(GivenValue const& given) {
+  auto const text = trimmed(given.text);
+  if (text == "1.2") return TlsVersion::v1_2;
+  if (text == "1.3") return TlsVersion::v1_3;
+  throw SettingError(given, "1.2 or 1.3");
+}
+
+std::string_view tls_version_name(TlsVersion version) {
+  return version == TlsVersion::v1_3 ? "1.3" : "1.2";
+}
+
 std::string parse_host(GivenValue const& given) {
   if (given.text.empty()) throw SettingError(given, "an IP address or host name");
   return given.text;
@@ -301,6 +324,14 @@ class CommandLine {
     add(host_, "--host", "HOST", "ADDRESS", fmt::format("address to listen on (default {})", defaults.listener.host));
     add(port_, "--port", "PORT", "PORT",
         fmt::format("TCP port; 0 picks a free one (default {})", defaults.listener.port));
+    add(tls_cert_, "--tls-cert-file", "TLS_CERT_FILE", "FILE",
+        "PEM certificate chain; with --tls-key-file the port speaks TLS only, https:// and wss:// (default: unset, "
+        "plain HTTP)");
+    add(tls_key_, "--tls-key-file", "TLS_KEY_FILE", "FILE",
+        "PEM private key of --tls-cert-file (default: unset, plain HTTP)");
+    add(tls_min_version_, "--tls-min-version", "TLS_MIN_VERSION", "VERSION",
+        fmt::format("oldest TLS version a client may use: 1.2 or 1.3 (default {})",
+                    tls_version_name(TlsOptions{}.min_version)));
     add(threads_, "--threads", "THREADS", "N", "I/O threads (default: the number of cores)");
     add(log_level_, "--log-level", "LOG_LEVEL", "LEVEL",
         fmt::format("TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF (default {})",
@@ -401,6 +432,7 @@ class CommandLine {
     Config config;
     resolve(config.listener.host, host_, environment, parse_host);
     resolve(config.listener.port, port_, environment, parse_port);
+    config.listener.tls = parse_tls(environment);
     resolve(config.threads, threads_, environment, parse_threads);
     resolve(config.logging.level, log_level_, environment, parse_level);
     resolve(config.logging.format, log_format_, environment, parse_format);
@@ -444,6 +476,20 @@ class CommandLine {
   }
 
  private:
+  // Both files or neither; the minimum version is checked even without them, so that a typo shows at once.
+  std::optional<TlsOptions> parse_tls(EnvironmentLookup const& environment) const {
+    TlsOptions tls;
+    bool const has_cert = resolve(tls.cert_file, tls_cert_, environment, parse_file);
+    bool const has_key = resolve(tls.key_file, tls_key_, environment, parse_file);
+    resolve(tls.min_version, tls_min_version_, environment, parse_tls_version);
+    if (has_cert && !has_key)
+      throw SettingError::without_partner(*tls_cert_.given(environment), "--tls-key-file/TLS_KEY_FILE");
+    if (has_key && !has_cert)
+      throw SettingError::without_partner(*tls_key_.given(environment), "--tls-cert-file/TLS_CERT_FILE");
+    if (!has_cert) return std::nullopt;
+    return tls;
+  }
+
   // The cluster's settings are checked even without a Redis URL, so that a typo shows before the cluster is used.
   std::optional<ClusterOptions> parse_cluster(EnvironmentLookup const& environment) const {
     ClusterOptions cluster;
@@ -491,6 +537,7 @@ class CommandLine {
       "wshub: a WebSocket hub. Clients connect to /ws/{clientId}; GET /clients lists them, "
       "POST /broadcast-to-all sends them a message, /clients/{clientId} reaches one of them.",
       "wshub"};
+  Setting tls_cert_, tls_key_, tls_min_version_;
   Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
   Setting ping_interval_, idle_timeout_, max_clients_, duplicate_policy_, max_message_, max_body_, max_header_,
       request_timeout_;

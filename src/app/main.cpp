@@ -82,13 +82,18 @@ int main(int argc, char** argv) {
     return decision.exit_code;
   }
   wshub::init_logging(decision.config->logging.level, decision.config->logging.format);
+  // Each a setting the server could not start with: one line naming it, and status 2.
+  auto const refuse = [](std::exception const& error) {
+    std::cerr << "wshub: " << error.what() << '\n';
+    return 2;
+  };
   try {
     return serve(*decision.config);
   } catch (wshub::ListenError const& error) {
-    std::cerr << "wshub: " << error.what() << '\n';
-    return 2;
+    return refuse(error);
   } catch (wshub::RedisTlsError const& error) {
-    std::cerr << "wshub: " << error.what() << '\n';
-    return 2;
+    return refuse(error);
+  } catch (wshub::TlsSetupError const& error) {
+    return refuse(error);
   }
 }

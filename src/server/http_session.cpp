@@ -63,9 +63,9 @@ bool expects_continue(HttpRequestParser const& parser) {
 
 }  // namespace
 
-HttpSession::HttpSession(ConnectionSocket socket, ConnectionContext& context)
-    : executor_(socket.get_executor()),
-      stream_(std::move(socket)),
+HttpSession::HttpSession(ConnectionTransport transport, ConnectionContext& context)
+    : executor_(transport.get_executor()),
+      stream_(std::move(transport)),
       buffer_(context.http.limits.max_header_bytes),
       context_(context) {}
 
@@ -90,12 +90,13 @@ asio::awaitable<void> HttpSession::run() {
   }
   if (!handed_over_) {
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.transport().shutdown(tcp::socket::shutdown_send, ignored);
   }
   context_.connections.remove(this);
 }
 
 asio::awaitable<void> HttpSession::serve_requests() {
+  if (!co_await await_tls_handshake()) co_return;
   for (bool more = co_await await_first_request(); more; more = co_await await_next_request()) {
     HttpRequestParser parser;
     ChunkExtensionBudget extensions(context_.http.limits);
@@ -118,6 +119,30 @@ asio::awaitable<void> HttpSession::serve_requests() {
   }
 }
 
+asio::awaitable<bool> HttpSession::await_tls_handshake() {
+  if (!stream_.transport().is_tls()) co_return true;
+  stream_.expires_after(context_.http.request_timeout);
+  auto const [error, bytes] = co_await stream_.async_handshake(as_result);
+  stream_.expires_never();  // the first request is timed by FirstRequestTimeouts
+  if (!error) co_return true;
+  if (error == beast::error::timeout) {
+    context_.metrics.add(Counter::http_rejected_request_timeout);
+    log_rejection(stream_.socket(), {},
+                  "dropped a connection that took longer than the request timeout to finish its "
+                  "TLS handshake");
+    co_return false;
+  }
+  auto const reason = error.message();
+  log_rejection(stream_.socket(), {{"reason", reason}}, "refused a TLS handshake: {}", reason);
+  // Plain HTTP or garbage: what the client still sends is read raw and dropped, so that the close is a FIN, not a
+  // reset that could destroy our close_notify or the client's view of the close.
+  if (error != asio::error::eof) {
+    stream_.transport().drop_tls();
+    co_await linger_close();
+  }
+  co_return false;
+}
+
 asio::awaitable<bool> HttpSession::await_first_request() {
   if (stopping_) co_return next_request_has_begun();
   idle_ = true;
@@ -128,9 +153,9 @@ asio::awaitable<bool> HttpSession::await_first_request() {
   error_code error;
   std::size_t bytes = 0;
   for (;;) {
-    bytes = stream_.socket().read_some(asio::buffer(buffer.data(), buffer.size()), error);
+    bytes = stream_.transport().read_some(asio::buffer(buffer.data(), buffer.size()), error);
     if (error != asio::error::would_block) break;
-    std::tie(error) = co_await stream_.socket().async_wait(tcp::socket::wait_read, as_result);
+    std::tie(error) = co_await stream_.transport().async_wait(tcp::socket::wait_read, as_result);
     if (error) break;
   }
   FirstRequestTimeouts::leave(*this);
@@ -212,7 +237,7 @@ asio::awaitable<void> HttpSession::refuse_unreadable(error_code error) {
 
 asio::awaitable<void> HttpSession::linger_close() {
   error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.transport().shutdown(tcp::socket::shutdown_send, ignored);
   stream_.expires_after(linger_timeout);
   std::array<char, 4096> discard{};
   for (;;) {
@@ -256,8 +281,8 @@ HandshakeContext HttpSession::handshake_context() const {
 void HttpSession::hand_over(std::string_view target, std::string_view early_bytes, HandshakeAnswer answer) {
   handed_over_ = true;
   stream_.expires_never();
-  auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), std::string(early_bytes), answer.deflate,
-                                                    context_.hub, context_.websocket, context_.metrics);
+  auto session = std::make_shared<WebSocketSession>(stream_.release_transport(), std::string(early_bytes),
+                                                    answer.deflate, context_.hub, context_.websocket, context_.metrics);
   session->start(routes::path_of(target), std::move(answer.bytes));
 }
 

@@ -1,4 +1,4 @@
-// One plain-HTTP connection: reads requests, answers them through HttpApi, hands WebSocket upgrades on.
+// One HTTP/1.1 connection, plain or TLS: reads requests, answers them through HttpApi, hands WebSocket upgrades on.
 #pragma once
 
 #include <chrono>
@@ -10,7 +10,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include "http/http_api.hpp"
@@ -21,6 +20,8 @@
 #include "server/connection_types.hpp"
 #include "server/first_request_timeouts.hpp"
 #include "server/http_connections.hpp"
+#include "server/http_stream.hpp"
+#include "server/tls_context.hpp"
 #include "server/websocket_session.hpp"
 
 namespace wshub {
@@ -41,11 +42,12 @@ struct ConnectionContext {
   HttpConnections& connections;
   HttpOptions http;
   WebSocketOptions websocket;
+  TlsContext const* tls = nullptr;  // null: the port speaks plain HTTP
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession>, private FirstRequestWaiter {
  public:
-  HttpSession(ConnectionSocket socket, ConnectionContext& context);
+  HttpSession(ConnectionTransport transport, ConnectionContext& context);
 
   void start();
   // Thread-safe: closes the connection now if it is between requests, else after the current response.
@@ -56,6 +58,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, private Fi
  private:
   asio::awaitable<void> run();
   asio::awaitable<void> serve_requests();
+  // The TLS handshake, timed as a request is; false when it failed or took too long (nothing to do when plain).
+  asio::awaitable<bool> await_tls_handshake();
   // Reads the connection's first bytes into the thread's buffer and answers a plain upgrade from there; false
   // when the connection is done (upgraded, closed, timed out), true when Beast is to read a request.
   asio::awaitable<bool> await_first_request();
@@ -75,7 +79,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, private Fi
   asio::awaitable<HttpResponse> answer(HttpRequest const& request);
 
   asio::any_io_executor executor_;  // the connection's thread; kept apart because the stream moves on upgrade
-  beast::basic_stream<tcp, ConnectionExecutor> stream_;
+  HttpStream stream_;
   // Holds what Beast has not parsed yet: a head, one chunk line or a trailer section at most, so MAX_HEADER_BYTES
   // bounds it; a request that needs more is refused with 431 (http::error::buffer_overflow).
   beast::flat_buffer buffer_;

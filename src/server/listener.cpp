@@ -78,12 +78,14 @@ Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi c
     : threads_(threads),
       acceptor_(threads.main()),
       connections_(acceptor_.get_executor()),
+      tls_(options.tls ? std::optional<TlsContext>(std::in_place, *options.tls) : std::nullopt),
       context_{.api = api,
                .hub = hub,
                .metrics = metrics,
                .connections = connections_,
                .http = http_options,
-               .websocket = websocket_options} {
+               .websocket = websocket_options,
+               .tls = tls_ ? &*tls_ : nullptr} {
   auto const endpoint = resolve(options);
   bind(acceptor_, endpoint, options);
   protocol_ = endpoint.protocol();
@@ -99,7 +101,7 @@ std::string Listener::url() const {
   auto const endpoint = acceptor_.local_endpoint();
   auto const address = endpoint.address();
   std::string const host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return fmt::format("http://{}:{}", host, endpoint.port());
+  return fmt::format("{}://{}:{}", tls_ ? "https" : "http", host, endpoint.port());
 }
 
 void Listener::stop(Completion<void()> on_stopped) {
@@ -158,7 +160,9 @@ void Listener::start_connection(int fd) {
   // Every connection's I/O is non-blocking; the WebSocket session reads and writes at once.
   NonBlockingSocket::adopt(socket);
   try {
-    std::make_shared<HttpSession>(std::move(socket), context_)->start();
+    auto transport =
+        context_.tls ? ConnectionTransport(std::move(socket), *context_.tls) : ConnectionTransport(std::move(socket));
+    std::make_shared<HttpSession>(std::move(transport), context_)->start();
   } catch (std::exception const& e) {
     log_event(spdlog::level::err, {{"reason", e.what()}}, "could not start a connection: {}", e.what());
   }

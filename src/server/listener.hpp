@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -16,12 +17,14 @@
 #include "server/http_session.hpp"
 #include "server/io_threads.hpp"
 #include "server/stoppable_server.hpp"
+#include "server/tls_context.hpp"
 
 namespace wshub {
 
 struct ListenerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8000;
+  std::optional<TlsOptions> tls;  // set: the port speaks TLS only
 };
 
 // The address could not be resolved or bound; the message names the setting.
@@ -34,11 +37,12 @@ class ListenError : public std::runtime_error {
 // I/O thread has stopped and joined, and a handler still queued then is destroyed uncalled.
 class Listener final : public StoppableServer {
  public:
-  // Binds at once, so that a taken port is reported before anything else starts.
+  // Loads the TLS pair, if any, and binds at once, so that a bad certificate or a taken port is reported before
+  // anything else starts (TlsSetupError, ListenError).
   Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub, Metrics& metrics,
            HttpOptions const& http_options, WebSocketOptions const& websocket_options);
 
-  // "http://HOST:PORT" with the port actually bound (the kernel's choice when asked for port 0).
+  // "http://HOST:PORT" (https with TLS) with the port actually bound (the kernel's choice when asked for port 0).
   std::string url() const;
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
   void start();
@@ -55,6 +59,7 @@ class Listener final : public StoppableServer {
   tcp::acceptor acceptor_;
   tcp protocol_ = tcp::v4();  // the bound address's, for the sockets accept4 creates
   HttpConnections connections_;
+  std::optional<TlsContext> tls_;
   ConnectionContext context_;
   // Out of file descriptors, accept fails ten times a second until one is free: one line in ten seconds is enough.
   RateLimitedLog accept_failures_{spdlog::level::warn, 1, std::chrono::seconds(10)};

@@ -26,7 +26,7 @@ constexpr std::size_t max_buffers_per_write = 64;
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(ConnectionSocket socket, std::string early_bytes,
+WebSocketSession::WebSocketSession(ConnectionTransport socket, std::string early_bytes,
                                    std::optional<DeflateParameters> deflate, Hub& hub, WebSocketOptions const& options,
                                    Metrics& metrics)
     : executor_(socket.get_executor()),
@@ -90,7 +90,7 @@ void WebSocketSession::on_join(ClientId id, JoinOutcome outcome, Answered answer
     refuse(verdict.refusal->code, verdict.refusal->reason);
   } else {
     id_ = id;
-    log_connected(id, socket_, hub_);
+    log_connected(id, socket_.socket(), hub_);
   }
   on_admission_answered(answered);
 }
@@ -110,8 +110,8 @@ void WebSocketSession::on_admission_answered(Answered answered) {
 
 void WebSocketSession::refuse(CloseCode code, std::string_view reason) {
   auto const close_code = static_cast<int>(code);
-  log_rejection(socket_, {{"close_code", close_code}, {"reason", reason}}, "refused a client with {}: {}", close_code,
-                reason);
+  log_rejection(socket_.socket(), {{"close_code", close_code}, {"reason", reason}}, "refused a client with {}: {}",
+                close_code, reason);
   start_close(code, reason);
 }
 
@@ -319,7 +319,7 @@ void WebSocketSession::send_close_frame(CloseCode code, std::string_view reason)
 
 void WebSocketSession::disconnect_slow_consumer() {
   auto const code = static_cast<int>(CloseCode::policy_violation);
-  log_slow_consumer(*id_, socket_, options_.max_backpressure_bytes, code);
+  log_slow_consumer(*id_, socket_.socket(), options_.max_backpressure_bytes, code);
   // It gets no more broadcasts, so it must not be counted in them.
   leave_hub(Counter::disconnects_slow_consumer, slow_consumer_reason, code);
   // Drop what has not started to go out; a frame half written must be finished before the close frame.
@@ -352,7 +352,7 @@ void WebSocketSession::leave_hub(Counter reason, std::string_view why, std::opti
   if (!id_) return;
   hub_.leave(*id_, this);
   metrics_.add(reason);
-  log_disconnected(*id_, socket_, hub_, why, close_code);
+  log_disconnected(*id_, socket_.socket(), hub_, why, close_code);
   id_.reset();
 }
 

@@ -18,6 +18,7 @@
 #include "protocol/outgoing_compression.hpp"
 #include "protocol/outgoing_frame.hpp"
 #include "server/close_handshake.hpp"
+#include "server/connection_transport.hpp"
 #include "server/connection_types.hpp"
 #include "server/flow_control.hpp"
 #include "server/partial_frame.hpp"
@@ -30,8 +31,8 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
  public:
   // early_bytes: what the client sent after its upgrade request, already read from the socket; deflate: what the
   // handshake agreed for permessage-deflate, if anything.
-  WebSocketSession(ConnectionSocket socket, std::string early_bytes, std::optional<DeflateParameters> deflate, Hub& hub,
-                   WebSocketOptions const& options, Metrics& metrics);
+  WebSocketSession(ConnectionTransport socket, std::string early_bytes, std::optional<DeflateParameters> deflate,
+                   Hub& hub, WebSocketOptions const& options, Metrics& metrics);
 
   // Takes over once the upgrade request has been checked: sends the 101, then admits or refuses the client.
   void start(std::string_view path, std::string switching_protocols);
@@ -85,8 +86,8 @@ class WebSocketSession final : public HubClient, public std::enable_shared_from_
   void on_timer();
   void keep_alive();
 
-  ConnectionExecutor executor_;  // the connection's thread, which other threads post to
-  ConnectionSocket socket_;
+  ConnectionExecutor executor_;         // the connection's thread, which other threads post to
+  ConnectionTransport socket_;          // the socket, or TLS over it
   TickedTimer<ConnectionTimer> timer_;  // keepalive, then the close deadline
   Hub& hub_;
   WebSocketOptions const& options_;

@@ -18,7 +18,7 @@ import pytest
 
 BINARY = os.environ.get("WSHUB_BINARY")
 MIB = 1024 * 1024
-LISTENING = re.compile(r"listening on http://(\S+):(\d+)")
+LISTENING = re.compile(r"listening on https?://(\S+):(\d+)")
 # What the address, leak, thread and undefined-behaviour sanitizers print when they find something.
 SANITIZER_REPORT = re.compile(r"(ERROR|WARNING): \w+Sanitizer|runtime error:")
 
@@ -108,7 +108,8 @@ class Server(LoggedProcess):
             self.process.wait()
 
 
-ENV_SETTINGS = {"HOST", "PORT", "THREADS", "LOG_LEVEL", "LOG_FORMAT", "FORCED_SHUTDOWN_AFTER_SEC", "PROGRESS_LOG_EVERY_SEC",
+ENV_SETTINGS = {"HOST", "PORT", "TLS_CERT_FILE", "TLS_KEY_FILE", "TLS_MIN_VERSION", "THREADS", "LOG_LEVEL",
+                "LOG_FORMAT", "FORCED_SHUTDOWN_AFTER_SEC", "PROGRESS_LOG_EVERY_SEC",
                 "MAX_BACKPRESSURE_BYTES", "PING_INTERVAL_SEC", "IDLE_TIMEOUT_SEC", "MAX_CLIENTS", "DUPLICATE_POLICY",
                 "MAX_MESSAGE_BYTES", "WS_PER_MESSAGE_DEFLATE", "WS_DEFLATE_LEVEL", "WS_DEFLATE_MIN_BYTES",
                 "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "REQUEST_TIMEOUT_SEC", "API_TOKEN", "METRICS_TOKEN",

@@ -64,7 +64,8 @@ class WebSocketSessionTest : public ::testing::Test {
   }
 
   std::shared_ptr<WebSocketSession> start_session(Hub& hub) {
-    auto session = std::make_shared<WebSocketSession>(std::move(server_), "", std::nullopt, hub, options_, metrics_);
+    auto session = std::make_shared<WebSocketSession>(ConnectionTransport(std::move(server_)), "", std::nullopt, hub,
+                                                      options_, metrics_);
     session->start("/ws/1", std::string(switching_protocols));
     return session;
   }

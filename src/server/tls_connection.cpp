@@ -1,0 +1,103 @@
+// OpenSSL's calls on a non-blocking descriptor, with their outcomes as Asio's error codes.
+#include "server/tls_connection.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <new>
+#include <utility>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+
+namespace wshub {
+
+void TlsConnection::Free::operator()(ssl_st* ssl) const {
+  SSL_free(ssl);
+}
+
+TlsConnection::TlsConnection(TlsContext const& context, int fd) : ssl_(SSL_new(context.native())) {
+  if (!ssl_ || SSL_set_fd(ssl_.get(), fd) != 1) throw std::bad_alloc();
+  SSL_set_accept_state(ssl_.get());
+}
+
+void TlsConnection::handshake(error_code& error) {
+  ERR_clear_error();  // the thread's error queue must only hold what this call adds
+  int const result = SSL_do_handshake(ssl_.get());
+  error = result == 1 ? error_code{} : error_of(result, Role::read);
+}
+
+std::size_t TlsConnection::read(std::span<char> into, error_code& error) {
+  if (deferred_read_error_) {
+    error = std::exchange(deferred_read_error_, {});
+    return 0;
+  }
+  error = {};
+  std::size_t filled = 0;
+  while (filled < into.size()) {
+    std::size_t bytes = 0;
+    ERR_clear_error();
+    int const result = SSL_read_ex(ssl_.get(), into.data() + filled, into.size() - filled, &bytes);
+    if (result != 1) {
+      error = error_of(result, Role::read);
+      break;
+    }
+    filled += bytes;
+  }
+  if (filled == 0) return 0;
+  // The bytes go up now; an end or a failure after them is reported by the next read.
+  if (error && error != asio::error::would_block) deferred_read_error_ = error;
+  error = {};
+  return filled;
+}
+
+std::size_t TlsConnection::write(std::span<char const> bytes, error_code& error) {
+  if (bytes.empty()) return 0;
+  std::size_t written = 0;
+  ERR_clear_error();
+  int const result = SSL_write_ex(ssl_.get(), bytes.data(), std::min(bytes.size(), max_record_bytes), &written);
+  error = result == 1 ? error_code{} : error_of(result, Role::write);
+  return written;
+}
+
+void TlsConnection::shutdown() {
+  if (broken_ || !SSL_is_init_finished(ssl_.get())) return;
+  ERR_clear_error();
+  SSL_shutdown(ssl_.get());
+  ERR_clear_error();
+}
+
+bool TlsConnection::read_ready() const {
+  return SSL_has_pending(ssl_.get()) == 1 || deferred_read_error_;
+}
+
+error_code TlsConnection::error_of(int result, Role role) {
+  auto& waits_for = role == Role::read ? read_waits_for_ : write_waits_for_;
+  switch (SSL_get_error(ssl_.get(), result)) {
+    case SSL_ERROR_WANT_READ:
+      waits_for = Wait::wait_read;
+      return asio::error::would_block;
+    case SSL_ERROR_WANT_WRITE:
+      waits_for = Wait::wait_write;
+      return asio::error::would_block;
+    case SSL_ERROR_ZERO_RETURN:
+      broken_ = true;
+      return asio::error::eof;
+    case SSL_ERROR_SYSCALL: {
+      broken_ = true;
+      int const system_error = errno;
+      if (system_error == 0) return asio::error::eof;
+      return {system_error, boost::system::system_category()};
+    }
+    default: {
+      broken_ = true;
+      auto const code = ERR_get_error();
+      ERR_clear_error();
+      return {static_cast<int>(code & INT_MAX), asio::error::get_ssl_category()};
+    }
+  }
+}
+
+}  // namespace wshub

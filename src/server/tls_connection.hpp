@@ -1,0 +1,56 @@
+// One TLS connection on a non-blocking socket: OpenSSL reads and writes the descriptor itself, and this class says
+// which readiness of the socket a call that could not finish waits for.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+
+#include <boost/asio/socket_base.hpp>
+
+#include "protocol/net.hpp"
+#include "server/tls_context.hpp"
+
+struct ssl_st;
+
+namespace wshub {
+
+class TlsConnection {
+ public:
+  using Wait = asio::socket_base::wait_type;
+
+  // The server side of a handshake yet to come on `fd`, which stays the caller's to close.
+  TlsConnection(TlsContext const& context, int fd);
+
+  // Each call: asio::error::would_block means "wait for wait_for(...) and call again"; eof, the peer has ended.
+  void handshake(error_code& error);
+  // Fills `into` with as many records as the socket holds: fewer bytes than asked means the socket was read dry.
+  std::size_t read(std::span<char> into, error_code& error);
+  // One record of at most max_record_bytes.
+  std::size_t write(std::span<char const> bytes, error_code& error);
+  // Sends close_notify if the connection is still sound; does not wait for the peer's.
+  void shutdown();
+
+  // Decrypted or received bytes OpenSSL holds, or an end already seen: readiness epoll will not report again.
+  bool read_ready() const;
+  // What a read (or handshake) or a write that gave would_block waits for: TLS may need to write to read.
+  Wait wait_for(Wait wanted) const { return wanted == Wait::wait_write ? write_waits_for_ : read_waits_for_; }
+
+  static constexpr std::size_t max_record_bytes = 16 * 1024;
+
+ private:
+  enum class Role { read, write };
+  // Turns a failed call's result into an error, remembering what it waits for.
+  error_code error_of(int result, Role role);
+
+  struct Free {
+    void operator()(ssl_st* ssl) const;
+  };
+  std::unique_ptr<ssl_st, Free> ssl_;
+  Wait read_waits_for_ = Wait::wait_read;
+  Wait write_waits_for_ = Wait::wait_write;
+  error_code deferred_read_error_;  // met after a read had already filled part of its buffer
+  bool broken_ = false;             // a fatal error or an end: no close_notify is due
+};
+
+}  // namespace wshub

@@ -1,0 +1,295 @@
+"""wss:// and https:// on one port: a test CA and server certificate made with the openssl CLI, clients that check
+them (python3-websockets, urllib, curl), refused protocol versions, plain HTTP and stalled handshakes, bad settings."""
+import asyncio
+import base64
+import json
+import os
+import socket
+import ssl
+import subprocess
+import time
+import urllib.request
+
+import pytest
+import websockets
+
+from conftest import BINARY, ENV_SETTINGS, RawWebSocket, read_until_closed, run
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_ca(directory):
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
+            "-out", "ca.pem", "-days", "2", "-subj", "/CN=wshub test CA", cwd=directory)
+
+
+def make_server_pair(directory, name="server"):
+    """A certificate for 127.0.0.1 and localhost signed by the test CA; returns (certificate, key) paths."""
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", f"{name}.key",
+            "-out", f"{name}.csr", "-subj", "/CN=localhost", cwd=directory)
+    (directory / f"{name}.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+            "-extfile", f"{name}.ext", "-out", f"{name}.pem", cwd=directory)
+    return directory / f"{name}.pem", directory / f"{name}.key"
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("pki")
+    make_ca(directory)
+    certificate, key = make_server_pair(directory)
+    other_certificate, other_key = make_server_pair(directory, "other")
+    return {"dir": directory, "ca": directory / "ca.pem", "cert": certificate, "key": key,
+            "other_cert": other_certificate, "other_key": other_key}
+
+
+def client_context(pki, **versions):
+    context = ssl.create_default_context(cafile=str(pki["ca"]))
+    for name, version in versions.items():
+        setattr(context, name, version)
+    return context
+
+
+@pytest.fixture
+def start_tls_server(start_server, pki):
+    def start(*args):
+        return start_server("--tls-cert-file", str(pki["cert"]), "--tls-key-file", str(pki["key"]), *args)
+    return start
+
+
+def wss_url(server, client_id):
+    return f"wss://127.0.0.1:{server.port}/ws/{client_id}"
+
+
+def https(server, pki, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"https://127.0.0.1:{server.port}{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"} if data else {})
+    with urllib.request.urlopen(request, context=client_context(pki), timeout=10) as response:
+        return response.status, json.loads(response.read() or b"null")
+
+
+def test_the_listening_line_says_https(start_tls_server):
+    server = start_tls_server()
+    assert any(f"listening on https://127.0.0.1:{server.port}" in line for line in server.lines)
+
+
+def test_echo_over_wss_with_compression_negotiated(start_tls_server, pki):
+    server = start_tls_server()
+
+    async def scenario():
+        async with websockets.connect(wss_url(server, 1), ssl=client_context(pki)) as ws:
+            assert ws.response_headers.get("Sec-WebSocket-Extensions", "").startswith("permessage-deflate")
+            for text in ["hello", "é" * 3000, "x" * 100]:
+                await ws.send(text)
+                assert await ws.recv() == f"Server echo: {text}"
+    run(scenario())
+
+
+def test_large_and_fragmented_messages_over_wss(start_tls_server, pki):
+    server = start_tls_server()
+    large = os.urandom(600_000).hex()  # 1.2 MB of text, incompressible enough to span many TLS records
+
+    async def scenario():
+        async with websockets.connect(wss_url(server, 2), ssl=client_context(pki), max_size=None,
+                                      compression=None) as ws:
+            await ws.send(large)
+            assert await ws.recv() == f"Server echo: {large}"
+            await ws.send(iter(["frag", "mented ", "message"]))
+            assert await ws.recv() == "Server echo: fragmented message"
+            # Many messages at once: the replies leave in corked batches, each at most one record.
+            for index in range(200):
+                await ws.send(f"burst {index}")
+            for index in range(200):
+                assert await ws.recv() == f"Server echo: burst {index}"
+    run(scenario())
+
+
+def test_broadcast_by_https_reaches_wss_clients_and_the_close_handshake_completes(start_tls_server, pki):
+    server = start_tls_server()
+
+    async def scenario():
+        context = client_context(pki)
+        async with websockets.connect(wss_url(server, 3), ssl=context) as first, \
+                websockets.connect(wss_url(server, 4), ssl=context) as second:
+            status, body = await asyncio.to_thread(https, server, pki, "POST", "/broadcast-to-all",
+                                                   {"message": "to all"})
+            assert (status, body["sent"]) == (200, 2)
+            assert await first.recv() == "to all"
+            assert await second.recv() == "to all"
+            status, listed = await asyncio.to_thread(https, server, pki, "GET", "/clients")
+            assert sorted(listed["clients"]) == [3, 4]
+            await first.close()
+            assert first.close_code == 1000
+    run(scenario())
+
+
+class TlsRawWebSocket(RawWebSocket):
+    """RawWebSocket over TLS: frames by hand, to see what the server sends on its own (pings)."""
+
+    def __init__(self, server, path, context):  # pylint: disable=super-init-not-called
+        raw = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        self.sock = context.wrap_socket(raw, server_hostname="localhost")
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                           f"Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            assert chunk, "connection closed during the handshake"
+            self.buffer += chunk
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        assert head.startswith(b"HTTP/1.1 101"), head
+        self.last_rsv1 = False
+
+
+def test_keepalive_pings_a_silent_wss_client_and_drops_it_at_the_idle_timeout(start_tls_server, pki):
+    server = start_tls_server("--ping-interval-sec", "0.3", "--idle-timeout-sec", "1")
+    client = TlsRawWebSocket(server, "/ws/5", client_context(pki))
+    try:
+        assert client.recv_frame()[0] == 0x9  # a ping
+        with pytest.raises((ConnectionError, ssl.SSLError)):
+            while True:  # no pong: the server gives up at the idle timeout
+                client.recv_frame()
+    finally:
+        client.close()
+
+
+def test_a_wss_client_is_closed_by_the_server_with_a_close_frame(start_tls_server, pki):
+    server = start_tls_server()
+    client = TlsRawWebSocket(server, "/ws/6", client_context(pki))
+    try:
+        client.send_frame(0x1, b"hello")
+        assert client.recv_frame() == (0x1, b"Server echo: hello")
+        client.send_frame(0x8, b"\x03\xe8bye")
+        assert client.recv_close()[0] == 1000
+        assert read_until_closed(client.sock) == b""
+    finally:
+        client.close()
+
+
+def test_curl_with_the_test_ca_reads_every_kind_of_route(start_tls_server, pki):
+    server = start_tls_server()
+    base = f"https://localhost:{server.port}"
+    for path, expected in [("/healthz", b'"ok"'), ("/metrics", b"wshub_"), ("/", b"<html"), ("/openapi.json", b"{")]:
+        result = subprocess.run(["curl", "--silent", "--show-error", "--fail", "--cacert", str(pki["ca"]),
+                                 "--http1.1", base + path], capture_output=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        assert expected in result.stdout, (path, result.stdout[:200])
+
+
+def test_alpn_answers_http_1_1(start_tls_server, pki):
+    server = start_tls_server()
+    context = client_context(pki)
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.selected_alpn_protocol() == "http/1.1"
+
+
+@pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1])
+def test_tls_1_0_and_1_1_are_refused(start_tls_server, pki, version):
+    server = start_tls_server()
+    context = client_context(pki)
+    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    context.maximum_version = version
+    context.set_ciphers("ALL:@SECLEVEL=0")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        with pytest.raises(ssl.SSLError):
+            context.wrap_socket(raw, server_hostname="localhost")
+    assert https(server, pki, "GET", "/healthz")[0] == 200
+
+
+def test_min_version_1_3_refuses_a_1_2_client(start_tls_server, pki):
+    server = start_tls_server("--tls-min-version", "1.3")
+    old = client_context(pki, maximum_version=ssl.TLSVersion.TLSv1_2)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        with pytest.raises(ssl.SSLError):
+            old.wrap_socket(raw, server_hostname="localhost")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        with client_context(pki).wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.version() == "TLSv1.3"
+
+
+def test_a_1_2_client_is_served_by_default(start_tls_server, pki):
+    server = start_tls_server()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        context = client_context(pki, maximum_version=ssl.TLSVersion.TLSv1_2)
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.version() == "TLSv1.2"
+            tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            assert read_until_closed(tls).startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.parametrize("garbage", [b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", os.urandom(3000),
+                                     b"\x16\x03\x01\x00\x05hello"])
+def test_plain_http_or_garbage_is_closed_cleanly_and_the_server_goes_on(start_tls_server, pki, garbage):
+    server = start_tls_server("--log-level", "DEBUG")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        raw.sendall(garbage)
+        # A FIN (b"" at the end) rather than a reset: the client could read anything the server sent.
+        assert not read_until_closed(raw).startswith(b"HTTP/")
+    server.wait_for_log(r"refused a TLS handshake")
+    assert https(server, pki, "GET", "/healthz")[0] == 200
+
+
+def test_a_stalled_handshake_is_dropped_at_the_request_timeout(start_tls_server, pki):
+    server = start_tls_server("--request-timeout-sec", "1", "--log-level", "DEBUG")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        raw.sendall(b"\x16\x03\x01\x02\x00\x01")  # the start of a ClientHello, and then nothing
+        started = time.monotonic()
+        try:
+            read_until_closed(raw)
+        except ConnectionResetError:
+            pass
+        waited = time.monotonic() - started
+    assert 0.9 <= waited < 5, waited
+    server.wait_for_log(r"longer than the request timeout to finish its TLS handshake")
+    assert https(server, pki, "GET", "/healthz")[0] == 200
+
+
+def run_binary(*args):
+    env = {k: v for k, v in os.environ.items() if k not in ENV_SETTINGS}
+    return subprocess.run([BINARY, "--port", "0", *args], env=env, capture_output=True, text=True, timeout=30)
+
+
+def assert_refused(result, *named):
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    for name in named:
+        assert name in lines[0], lines[0]
+
+
+def test_a_certificate_without_a_key_is_refused(pki):
+    assert_refused(run_binary("--tls-cert-file", str(pki["cert"])), "--tls-cert-file", "--tls-key-file")
+
+
+def test_a_key_without_a_certificate_is_refused(pki):
+    env_result = subprocess.run([BINARY, "--port", "0"], capture_output=True, text=True, timeout=30,
+                                env={**{k: v for k, v in os.environ.items() if k not in ENV_SETTINGS},
+                                     "TLS_KEY_FILE": str(pki["key"])})
+    assert_refused(env_result, "TLS_KEY_FILE", "--tls-cert-file")
+
+
+def test_an_unreadable_file_is_refused(pki, tmp_path):
+    assert_refused(run_binary("--tls-cert-file", str(tmp_path / "missing.pem"), "--tls-key-file", str(pki["key"])),
+                   "--tls-cert-file", "missing.pem", "No such file")
+
+
+def test_a_file_that_is_not_pem_is_refused(pki, tmp_path):
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n")
+    assert_refused(run_binary("--tls-cert-file", str(pki["cert"]), "--tls-key-file", str(junk)), "--tls-key-file")
+
+
+def test_a_key_that_is_not_the_certificates_is_refused(pki):
+    assert_refused(run_binary("--tls-cert-file", str(pki["cert"]), "--tls-key-file", str(pki["other_key"])),
+                   "--tls-key-file", "--tls-cert-file", "not the key")
+
+
+def test_a_bad_min_version_is_refused(pki):
+    assert_refused(run_binary("--tls-min-version", "1.1"), "--tls-min-version", "1.1")
