@@ -39,6 +39,7 @@ struct ConnectionContext {
   Hub& hub;
   Metrics& metrics;
   HttpConnections& connections;
+  DeflaterBudget& context_deflaters;
   HttpOptions http;
   WebSocketOptions websocket;
 };

@@ -78,10 +78,12 @@ Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi c
     : threads_(threads),
       acceptor_(threads.main()),
       connections_(acceptor_.get_executor()),
+      context_deflaters_(websocket_options.deflate.max_context_deflaters),
       context_{.api = api,
                .hub = hub,
                .metrics = metrics,
                .connections = connections_,
+               .context_deflaters = context_deflaters_,
                .http = http_options,
                .websocket = websocket_options} {
   auto const endpoint = resolve(options);
