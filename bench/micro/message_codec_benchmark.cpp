@@ -1,5 +1,6 @@
 // Micro-benchmark of permessage-deflate's codec (docs/benchmarks.md, "Compression codec"): time per message and
-// compressed size at each zlib level and memLevel, on JSON chat messages of about 256 bytes and on 64 KiB ones.
+// compressed size at each zlib level and memLevel, on JSON chat messages of about 256 bytes and on 64 KiB ones, each
+// on its own or with a connection's history (context takeover) at each window and memLevel.
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
@@ -118,6 +119,29 @@ void compress_messages(benchmark::State& state) {
 BENCHMARK(compress_messages)
     ->ArgNames({"bytes", "level", "memLevel"})
     ->ArgsProduct({{0, chat_bytes, history_bytes}, {1, 6, 9}, {1, 2, 3, 4, 5, 6, 7, 8, 9}});
+
+// A busy connection's echoes with context takeover: one deflater keeps its history from message to message.
+// Arguments: window bits, memLevel (level 6, the default); ratio is what a client that keeps its window is sent.
+void compress_with_history(benchmark::State& state) {
+  auto const& messages = samples(chat_bytes);
+  MessageDeflater deflater(6, static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  std::string out;
+  std::size_t next = 0;
+  std::size_t payload_bytes = 0;
+  std::size_t compressed_bytes = 0;
+  for (auto _ : state) {
+    std::string const& message = messages[next++ % messages.size()];
+    out.clear();
+    deflater.compress_continuing(message, out);
+    benchmark::DoNotOptimize(out.data());
+    payload_bytes += message.size();
+    compressed_bytes += out.size();
+  }
+  state.counters["ratio"] = static_cast<double>(compressed_bytes) / static_cast<double>(payload_bytes);
+}
+BENCHMARK(compress_with_history)
+    ->ArgNames({"windowBits", "memLevel"})
+    ->ArgsProduct({{9, 10, 11, 12, 13, 15}, {4, 5, 6, 8}});
 
 // The other direction, for scale: one pooled inflater per message, as a connection borrows one.
 void inflate_messages(benchmark::State& state) {

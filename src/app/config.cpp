@@ -157,6 +157,14 @@ int parse_deflate_level(GivenValue const& given) {
   return static_cast<int>(*level);
 }
 
+std::size_t parse_connection_count(GivenValue const& given) {
+  auto const count = parse_number<long long>(given.text);
+  if (!count || *count < 0 || *count > max_client_count) {
+    throw SettingError(given, fmt::format("a number of connections from 0 to {}", max_client_count));
+  }
+  return static_cast<std::size_t>(*count);
+}
+
 std::size_t parse_client_limit(GivenValue const& given) {
   auto const limit = parse_number<long long>(given.text);
   if (!limit || *limit < 0 || *limit > max_client_count) {
@@ -374,6 +382,10 @@ class CommandLine {
     add(deflate_min_, "--ws-deflate-min-bytes", "WS_DEFLATE_MIN_BYTES", "BYTES",
         fmt::format("messages shorter than this go out uncompressed (default {})",
                     defaults.websocket.deflate.min_message_bytes));
+    add(deflate_contexts_, "--ws-deflate-contexts", "WS_DEFLATE_CONTEXTS", "COUNT",
+        fmt::format("at most this many busy connections keep their compression history between messages, about 86 KiB "
+                    "each; 0: none (default {})",
+                    defaults.websocket.deflate.max_context_deflaters));
     add(max_body_, "--max-body-bytes", "MAX_BODY_BYTES", "BYTES",
         fmt::format("largest HTTP request body; a larger one gets 413 (default {})",
                     defaults.http.limits.max_body_bytes));
@@ -447,6 +459,7 @@ class CommandLine {
     resolve(config.websocket.deflate.enabled, deflate_, environment, parse_switch);
     resolve(config.websocket.deflate.level, deflate_level_, environment, parse_deflate_level);
     resolve(config.websocket.deflate.min_message_bytes, deflate_min_, environment, parse_byte_count_or_zero);
+    resolve(config.websocket.deflate.max_context_deflaters, deflate_contexts_, environment, parse_connection_count);
     resolve(config.http.limits.max_body_bytes, max_body_, environment, parse_byte_count);
     resolve(config.http.limits.max_header_bytes, max_header_, environment, parse_byte_count);
     resolve(config.http.request_timeout, request_timeout_, environment, parse_positive_seconds);
@@ -541,7 +554,7 @@ class CommandLine {
   Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
   Setting ping_interval_, idle_timeout_, max_clients_, duplicate_policy_, max_message_, max_body_, max_header_,
       request_timeout_;
-  Setting deflate_, deflate_level_, deflate_min_;
+  Setting deflate_, deflate_level_, deflate_min_, deflate_contexts_;
   Setting api_token_, metrics_token_, allowed_origins_, docs_url_;
   Setting redis_url_, cluster_name_, node_id_, cluster_timeout_, redis_timeout_, node_timeout_, redis_replay_;
   Setting redis_tls_ca_, redis_tls_cert_, redis_tls_key_, redis_tls_insecure_;

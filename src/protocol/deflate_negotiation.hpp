@@ -19,15 +19,16 @@ struct DeflateParameters {
 
 // What the server asks of an offer it accepts.
 struct DeflateNegotiation {
-  bool enabled = false;                    // false: every offer is declined
-  bool server_no_context_takeover = true;  // announce it even when not offered (7.1.1.1 allows it)
+  bool enabled = false;  // false: every offer is declined
+  // Announce it even when not offered (7.1.1.1 allows it): for a server that never keeps a connection's history.
+  bool server_no_context_takeover = false;
   bool client_no_context_takeover = true;  // ask the client to reset its compressor per message (7.1.1.2)
 };
 
 struct AcceptedDeflate {
   DeflateParameters parameters;
   // The Sec-WebSocket-Extensions value of the 101, e.g.
-  // "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
+  // "permessage-deflate; client_no_context_takeover"
   std::string response;
 };
 

@@ -1,4 +1,4 @@
-// A zlib raw-DEFLATE stream reset before each message, so that no message refers back to another.
+// A zlib raw-DEFLATE stream that compresses whole messages, each on its own or referring back to earlier ones.
 #include "protocol/message_deflater.hpp"
 
 #include <algorithm>
@@ -38,7 +38,15 @@ MessageDeflater::~MessageDeflater() {
 }
 
 void MessageDeflater::compress(std::string_view payload, std::string& out) {
+  forget_history();
+  compress_continuing(payload, out);
+}
+
+void MessageDeflater::forget_history() {
   deflateReset(&stream_);
+}
+
+void MessageDeflater::compress_continuing(std::string_view payload, std::string& out) {
   std::size_t const start = out.size();
   std::size_t written = start;
   out.resize(start + deflateBound(&stream_, static_cast<uLong>(payload.size())) + flush_room_bytes);

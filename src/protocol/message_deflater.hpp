@@ -14,8 +14,8 @@ namespace wshub {
 // "Compression codec").
 inline constexpr int default_deflate_mem_level = 7;
 
-// Compresses whole messages for permessage-deflate (RFC 7692 section 7.2.1): raw DEFLATE, each message on its own
-// (no context taken over), sync-flushed, its trailing 00 00 ff ff removed.
+// Compresses whole messages for permessage-deflate (RFC 7692 section 7.2.1): raw DEFLATE, sync-flushed, its trailing
+// 00 00 ff ff removed; each message on its own, or referring back to the ones before it (context takeover).
 class MessageDeflater {
  public:
   // level 1..9, window_bits 9..15 (what RFC 7692 lets zlib produce), mem_level 1..9.
@@ -24,8 +24,13 @@ class MessageDeflater {
   MessageDeflater& operator=(MessageDeflater const&) = delete;
   ~MessageDeflater();
 
-  // Appends the compressed payload of one message to out.
+  // Appends the compressed payload of one message to out, compressed on its own (no context taken over).
   void compress(std::string_view payload, std::string& out);
+  // The same, but the message may refer back to those compressed since the last forget_history(): the receiver must
+  // hold them in its window, in this order, and nothing else compressed after them.
+  void compress_continuing(std::string_view payload, std::string& out);
+  // The next message refers back to nothing (deflateReset: clears the hash table, keeps the memory).
+  void forget_history();
 
  private:
   z_stream stream_{};

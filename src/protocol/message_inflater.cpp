@@ -2,6 +2,7 @@
 #include "protocol/message_inflater.hpp"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <new>
 #include <stdexcept>
@@ -14,6 +15,13 @@ constexpr std::string_view sync_flush_tail{"\x00\x00\xff\xff", 4};
 
 // Output grows at most this much per step, so a string is never asked for much more than the limit allows.
 constexpr std::size_t max_step_bytes = 64 * 1024;
+
+// Where each step inflates before its bytes are appended to the message: resizing the message by a whole step
+// first would zero-fill 64 KiB on every call, twice a message, more than inflating a chat message costs.
+std::array<char, max_step_bytes>& thread_step_buffer() {
+  thread_local std::array<char, max_step_bytes> step;
+  return step;
+}
 
 // zlib counts input in uInt: larger pieces go in turns.
 constexpr std::size_t max_input_bytes = UINT_MAX;
@@ -68,16 +76,15 @@ MessageInflater::Status MessageInflater::finish(std::string& out, std::size_t ma
 MessageInflater::Status MessageInflater::inflate_available(std::string& out, std::size_t max_bytes) {
   while (true) {
     if (out.size() > max_bytes) return Status::too_big;
-    std::size_t const start = out.size();
     // One byte past the limit, so that a message of exactly max_bytes is told from a larger one (added after the
     // min, so that a limit of SIZE_MAX does not wrap to no room at all).
-    std::size_t const room = std::min(max_bytes - start, max_step_bytes - 1) + 1;
-    out.resize(start + room);
-    stream_.next_out = reinterpret_cast<Bytef*>(out.data() + start);
+    std::size_t const room = std::min(max_bytes - out.size(), max_step_bytes - 1) + 1;
+    auto& step = thread_step_buffer();
+    stream_.next_out = reinterpret_cast<Bytef*>(step.data());
     stream_.avail_out = static_cast<uInt>(room);
     int const result = inflate(&stream_, Z_SYNC_FLUSH);
     std::size_t const produced = room - stream_.avail_out;
-    out.resize(start + produced);
+    out.append(step.data(), produced);
     if (result == Z_DATA_ERROR) return Status::corrupt;
     if (result == Z_MEM_ERROR) throw std::bad_alloc();
     if (after_final_block_ && produced != 0) return Status::corrupt;

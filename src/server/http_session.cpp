@@ -275,14 +275,17 @@ bool HttpSession::upgrade_at_once(std::string_view received) {
 HandshakeContext HttpSession::handshake_context() const {
   return {.allowed_origins = context_.http.allowed_origins,
           .date = http_date_now(),
-          .deflate = {.enabled = context_.websocket.deflate.enabled}};
+          .deflate = {.enabled = context_.websocket.deflate.enabled,
+                      // A server that keeps no history says so, and the client's inflater may drop its window.
+                      .server_no_context_takeover = context_.websocket.deflate.max_context_deflaters == 0}};
 }
 
 void HttpSession::hand_over(std::string_view target, std::string_view early_bytes, HandshakeAnswer answer) {
   handed_over_ = true;
   stream_.expires_never();
   auto session = std::make_shared<WebSocketSession>(stream_.release_transport(), std::string(early_bytes),
-                                                    answer.deflate, context_.hub, context_.websocket, context_.metrics);
+                                                    answer.deflate, context_.hub, context_.websocket,
+                                                    context_.context_deflaters, context_.metrics);
   session->start(routes::path_of(target), std::move(answer.bytes));
 }
 

@@ -40,6 +40,7 @@ struct ConnectionContext {
   Hub& hub;
   Metrics& metrics;
   HttpConnections& connections;
+  DeflaterBudget& context_deflaters;
   HttpOptions http;
   WebSocketOptions websocket;
   TlsContext const* tls = nullptr;  // null: the port speaks plain HTTP

@@ -20,8 +20,4 @@ std::string& thread_scratch_buffer() {
   return scratch;
 }
 
-void give_back_if_grown(std::string& buffer) {
-  if (buffer.capacity() > retained_buffer_bytes) std::string().swap(buffer);
-}
-
 }  // namespace wshub

@@ -79,10 +79,12 @@ Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi c
       acceptor_(threads.main()),
       connections_(acceptor_.get_executor()),
       tls_(options.tls ? std::optional<TlsContext>(std::in_place, *options.tls) : std::nullopt),
+      context_deflaters_(websocket_options.deflate.max_context_deflaters),
       context_{.api = api,
                .hub = hub,
                .metrics = metrics,
                .connections = connections_,
+               .context_deflaters = context_deflaters_,
                .http = http_options,
                .websocket = websocket_options,
                .tls = tls_ ? &*tls_ : nullptr} {

@@ -60,6 +60,7 @@ class Listener final : public StoppableServer {
   tcp protocol_ = tcp::v4();  // the bound address's, for the sockets accept4 creates
   HttpConnections connections_;
   std::optional<TlsContext> tls_;
+  DeflaterBudget context_deflaters_;  // the deflaters its connections keep between messages, bounded
   ConnectionContext context_;
   // Out of file descriptors, accept fails ten times a second until one is free: one line in ten seconds is enough.
   RateLimitedLog accept_failures_{spdlog::level::warn, 1, std::chrono::seconds(10)};

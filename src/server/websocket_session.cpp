@@ -28,7 +28,7 @@ constexpr std::size_t max_buffers_per_write = 64;
 
 WebSocketSession::WebSocketSession(ConnectionTransport socket, std::string early_bytes,
                                    std::optional<DeflateParameters> deflate, Hub& hub, WebSocketOptions const& options,
-                                   Metrics& metrics)
+                                   DeflaterBudget& context_deflaters, Metrics& metrics)
     : executor_(socket.get_executor()),
       socket_(std::move(socket)),
       timer_(executor_),
@@ -36,7 +36,8 @@ WebSocketSession::WebSocketSession(ConnectionTransport socket, std::string early
       options_(options),
       metrics_(metrics),
       reader_(options.max_message_bytes, deflate.has_value()),
-      compression_(deflate ? OutgoingCompression(options.deflate, *deflate) : OutgoingCompression()),
+      compression_(deflate ? OutgoingCompression(options.deflate, *deflate, &context_deflaters)
+                           : OutgoingCompression()),
       partial_frame_(std::move(early_bytes)),
       flow_(options.max_backpressure_bytes) {}
 
@@ -372,6 +373,8 @@ void WebSocketSession::on_timer() {
 }
 
 void WebSocketSession::keep_alive() {
+  // A connection that compressed nothing since the last tick gives its deflater back: idle, it holds no history.
+  compression_.drop_context_if_idle();
   auto const silent = std::chrono::steady_clock::now() - last_heard_;
   auto const step = keepalive_step(options_, silent, flow_.is_over_cap(queue_.backlog_bytes(), handshake_.is_open()));
   switch (step.action) {

@@ -13,6 +13,7 @@
 #include "hub/hub.hpp"
 #include "ops/metrics.hpp"
 #include "protocol/deflate_negotiation.hpp"
+#include "protocol/deflater_budget.hpp"
 #include "protocol/message_reader.hpp"
 #include "protocol/net.hpp"
 #include "protocol/outgoing_compression.hpp"
@@ -30,9 +31,10 @@ namespace wshub {
 class WebSocketSession final : public HubClient, public std::enable_shared_from_this<WebSocketSession> {
  public:
   // early_bytes: what the client sent after its upgrade request, already read from the socket; deflate: what the
-  // handshake agreed for permessage-deflate, if anything.
+  // handshake agreed for permessage-deflate, if anything; context_deflaters: where it gets a deflater that keeps its
+  // history between messages while it is busy.
   WebSocketSession(ConnectionTransport socket, std::string early_bytes, std::optional<DeflateParameters> deflate,
-                   Hub& hub, WebSocketOptions const& options, Metrics& metrics);
+                   Hub& hub, WebSocketOptions const& options, DeflaterBudget& context_deflaters, Metrics& metrics);
 
   // Takes over once the upgrade request has been checked: sends the 101, then admits or refuses the client.
   void start(std::string_view path, std::string switching_protocols);

@@ -318,12 +318,14 @@ CORPORA = {"json": corpus("json"), "html": corpus("html")}
 class CompressedEchoes:
     """Autobahn 12.x and 13.x: messages cut one after another from a corpus, each compressed on its own by the client
     (as the server asked, client_no_context_takeover) and sent in frames of `fragment` bytes of compressed payload
-    (0: one frame); each echo is read before the next is sent, and inflated if it came compressed."""
+    (0: one frame); each echo is read before the next is sent, and inflated if it came compressed, by one inflater
+    for the connection that keeps its window unless the server answered server_no_context_takeover."""
     corpus: str
     size: int
     count: int
     fragment: int
     compressed: bool  # whether the server accepted compression: without it both sides send plain frames
+    server_keeps_context: bool = False  # the server may refer back to the echoes it sent before
 
     def messages(self):
         data = CORPORA[self.corpus]
@@ -344,12 +346,15 @@ class CompressedEchoes:
                 for i, piece in enumerate(pieces)]
 
     def run(self, ws):
+        inflater = zlib.decompressobj(wbits=-15)
         for message in self.messages():
             Send(self.frames(message)).run(ws)
             opcode, payload = ws.recv_frame()
             if ws.last_rsv1:
                 assert self.compressed, "a compressed frame on a connection that did not negotiate it"
-                payload = zlib.decompressobj(wbits=-15).decompress(payload + b"\x00\x00\xff\xff")
+                if not self.server_keeps_context:
+                    inflater = zlib.decompressobj(wbits=-15)
+                payload = inflater.decompress(payload + b"\x00\x00\xff\xff")
             assert (opcode, len(payload)) == (TEXT, len(ECHO_PREFIX) + self.size), f"got {opcode}, {len(payload)} B"
             assert payload == ECHO_PREFIX + message
 
@@ -838,9 +843,12 @@ def section_9():
 COMPRESSION_SIZES = [(16, 0), (64, 0), (256, 0), (1024, 0), (4096, 0), (8192, 0), (16384, 0), (32768, 0), (65536, 0),
                      (131072, 0), (8192, 256), (16384, 256), (32768, 256), (65536, 256), (131072, 256),
                      (131072, 1024), (131072, 4096), (131072, 32768)]
-# Autobahn's default offer (autobahn-python's PerMessageDeflateOffer()), and what wshub answers to it.
+# Autobahn's default offer (autobahn-python's PerMessageDeflateOffer()), and what wshub answers to it: the server
+# keeps its history (context takeover), the client does not.
 DEFAULT_OFFER = "permessage-deflate; client_no_context_takeover; client_max_window_bits"
-NO_CONTEXT_TAKEOVER = frozenset({"server_no_context_takeover", "client_no_context_takeover"})
+SERVER_NCT = "server_no_context_takeover"
+SERVER_CONTEXT_TAKEOVER = frozenset({"client_no_context_takeover"})
+NO_CONTEXT_TAKEOVER = frozenset({SERVER_NCT, "client_no_context_takeover"})
 MESSAGE_BYTES_PER_CASE = 512 * KIB  # at most this much text per case, so the sections run in seconds
 
 
@@ -859,7 +867,8 @@ def compressed_echoes(number, corpus_name, offer, answer, what):
         yield (f"{number}.{case}", f"Send 1000 compressed messages each of payload size {size}, auto-fragment to "
                f"{fragment} octets. Use {what}.",
                "Receive echo'ed messages (with payload as sent).",
-               (Negotiated(answer), CompressedEchoes(corpus_name, size, count, fragment, answer is not None),
+               (Negotiated(answer), CompressedEchoes(corpus_name, size, count, fragment, answer is not None,
+                                                     answer is not None and SERVER_NCT not in answer),
                 CloseHandshake()), verdict, note, offer)
 
 
@@ -874,10 +883,10 @@ def refused_compressed_binary(number, description):
 
 def section_12():
     default = "default permessage-deflate offer"
-    yield from compressed_echoes("12.1", "json", DEFAULT_OFFER, NO_CONTEXT_TAKEOVER, default + " (a large JSON file)")
+    yield from compressed_echoes("12.1", "json", DEFAULT_OFFER, SERVER_CONTEXT_TAKEOVER, default + " (a large JSON file)")
     yield from refused_compressed_binary("12.2", "a bitmap picture, binary")
     yield from refused_compressed_binary("12.3", "Goethe's Faust I, sent as binary by Autobahn")
-    yield from compressed_echoes("12.4", "html", DEFAULT_OFFER, NO_CONTEXT_TAKEOVER, default + " (a large HTML file)")
+    yield from compressed_echoes("12.4", "html", DEFAULT_OFFER, SERVER_CONTEXT_TAKEOVER, default + " (a large HTML file)")
     yield from refused_compressed_binary("12.5", "a PDF, binary")
 
 
@@ -886,10 +895,11 @@ def section_13():
         text = DEFAULT_OFFER + (f"; server_max_window_bits={window_bits}" if window_bits else "")
         return text + ("; server_no_context_takeover" if no_context_takeover else "")
 
-    window_15 = NO_CONTEXT_TAKEOVER | {"server_max_window_bits=15"}
+    window_15 = {"server_max_window_bits=15"}
     offers = [((False, 0),), ((True, 0),), ((False, 8),), ((False, 15),), ((True, 8),), ((True, 15),),
               ((True, 8), (True, 0), (False, 0))]
-    answers = [NO_CONTEXT_TAKEOVER, NO_CONTEXT_TAKEOVER, None, window_15, None, window_15, NO_CONTEXT_TAKEOVER]
+    answers = [SERVER_CONTEXT_TAKEOVER, NO_CONTEXT_TAKEOVER, None, SERVER_CONTEXT_TAKEOVER | window_15, None,
+               NO_CONTEXT_TAKEOVER | window_15, NO_CONTEXT_TAKEOVER]
     for number, (offered, answer) in enumerate(zip(offers, answers), start=1):
         what = ("permessage-deflate client offers (requestNoContextTakeover, requestMaxWindowBits): "
                 + str(list(offered)))

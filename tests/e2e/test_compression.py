@@ -25,6 +25,17 @@ def inflated(payload):
     return zlib.decompressobj(wbits=-15).decompress(payload + b"\x00\x00\xff\xff")
 
 
+class ClientInflater:
+    """A client's inflater as browsers keep it: one stream for the connection, its window holding every compressed
+    message so far (the server keeps its history unless it said server_no_context_takeover)."""
+
+    def __init__(self, window_bits=15):
+        self.stream = zlib.decompressobj(wbits=-window_bits)
+
+    def text_of(self, payload, compressed):
+        return self.stream.decompress(payload + b"\x00\x00\xff\xff") if compressed else payload
+
+
 def extensions_of(head):
     return [line.split(":", 1)[1].strip() for line in head.split("\r\n")
             if line.lower().startswith("sec-websocket-extensions:")]
@@ -43,10 +54,10 @@ def recv_data(ws):
             return opcode, payload, ws.last_rsv1
 
 
-def test_chromiums_offer_is_accepted_without_context_takeover(server):
+def test_chromiums_offer_is_accepted_with_context_takeover_on_the_servers_side_only(server):
     ws = RawWebSocket(server, "/ws/1", OFFER)
     assert extensions_of(ws.response_head) == [
-        "permessage-deflate; server_no_context_takeover; client_no_context_takeover"]
+        "permessage-deflate; client_no_context_takeover"]
     ws.close()
 
 
@@ -191,6 +202,67 @@ def test_a_compressed_message_that_is_not_deflate_closes_with_1007(server):
     ws.close()
 
 
+def test_echoes_refer_back_to_earlier_ones_and_a_client_that_keeps_its_window_reads_every_frame(server):
+    ws = RawWebSocket(server, "/ws/1", OFFER)
+    listener = RawWebSocket(server, "/ws/2", OFFER)
+    client, other = ClientInflater(), ClientInflater()
+    first_echo, echoes_after_echoes = 0, []
+    for i in range(60):
+        text = f'{{"from":"user{i % 7}","room":"lobby","text":"message number {i} for everyone in the room"}}'
+        if i % 5 == 4:  # a broadcast, compressed once for both and landing in both windows
+            assert broadcast(server, text) == 2
+            expected = text.encode()
+        elif i % 5 == 3:  # too short to compress: outside the window
+            ws.send_frame(TEXT, text[:20].encode())
+            expected = b"Server echo: " + text[:20].encode()
+        else:
+            ws.send_frame(TEXT, deflated(text.encode()), rsv=RSV1)
+            expected = b"Server echo: " + text.encode()
+        _, payload, compressed = recv_data(ws)
+        assert client.text_of(payload, compressed) == expected, i
+        if i == 0:
+            first_echo = len(payload)
+        elif i % 5 in (1, 2):  # the echo before it is in the window, with nothing since
+            echoes_after_echoes.append(len(payload))
+        if i % 5 == 4:
+            _, payload, compressed = recv_data(listener)
+            assert other.text_of(payload, compressed) == expected
+    assert max(echoes_after_echoes) < first_echo / 2  # mostly references to the echoes before them
+    ws.close()
+    listener.close()
+
+
+def test_more_busy_connections_than_deflaters_all_read_every_echo(start_server):
+    server = start_server(env={"WS_DEFLATE_CONTEXTS": "2"})
+    sockets = [RawWebSocket(server, f"/ws/{n}", OFFER) for n in range(1, 7)]
+    inflaters = [ClientInflater() for _ in sockets]
+    for round_number in range(20):
+        for n, ws in enumerate(sockets):
+            text = chat(3 + round_number % 4).encode()
+            ws.send_frame(TEXT, deflated(text), rsv=RSV1)
+            _, payload, compressed = recv_data(ws)
+            assert compressed and inflaters[n].text_of(payload, True) == b"Server echo: " + text
+        if round_number % 7 == 6:
+            assert broadcast(server, chat(5)) == len(sockets)
+            for n, ws in enumerate(sockets):
+                _, payload, compressed = recv_data(ws)
+                assert inflaters[n].text_of(payload, compressed) == chat(5).encode()
+    for ws in sockets:
+        ws.close()
+
+
+def test_without_deflaters_the_server_says_it_keeps_no_history(start_server):
+    server = start_server(env={"WS_DEFLATE_CONTEXTS": "0"})
+    ws = RawWebSocket(server, "/ws/1", OFFER)
+    assert extensions_of(ws.response_head) == [
+        "permessage-deflate; server_no_context_takeover; client_no_context_takeover"]
+    for _ in range(3):
+        ws.send_frame(TEXT, deflated(chat(5).encode()), rsv=RSV1)
+        _, payload, compressed = recv_data(ws)
+        assert compressed and inflated(payload) == b"Server echo: " + chat(5).encode()  # each on its own
+    ws.close()
+
+
 def test_a_compressed_message_of_invalid_utf8_closes_with_1007(server):
     ws = RawWebSocket(server, "/ws/1", OFFER)
     ws.send_frame(TEXT, deflated(b"caf\xc3("), rsv=RSV1)
@@ -199,15 +271,15 @@ def test_a_compressed_message_of_invalid_utf8_closes_with_1007(server):
 
 
 @pytest.mark.parametrize("offer, accepted", [
-    ("permessage-deflate", "permessage-deflate; server_no_context_takeover; client_no_context_takeover"),
+    ("permessage-deflate", "permessage-deflate; client_no_context_takeover"),
     ("permessage-deflate; server_max_window_bits=10",
-     "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10"),
+     "permessage-deflate; client_no_context_takeover; server_max_window_bits=10"),
     ('permessage-deflate; client_max_window_bits="12"',
-     "permessage-deflate; server_no_context_takeover; client_no_context_takeover"),
+     "permessage-deflate; client_no_context_takeover"),
     ("permessage-deflate; server_max_window_bits=8, permessage-deflate",
-     "permessage-deflate; server_no_context_takeover; client_no_context_takeover"),
+     "permessage-deflate; client_no_context_takeover"),
     ("x-webkit-deflate-frame, permessage-deflate; client_no_context_takeover",
-     "permessage-deflate; server_no_context_takeover; client_no_context_takeover"),
+     "permessage-deflate; client_no_context_takeover"),
     ("permessage-deflate; server_max_window_bits=8", None),
     ("permessage-deflate; unknown_parameter", None),
     ("permessage-deflate; server_no_context_takeover=1", None),

@@ -112,6 +112,7 @@ def test_version():
     ([], {"WS_DEFLATE_LEVEL": "0"}, 'WS_DEFLATE_LEVEL value "0": expected an integer from 1'),
     (["--ws-deflate-level", "10"], {}, '--ws-deflate-level value "10"'),
     ([], {"WS_DEFLATE_MIN_BYTES": "-1"}, 'WS_DEFLATE_MIN_BYTES value "-1"'),
+    (["--ws-deflate-contexts", "-1"], {}, '--ws-deflate-contexts value "-1": expected a number of connections'),
     ([], {"ALLOWED_ORIGINS": "not-an-origin"}, 'ALLOWED_ORIGINS value "not-an-origin"'),
     ([], {"API_TOKEN": "two words"}, "API_TOKEN value: expected a non-empty token"),
     (["--docs-url", "docs"], {}, '--docs-url value "docs"'),

@@ -210,6 +210,8 @@ TEST(Config, ReadsTheCompressionSettingsInClicksWords) {
   auto const config = read_ok({"--ws-deflate-level", "1"}, {{"WS_DEFLATE_MIN_BYTES", "0"}});
   EXPECT_EQ(config.websocket.deflate.level, 1);
   EXPECT_EQ(config.websocket.deflate.min_message_bytes, 0U);
+  EXPECT_EQ(read_ok({"--ws-deflate-contexts", "0"}, {}).websocket.deflate.max_context_deflaters, 0U);
+  EXPECT_EQ(read_ok({}, {{"WS_DEFLATE_CONTEXTS", "5000"}}).websocket.deflate.max_context_deflaters, 5000U);
 }
 
 TEST(Config, RefusesBadCompressionSettings) {
@@ -217,6 +219,8 @@ TEST(Config, RefusesBadCompressionSettings) {
   expect_refused({"--ws-deflate-level", "0"}, {}, "--ws-deflate-level", "0");
   expect_refused({}, {{"WS_DEFLATE_LEVEL", "10"}}, "WS_DEFLATE_LEVEL", "10");
   expect_refused({}, {{"WS_DEFLATE_MIN_BYTES", "-1"}}, "WS_DEFLATE_MIN_BYTES", "-1");
+  expect_refused({}, {{"WS_DEFLATE_CONTEXTS", "many"}}, "WS_DEFLATE_CONTEXTS", "many");
+  expect_refused({"--ws-deflate-contexts", "-1"}, {}, "--ws-deflate-contexts", "-1");
 }
 
 TEST(Config, TheIdleTimeoutMustOutlastThePingInterval) {

@@ -51,12 +51,13 @@ TEST(DeflateNegotiation, WithoutAnOfferNothingIsAccepted) {
 }
 
 TEST(DeflateNegotiation, FirefoxsOfferIsAcceptedWithWhatTheServerAsks) {
+  // By default the server keeps its own history (context takeover) and asks the client not to keep one.
   auto const accepted = negotiate("permessage-deflate", enabled);
   ASSERT_TRUE(accepted);
-  EXPECT_EQ(accepted->response, "permessage-deflate; server_no_context_takeover; client_no_context_takeover");
-  EXPECT_EQ(accepted->parameters,
-            (DeflateParameters{
-                .server_no_context_takeover = true, .client_no_context_takeover = true, .server_max_window_bits = 15}));
+  EXPECT_EQ(accepted->response, "permessage-deflate; client_no_context_takeover");
+  EXPECT_EQ(accepted->parameters, (DeflateParameters{.server_no_context_takeover = false,
+                                                     .client_no_context_takeover = true,
+                                                     .server_max_window_bits = 15}));
   auto const as_offered = negotiate("permessage-deflate");
   ASSERT_TRUE(as_offered);
   EXPECT_EQ(as_offered->response, "permessage-deflate");
@@ -66,7 +67,7 @@ TEST(DeflateNegotiation, FirefoxsOfferIsAcceptedWithWhatTheServerAsks) {
 TEST(DeflateNegotiation, ChromiumsOfferIsAcceptedWithoutEchoingTheClientWindow) {
   auto const accepted = negotiate("permessage-deflate; client_max_window_bits", enabled);
   ASSERT_TRUE(accepted);
-  EXPECT_EQ(accepted->response, "permessage-deflate; server_no_context_takeover; client_no_context_takeover");
+  EXPECT_EQ(accepted->response, "permessage-deflate; client_no_context_takeover");
   EXPECT_EQ(response_to("permessage-deflate; client_max_window_bits"), "permessage-deflate");
 }
 
@@ -102,7 +103,8 @@ TEST(DeflateNegotiation, AnOfferedServerNoContextTakeoverIsAlwaysAnswered) {
 }
 
 TEST(DeflateNegotiation, TheServerAddsWhatItAsksEvenWhenNotOffered) {
-  DeflateNegotiation const server_only{.enabled = true, .client_no_context_takeover = false};
+  DeflateNegotiation const server_only{
+      .enabled = true, .server_no_context_takeover = true, .client_no_context_takeover = false};
   EXPECT_EQ(response_to("permessage-deflate", server_only), "permessage-deflate; server_no_context_takeover");
   DeflateNegotiation const client_only{.enabled = true, .server_no_context_takeover = false};
   EXPECT_EQ(response_to("permessage-deflate", client_only), "permessage-deflate; client_no_context_takeover");

@@ -177,8 +177,7 @@ TEST(UpgradeRequest, NegotiatesAsBeastsReadingDoes) {
   auto const chromium = request("/ws/1", "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
   auto const answer = answer_websocket_handshake(scan_upgrade_request(chromium, header_limit)->fields, deflate_on);
   ASSERT_TRUE(answer.deflate);
-  EXPECT_NE(answer.bytes.find("\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
-                              "client_no_context_takeover\r\n"),
+  EXPECT_NE(answer.bytes.find("\r\nSec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover\r\n"),
             std::string::npos);
 }
 

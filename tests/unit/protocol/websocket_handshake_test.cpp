@@ -224,15 +224,14 @@ TEST(WebSocketHandshake, AnAcceptedOfferIsAnsweredInThe101) {
   EXPECT_FALSE(answer.refused);
   EXPECT_EQ(answer.status, http::status::switching_protocols);
   ASSERT_TRUE(answer.deflate);
-  EXPECT_EQ(*answer.deflate,
-            (DeflateParameters{
-                .server_no_context_takeover = true, .client_no_context_takeover = true, .server_max_window_bits = 15}));
+  EXPECT_EQ(*answer.deflate, (DeflateParameters{.server_no_context_takeover = false,
+                                                .client_no_context_takeover = true,
+                                                .server_max_window_bits = 15}));
   EXPECT_EQ(answer.bytes, std::string("HTTP/1.1 101 Switching Protocols\r\n"
                                       "Upgrade: websocket\r\n"
                                       "Connection: Upgrade\r\n"
                                       "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
-                                      "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
-                                      "client_no_context_takeover\r\n"
+                                      "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover\r\n"
                                       "Server: wshub/") +
                               version + "\r\nDate: Wed, 02 Dec 2026 14:10:05 GMT\r\n\r\n");
   EXPECT_EQ(parsed(answer.bytes).count(http::field::sec_websocket_extensions), 1U);
@@ -247,7 +246,7 @@ TEST(WebSocketHandshake, EveryExtensionsFieldIsReadInOrder) {
   ASSERT_TRUE(answer.deflate);
   EXPECT_EQ(answer.deflate->server_max_window_bits, 10);
   EXPECT_EQ(parsed(answer.bytes)[http::field::sec_websocket_extensions],
-            "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10");
+            "permessage-deflate; client_no_context_takeover; server_max_window_bits=10");
 }
 
 TEST(WebSocketHandshake, AnOddOfferIsDeclinedAndNeverRefusesTheHandshake) {

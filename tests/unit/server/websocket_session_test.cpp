@@ -65,7 +65,7 @@ class WebSocketSessionTest : public ::testing::Test {
 
   std::shared_ptr<WebSocketSession> start_session(Hub& hub) {
     auto session = std::make_shared<WebSocketSession>(ConnectionTransport(std::move(server_)), "", std::nullopt, hub,
-                                                      options_, metrics_);
+                                                      options_, context_deflaters_, metrics_);
     session->start("/ws/1", std::string(switching_protocols));
     return session;
   }
@@ -84,6 +84,7 @@ class WebSocketSessionTest : public ::testing::Test {
   tcp::socket client_{client_context_};
   ConnectionSocket server_{context_.get_executor()};
   WebSocketOptions options_{.ping_interval = 1h, .idle_timeout = 2h, .deflate = {}};
+  DeflaterBudget context_deflaters_{0};
   Metrics metrics_;
   LocalBackplane local_{context_.get_executor()};
   Hub hub_{local_};
