@@ -157,20 +157,21 @@ int parse_deflate_level(GivenValue const& given) {
   return static_cast<int>(*level);
 }
 
-std::size_t parse_connection_count(GivenValue const& given) {
+// A count from 0 up to max_client_count, `counted` naming what it counts in the refusal.
+std::size_t parse_count(GivenValue const& given, std::string_view counted) {
   auto const count = parse_number<long long>(given.text);
   if (!count || *count < 0 || *count > max_client_count) {
-    throw SettingError(given, fmt::format("a number of connections from 0 to {}", max_client_count));
+    throw SettingError(given, fmt::format("a number of {} to {}", counted, max_client_count));
   }
   return static_cast<std::size_t>(*count);
 }
 
+std::size_t parse_connection_count(GivenValue const& given) {
+  return parse_count(given, "connections from 0");
+}
+
 std::size_t parse_client_limit(GivenValue const& given) {
-  auto const limit = parse_number<long long>(given.text);
-  if (!limit || *limit < 0 || *limit > max_client_count) {
-    throw SettingError(given, fmt::format("a number of clients from 0 (no limit) to {}", max_client_count));
-  }
-  return static_cast<std::size_t>(*limit);
+  return parse_count(given, "clients from 0 (no limit)");
 }
 
 // A bearer token (RFC 6750 allows visible ASCII). The error never repeats the value: it is a secret.
