@@ -293,3 +293,40 @@ def test_a_key_that_is_not_the_certificates_is_refused(pki):
 
 def test_a_bad_min_version_is_refused(pki):
     assert_refused(run_binary("--tls-min-version", "1.1"), "--tls-min-version", "1.1")
+
+
+LOADGEN = os.environ.get("WSHUB_LOADGEN")
+
+
+def loadgen_over_tls(server, ca, scenario, *args):
+    """The benchmark's load generator over TLS, its checks on: (exit status, RESULT figures, stderr)."""
+    assert LOADGEN, "WSHUB_LOADGEN must name the load generator (CTest sets it)"
+    done = subprocess.run([LOADGEN, scenario, "--port", str(server.port), "--tls", "--tls-ca-file", str(ca),
+                           "--warmup", "0.2", "--timeout", "30", *args], capture_output=True, text=True, timeout=120)
+    result = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
+    return done.returncode, json.loads(result[len("RESULT "):]), done.stderr
+
+
+def test_the_load_generator_checks_every_echo_and_broadcast_over_tls(start_tls_server, pki):
+    server = start_tls_server()
+    status, echo, errors = loadgen_over_tls(server, pki["ca"], "echo", "--connections", "10", "--seconds", "1")
+    assert (status, echo["errors"]) == (0, 0) and echo["messages"] > 0, errors
+    status, fanout, errors = loadgen_over_tls(server, pki["ca"], "fanout", "--clients", "100", "--rounds", "5")
+    assert (status, fanout["errors"]) == (0, 0), errors
+
+
+def test_the_load_generator_resumes_tls_sessions_only_when_asked(start_tls_server, pki):
+    server = start_tls_server()
+    churn = ["--concurrency", "4", "--seconds", "1"]
+    status, full, errors = loadgen_over_tls(server, pki["ca"], "churn", *churn)
+    assert status == 0 and full["connections"] > 0 and full["tls_resumed"] == 0, errors
+    status, resumed, errors = loadgen_over_tls(server, pki["ca"], "churn", *churn, "--tls-resume")
+    assert status == 0 and resumed["tls_resumed"] > resumed["connections"] / 2, (resumed, errors)
+
+
+def test_the_load_generator_refuses_a_certificate_its_ca_did_not_sign(start_tls_server, tmp_path):
+    make_ca(tmp_path)
+    status, echo, errors = loadgen_over_tls(start_tls_server(), tmp_path / "ca.pem", "echo", "--connections", "1",
+                                            "--seconds", "0.2")
+    assert status != 0 and echo["errors"] > 0
+    assert "certificate verify failed" in errors
