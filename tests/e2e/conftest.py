@@ -325,9 +325,12 @@ def run(coroutine):
 class RawWebSocket:
     """A minimal blocking client speaking frames by hand, for what a well-behaved library will not send."""
 
-    def __init__(self, server, path, extra_headers=""):
-        """extra_headers: more header lines, each ending in CRLF (such as a Sec-WebSocket-Extensions offer)."""
+    def __init__(self, server, path, extra_headers="", tls=None):
+        """extra_headers: more header lines, each ending in CRLF (such as a Sec-WebSocket-Extensions offer); tls: an
+        ssl.SSLContext to speak wss:// with, checking the server's certificate for localhost."""
         self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        if tls:
+            self.sock = tls.wrap_socket(self.sock, server_hostname="localhost")
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"

@@ -1,7 +1,6 @@
 """wss:// and https:// on one port: a test CA and server certificate made with the openssl CLI, clients that check
 them (python3-websockets, urllib, curl), refused protocol versions, plain HTTP and stalled handshakes, bad settings."""
 import asyncio
-import base64
 import json
 import os
 import socket
@@ -126,29 +125,9 @@ def test_broadcast_by_https_reaches_wss_clients_and_the_close_handshake_complete
     run(scenario())
 
 
-class TlsRawWebSocket(RawWebSocket):
-    """RawWebSocket over TLS: frames by hand, to see what the server sends on its own (pings)."""
-
-    def __init__(self, server, path, context):  # pylint: disable=super-init-not-called
-        raw = socket.create_connection(("127.0.0.1", server.port), timeout=30)
-        self.sock = context.wrap_socket(raw, server_hostname="localhost")
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
-                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                           f"Sec-WebSocket-Version: 13\r\n\r\n").encode())
-        self.buffer = b""
-        while b"\r\n\r\n" not in self.buffer:
-            chunk = self.sock.recv(4096)
-            assert chunk, "connection closed during the handshake"
-            self.buffer += chunk
-        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-        assert head.startswith(b"HTTP/1.1 101"), head
-        self.last_rsv1 = False
-
-
 def test_keepalive_pings_a_silent_wss_client_and_drops_it_at_the_idle_timeout(start_tls_server, pki):
     server = start_tls_server("--ping-interval-sec", "0.3", "--idle-timeout-sec", "1")
-    client = TlsRawWebSocket(server, "/ws/5", client_context(pki))
+    client = RawWebSocket(server, "/ws/5", tls=client_context(pki))
     try:
         assert client.recv_frame()[0] == 0x9  # a ping
         with pytest.raises((ConnectionError, ssl.SSLError)):
@@ -160,7 +139,7 @@ def test_keepalive_pings_a_silent_wss_client_and_drops_it_at_the_idle_timeout(st
 
 def test_a_wss_client_is_closed_by_the_server_with_a_close_frame(start_tls_server, pki):
     server = start_tls_server()
-    client = TlsRawWebSocket(server, "/ws/6", client_context(pki))
+    client = RawWebSocket(server, "/ws/6", tls=client_context(pki))
     try:
         client.send_frame(0x1, b"hello")
         assert client.recv_frame() == (0x1, b"Server echo: hello")
