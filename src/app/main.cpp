@@ -11,6 +11,7 @@
 #include "hub/hub.hpp"
 #include "hub/local_backplane.hpp"
 #include "ops/logging.hpp"
+#include "protocol/deflater_budget.hpp"
 #include "server/io_threads.hpp"
 #include "server/listener.hpp"
 #include "server/shutdown_coordinator.hpp"
@@ -21,6 +22,9 @@ namespace {
 
 int serve(wshub::Config const& config) {
   using namespace wshub;
+  // Before the threads, so that it outlives every session: a session still queued when they stop is destroyed with
+  // its io_context, and gives its deflater back then.
+  DeflaterBudget context_deflaters(config.websocket.deflate.max_context_deflaters);
   IoThreads threads(config.threads);
   Metrics metrics;
   // Without Redis the node is the whole hub; the backplanes learn the node's id once the port is known.
@@ -32,7 +36,7 @@ int serve(wshub::Config const& config) {
   Backplane& backplane = redis_backplane ? static_cast<Backplane&>(*redis_backplane) : local_backplane;
   Hub hub(backplane, config.hub);
   HttpApi const api(hub, metrics, config.api);
-  Listener listener(threads, config.listener, api, hub, metrics, config.http, config.websocket);
+  Listener listener(threads, config.listener, api, hub, metrics, config.http, config.websocket, context_deflaters);
   ShutdownCoordinator coordinator(threads.main().get_executor(), hub, listener, config.shutdown,
                                   [&threads] { threads.stop(); });
   SignalWatcher signals(threads.main(), [&coordinator](std::string name) { coordinator.on_signal(std::move(name)); });

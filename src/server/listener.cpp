@@ -74,17 +74,17 @@ void bind(tcp::acceptor& acceptor, tcp::endpoint const& endpoint, ListenerOption
 }  // namespace
 
 Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub, Metrics& metrics,
-                   HttpOptions const& http_options, WebSocketOptions const& websocket_options)
+                   HttpOptions const& http_options, WebSocketOptions const& websocket_options,
+                   DeflaterBudget& context_deflaters)
     : threads_(threads),
       acceptor_(threads.main()),
       connections_(acceptor_.get_executor()),
       tls_(options.tls ? std::optional<TlsContext>(std::in_place, *options.tls) : std::nullopt),
-      context_deflaters_(websocket_options.deflate.max_context_deflaters),
       context_{.api = api,
                .hub = hub,
                .metrics = metrics,
                .connections = connections_,
-               .context_deflaters = context_deflaters_,
+               .context_deflaters = context_deflaters,
                .http = http_options,
                .websocket = websocket_options,
                .tls = tls_ ? &*tls_ : nullptr} {

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "ops/rate_limited_log.hpp"
+#include "protocol/deflater_budget.hpp"
 #include "protocol/net.hpp"
 #include "server/http_connections.hpp"
 #include "server/http_session.hpp"
@@ -39,8 +40,11 @@ class Listener final : public StoppableServer {
  public:
   // Loads the TLS pair, if any, and binds at once, so that a bad certificate or a taken port is reported before
   // anything else starts (TlsSetupError, ListenError).
+  // context_deflaters must outlive the I/O threads: a session still queued when they stop is destroyed with its
+  // io_context, after the listener, and gives its deflater back then.
   Listener(IoThreads& threads, ListenerOptions const& options, HttpApi const& api, Hub& hub, Metrics& metrics,
-           HttpOptions const& http_options, WebSocketOptions const& websocket_options);
+           HttpOptions const& http_options, WebSocketOptions const& websocket_options,
+           DeflaterBudget& context_deflaters);
 
   // "http://HOST:PORT" (https with TLS) with the port actually bound (the kernel's choice when asked for port 0).
   std::string url() const;
@@ -60,7 +64,6 @@ class Listener final : public StoppableServer {
   tcp protocol_ = tcp::v4();  // the bound address's, for the sockets accept4 creates
   HttpConnections connections_;
   std::optional<TlsContext> tls_;
-  DeflaterBudget context_deflaters_;  // the deflaters its connections keep between messages, bounded
   ConnectionContext context_;
   // Out of file descriptors, accept fails ten times a second until one is free: one line in ten seconds is enough.
   RateLimitedLog accept_failures_{spdlog::level::warn, 1, std::chrono::seconds(10)};
