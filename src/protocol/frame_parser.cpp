@@ -95,6 +95,10 @@ ParsedFrame parse_frame(std::span<char> bytes, std::size_t max_payload_bytes, bo
   return frame;
 }
 
+bool marked_compressed(std::span<char const> bytes) {
+  return !bytes.empty() && (static_cast<std::uint8_t>(bytes.front()) & rsv1_bit) != 0;
+}
+
 void unmask_copy(std::span<char const> masked, std::size_t offset, MaskKey const& key, std::span<char> out) {
   std::memcpy(out.data(), masked.data(), masked.size());
   MaskKey rotated;

@@ -42,6 +42,9 @@ struct ParsedFrame {
 // allowed only when permessage-deflate was negotiated, and then only on the first frame of a data message.
 ParsedFrame parse_frame(std::span<char> bytes, std::size_t max_payload_bytes, bool deflate_negotiated = false);
 
+// Whether the frame at the front of bytes (its first byte at least) has RSV1 set: compressed, if it is valid.
+bool marked_compressed(std::span<char const> bytes);
+
 // Writes masked payload bytes, which begin `offset` bytes into their frame's payload, unmasked to the front of out
 // (at least as large), leaving the input as it is for parse_frame to unmask once the frame is whole.
 void unmask_copy(std::span<char const> masked, std::size_t offset, MaskKey const& key, std::span<char> out);

@@ -39,7 +39,7 @@ std::size_t deflate_overhead_bytes(std::size_t payload_bytes) {
 ClientEvent MessageReader::next(std::span<char>& input) {
   if (!in_message_) release_fragments();
   for (;;) {
-    auto const frame = parse_frame(input, frame_budget(), deflate_negotiated_);
+    auto const frame = parse_frame(input, frame_budget(input), deflate_negotiated_);
     if (frame.status == ParsedFrame::Status::incomplete) return check_arrived_text(frame);
     if (frame.status == ParsedFrame::Status::invalid) return violation(frame.error, frame.error_reason);
     input = input.subspan(frame.frame_bytes);
@@ -51,9 +51,13 @@ ClientEvent MessageReader::next(std::span<char>& input) {
 
 // A frame may carry only what is left of the message's limit: a fragment too many is refused from its header,
 // before its payload is buffered. Control frames (at most 125 bytes) are let through to be judged on their own.
-std::size_t MessageReader::frame_budget() const {
+// Only compressed data may run over by deflate's overhead: a frame marked compressed (RSV1), or a continuation of a
+// compressed message, which only its first frame marks. Plain text is held to the limit itself, so that its size
+// is judged from its header however its bytes arrive.
+std::size_t MessageReader::frame_budget(std::span<char const> input) const {
   auto const left = max_message_bytes_ - fragments_.size();
-  auto const budget = deflate_negotiated_ ? left + deflate_overhead_bytes(left) : left;
+  bool const compressed = deflate_negotiated_ && (inflater_ != nullptr || marked_compressed(input));
+  auto const budget = compressed ? left + deflate_overhead_bytes(left) : left;
   return std::max(budget, max_control_payload_bytes);
 }
 

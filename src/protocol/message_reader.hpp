@@ -48,7 +48,7 @@ class MessageReader {
 
  private:
   // The most a frame's payload may carry, from what is left of the message's limit.
-  std::size_t frame_budget() const;
+  std::size_t frame_budget(std::span<char const> input) const;
   // The event a frame completes, if any.
   std::optional<ClientEvent> on_frame(ParsedFrame const& frame);
   std::optional<ClientEvent> on_data_frame(bool starts_message, bool final, std::string_view payload);

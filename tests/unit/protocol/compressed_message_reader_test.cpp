@@ -128,6 +128,18 @@ TEST(CompressedMessages, BinaryIsStillUnsupported) {
                    CloseCode::unsupported_data);
 }
 
+// Only compressed data may run over by deflate's overhead: plain text is refused from its header, as without the
+// extension, so that the answer does not depend on how much of the payload has arrived (the fuzzer found 1007 for
+// a byte-by-byte read where a whole read gave 1009).
+TEST(CompressedMessages, PlainTextOverTheLimitIsRefusedFromItsHeader) {
+  auto const plain = testing::text(std::string(1001, 'a'));
+  std::size_t const header_bytes = 2 + 2 + 4;  // 126 marker, 16-bit length, mask key
+  expect_violation(plain.substr(0, header_bytes), CloseCode::message_too_big);
+  auto const in_a_fragment = encode({.payload = std::string(500, 'a'), .final = false}) +
+                             encode({.opcode = Opcode::continuation, .payload = std::string(501, 'a')});
+  expect_violation(in_a_fragment.substr(0, in_a_fragment.size() - 501), CloseCode::message_too_big);
+}
+
 TEST(CompressedMessages, ArriveByteByByte) {
   std::string const text = "a message that arrives one byte at a time, compressed";
   auto bytes = compressed_text(text) + compressed_text(text);
