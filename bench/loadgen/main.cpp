@@ -1,6 +1,7 @@
 // wshub-loadgen: reads the command line, raises the open-file limit and runs the scenario asked for.
 #include <sys/resource.h>
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 
@@ -175,6 +176,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   raise_open_file_limit();
+  // OpenSSL writes with write(2), not send(2) with MSG_NOSIGNAL: a server gone first must be an error, not a signal.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     if (app.got_subcommand("echo")) return run_echo_scenario(common, echo_options);
     if (app.got_subcommand("fanout")) return run_fanout_scenario(common, fanout_options);

@@ -1,4 +1,4 @@
-// What every TLS connection of a run shares: OpenSSL's client context, and the session a new connection may resume.
+// What every TLS connection of a run shares: OpenSSL's client context, and the sessions new connections may resume.
 #include "tls_client_context.hpp"
 
 #include <openssl/err.h>
@@ -53,14 +53,28 @@ SSL* TlsClientContext::new_connection(const std::string& ip_address) {
     return nullptr;
   }
   SSL_set_ex_data(ssl, context_index(), this);
-  if (options_.resume && last_session_) SSL_set_session(ssl, last_session_.get());
+  if (options_.resume) {
+    if (const Session session = take_session()) SSL_set_session(ssl, session.get());
+  }
   return ssl;
+}
+
+TlsClientContext::Session TlsClientContext::take_session() {
+  if (sessions_.empty()) return nullptr;
+  if (SSL_SESSION_get_protocol_version(sessions_.back().get()) != TLS1_3_VERSION) {
+    SSL_SESSION_up_ref(sessions_.back().get());
+    return Session(sessions_.back().get());
+  }
+  Session newest = std::move(sessions_.back());
+  sessions_.pop_back();
+  return newest;
 }
 
 // OpenSSL hands over a reference to the session: returning 1 keeps it.
 int TlsClientContext::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* self = static_cast<TlsClientContext*>(SSL_get_ex_data(ssl, context_index()));
-  self->last_session_.reset(session);
+  if (self->sessions_.size() == session_pool_limit) self->sessions_.pop_front();
+  self->sessions_.emplace_back(session);
   return 1;
 }
 

@@ -1,6 +1,8 @@
 // Binds the listening socket and runs the accept loop.
 #include "server/listener.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -150,6 +152,12 @@ error_code Listener::accept_waiting() {
 }
 
 void Listener::start_connection(int fd) {
+  // Nagle's algorithm would hold a small write back until the client acknowledged the previous one, which a client
+  // delays by up to 40 ms: the TLS handshake's session tickets and the 101 that follows them, or a broadcast that
+  // follows an echo. Each batch is already one write, so nothing is gained by holding it (Python's asyncio, Bun and
+  // uWebSockets set it too).
+  int const on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   // The connection lives on the thread it is accepted for: its handlers never run concurrently.
   ConnectionSocket socket(threads_.next());
   error_code error;

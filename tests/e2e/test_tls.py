@@ -300,7 +300,17 @@ def test_the_load_generator_resumes_tls_sessions_only_when_asked(start_tls_serve
     status, full, errors = loadgen_over_tls(server, pki["ca"], "churn", *churn)
     assert status == 0 and full["connections"] > 0 and full["tls_resumed"] == 0, errors
     status, resumed, errors = loadgen_over_tls(server, pki["ca"], "churn", *churn, "--tls-resume")
-    assert status == 0 and resumed["tls_resumed"] > resumed["connections"] / 2, (resumed, errors)
+    # Only the 4 loops' first connections can find no ticket yet; every later one resumes a ticket the server gave.
+    assert status == 0 and resumed["tls_resumed"] >= resumed["connections"] - 4, (resumed, errors)
+
+
+def test_a_tls_connection_is_not_held_back_by_delayed_acknowledgements(start_tls_server, pki):
+    # The server writes its session tickets and then the 101. With Nagle's algorithm on, the 101 waited for the
+    # client's delayed ACK of the tickets (40 ms on Linux), so every cycle took 40 ms or more; without it, a few.
+    status, churn, errors = loadgen_over_tls(start_tls_server(), pki["ca"], "churn", "--concurrency", "1",
+                                             "--seconds", "1")
+    assert status == 0 and churn["connections"] > 0, errors
+    assert churn["cycle_p50_us"] < 40_000, churn
 
 
 def test_the_load_generator_refuses_a_certificate_its_ca_did_not_sign(start_tls_server, tmp_path):
