@@ -65,7 +65,7 @@ void add_common_options(CLI::App& command, CommonOptions& options, Servers serve
       ->check(CLI::ExistingFile);
   command
       .add_flag("--tls-resume", options.tls_options.resume,
-                "resume the last TLS session on each new connection instead of a full handshake")
+                "resume a session ticket the server gave on each new connection instead of a full handshake")
       ->needs(tls);
   command.add_option("--warmup", options.warmup_seconds, "seconds of load before measuring (all but idle)")
       ->capture_default_str()

@@ -341,6 +341,10 @@ class CommandLine {
     add(tls_min_version_, "--tls-min-version", "TLS_MIN_VERSION", "VERSION",
         fmt::format("oldest TLS version a client may use: 1.2 or 1.3 (default {})",
                     tls_version_name(TlsOptions{}.min_version)));
+    add(tls_reload_check_, "--tls-reload-check-sec", "TLS_RELOAD_CHECK_SEC", "SECONDS",
+        fmt::format("how often the TLS certificate and key files are checked for a change, which reloads them for "
+                    "new connections as SIGHUP does; 0: only on SIGHUP (default {})",
+                    in_seconds(TlsOptions{}.reload_check)));
     add(threads_, "--threads", "THREADS", "N", "I/O threads (default: the number of cores)");
     add(log_level_, "--log-level", "LOG_LEVEL", "LEVEL",
         fmt::format("TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF (default {})",
@@ -496,6 +500,7 @@ class CommandLine {
     bool const has_cert = resolve(tls.cert_file, tls_cert_, environment, parse_file);
     bool const has_key = resolve(tls.key_file, tls_key_, environment, parse_file);
     resolve(tls.min_version, tls_min_version_, environment, parse_tls_version);
+    resolve(tls.reload_check, tls_reload_check_, environment, parse_seconds_or_zero);
     if (has_cert && !has_key)
       throw SettingError::without_partner(*tls_cert_.given(environment), "--tls-key-file/TLS_KEY_FILE");
     if (has_key && !has_cert)
@@ -551,7 +556,7 @@ class CommandLine {
       "wshub: a WebSocket hub. Clients connect to /ws/{clientId}; GET /clients lists them, "
       "POST /broadcast-to-all sends them a message, /clients/{clientId} reaches one of them.",
       "wshub"};
-  Setting tls_cert_, tls_key_, tls_min_version_;
+  Setting tls_cert_, tls_key_, tls_min_version_, tls_reload_check_;
   Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
   Setting ping_interval_, idle_timeout_, max_clients_, duplicate_policy_, max_message_, max_body_, max_header_,
       request_timeout_;

@@ -39,7 +39,9 @@ int serve(wshub::Config const& config) {
   Listener listener(threads, config.listener, api, hub, metrics, config.http, config.websocket, context_deflaters);
   ShutdownCoordinator coordinator(threads.main().get_executor(), hub, listener, config.shutdown,
                                   [&threads] { threads.stop(); });
-  SignalWatcher signals(threads.main(), [&coordinator](std::string name) { coordinator.on_signal(std::move(name)); });
+  SignalWatcher signals(
+      threads.main(), [&coordinator](std::string name) { coordinator.on_signal(std::move(name)); },
+      [&listener] { listener.reload_tls(); });
 
   auto const level = spdlog::level::to_string_view(config.logging.level);
   log_event(spdlog::level::info,

@@ -1,4 +1,4 @@
-// Sharded counters: a relaxed atomic add on the calling thread's own cache line.
+// Sharded counters: a relaxed atomic add on the calling thread's own cache line; the certificate expiry, one atomic.
 #include "ops/metrics.hpp"
 
 namespace wshub {
@@ -24,6 +24,14 @@ std::uint64_t Metrics::total(Counter counter) const {
   for (auto const& shard : shards_)
     sum += shard.values[static_cast<std::size_t>(counter)].load(std::memory_order_relaxed);
   return sum;
+}
+
+void Metrics::set_tls_certificate_expiry(std::int64_t unix_seconds) {
+  tls_certificate_expiry_.store(unix_seconds, std::memory_order_relaxed);
+}
+
+std::int64_t Metrics::tls_certificate_expiry() const {
+  return tls_certificate_expiry_.load(std::memory_order_relaxed);
 }
 
 }  // namespace wshub

@@ -44,6 +44,8 @@ enum class Counter : std::size_t {
   redis_outages,
   cluster_late_counts,
   cluster_replay_gaps,
+  tls_reloads_loaded,
+  tls_reloads_failed,
   count_,  // the number of counters, not a counter
 };
 
@@ -54,6 +56,10 @@ class Metrics {
   void add(Counter counter, std::uint64_t amount = 1);
   std::uint64_t total(Counter counter) const;
 
+  // The serving TLS certificate's notAfter in seconds since the Unix epoch; 0 while the port speaks plain HTTP.
+  void set_tls_certificate_expiry(std::int64_t unix_seconds);
+  std::int64_t tls_certificate_expiry() const;
+
  private:
   static constexpr std::size_t shard_count = 16;  // threads beyond this share shards, which stays correct
 
@@ -62,6 +68,7 @@ class Metrics {
   };
 
   std::array<Shard, shard_count> shards_{};
+  std::atomic<std::int64_t> tls_certificate_expiry_{0};
 };
 
 }  // namespace wshub

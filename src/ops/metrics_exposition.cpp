@@ -53,6 +53,8 @@ constexpr Family redis_outages{"wshub_redis_outages_total", "counter",
 constexpr Family late_counts{
     "wshub_cluster_late_counts_total", "counter",
     "Nodes that did not count a broadcast or answer a request to clients within CLUSTER_TIMEOUT_MS."};
+constexpr Family tls_reloads{"wshub_tls_certificate_reloads_total", "counter",
+                             "TLS certificate reloads (SIGHUP or a changed file), by result."};
 constexpr Family replay_gaps{"wshub_cluster_replay_gaps_total", "counter",
                              "Reconnections that found broadcasts trimmed before this node delivered them."};
 
@@ -93,6 +95,8 @@ constexpr std::array samples{
     Sample{Counter::redis_outages, redis_outages, ""},
     Sample{Counter::cluster_late_counts, late_counts, ""},
     Sample{Counter::cluster_replay_gaps, replay_gaps, ""},
+    Sample{Counter::tls_reloads_loaded, tls_reloads, R"(result="loaded")"},
+    Sample{Counter::tls_reloads_failed, tls_reloads, R"(result="failed")"},
 };
 static_assert(samples.size() == static_cast<std::size_t>(Counter::count_), "every counter is exposed");
 
@@ -149,6 +153,12 @@ std::string prometheus_exposition(Metrics const& metrics, ServerGauges const& ga
   if (gauges.redis_connected) {
     append_gauge(out, {"wshub_redis_connected", "gauge", "1 while this node's Redis connections are up, else 0."},
                  *gauges.redis_connected ? 1 : 0);
+  }
+  if (auto const expiry = metrics.tls_certificate_expiry(); expiry != 0) {
+    append_gauge(out,
+                 {"wshub_tls_certificate_expiry_timestamp_seconds", "gauge",
+                  "The notAfter of the TLS certificate new connections are given, in seconds since the Unix epoch."},
+                 static_cast<double>(expiry));
   }
   append_counters(out, metrics);
   append_process(out, process);

@@ -43,7 +43,6 @@ struct ConnectionContext {
   DeflaterBudget& context_deflaters;
   HttpOptions http;
   WebSocketOptions websocket;
-  TlsContext const* tls = nullptr;  // null: the port speaks plain HTTP
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession>, private FirstRequestWaiter {

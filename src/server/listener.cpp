@@ -81,21 +81,21 @@ Listener::Listener(IoThreads& threads, ListenerOptions const& options, HttpApi c
     : threads_(threads),
       acceptor_(threads.main()),
       connections_(acceptor_.get_executor()),
-      tls_(options.tls ? std::optional<TlsContext>(std::in_place, *options.tls) : std::nullopt),
       context_{.api = api,
                .hub = hub,
                .metrics = metrics,
                .connections = connections_,
                .context_deflaters = context_deflaters,
                .http = http_options,
-               .websocket = websocket_options,
-               .tls = tls_ ? &*tls_ : nullptr} {
+               .websocket = websocket_options} {
+  if (options.tls) tls_.emplace(acceptor_.get_executor(), *options.tls, metrics);
   auto const endpoint = resolve(options);
   bind(acceptor_, endpoint, options);
   protocol_ = endpoint.protocol();
 }
 
 void Listener::start() {
+  if (tls_) tls_->start();
   asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](std::exception_ptr error) {
     if (error) log_event(spdlog::level::critical, {}, "the accept loop stopped: no new connections will be accepted");
   });
@@ -112,8 +112,18 @@ void Listener::stop(Completion<void()> on_stopped) {
   asio::post(acceptor_.get_executor(), [this, on_stopped = std::move(on_stopped)]() mutable {
     error_code ignored;
     acceptor_.close(ignored);
+    if (tls_) tls_->stop();
     connections_.stop_all(std::move(on_stopped));
   });
+}
+
+void Listener::reload_tls() {
+  if (tls_) {
+    tls_->reload("SIGHUP");
+  } else {
+    log_event(spdlog::level::info, {{"signal", "SIGHUP"}},
+              "received SIGHUP: nothing to reload, the port speaks plain HTTP (no --tls-cert-file)");
+  }
 }
 
 asio::awaitable<void> Listener::accept_loop() {
@@ -171,7 +181,7 @@ void Listener::start_connection(int fd) {
   NonBlockingSocket::adopt(socket);
   try {
     auto transport =
-        context_.tls ? ConnectionTransport(std::move(socket), *context_.tls) : ConnectionTransport(std::move(socket));
+        tls_ ? ConnectionTransport(std::move(socket), tls_->current()) : ConnectionTransport(std::move(socket));
     std::make_shared<HttpSession>(std::move(transport), context_)->start();
   } catch (std::exception const& e) {
     log_event(spdlog::level::err, {{"reason", e.what()}}, "could not start a connection: {}", e.what());

@@ -17,6 +17,7 @@
 #include "server/http_connections.hpp"
 #include "server/http_session.hpp"
 #include "server/io_threads.hpp"
+#include "server/reloadable_tls_context.hpp"
 #include "server/stoppable_server.hpp"
 #include "server/tls_context.hpp"
 
@@ -51,6 +52,8 @@ class Listener final : public StoppableServer {
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
   void start();
   void stop(Completion<void()> on_stopped) override;
+  // Loads the TLS certificate and key again for new connections (SIGHUP); says so when the port speaks plain HTTP.
+  void reload_tls();
 
  private:
   asio::awaitable<void> accept_loop();
@@ -63,7 +66,7 @@ class Listener final : public StoppableServer {
   tcp::acceptor acceptor_;
   tcp protocol_ = tcp::v4();  // the bound address's, for the sockets accept4 creates
   HttpConnections connections_;
-  std::optional<TlsContext> tls_;
+  std::optional<ReloadableTlsContext> tls_;
   ConnectionContext context_;
   // Out of file descriptors, accept fails ten times a second until one is free: one line in ten seconds is enough.
   RateLimitedLog accept_failures_{spdlog::level::warn, 1, std::chrono::seconds(10)};

@@ -1,4 +1,5 @@
-// Waits for signals again and again: SIGINT and SIGTERM are reported by name, the others logged and ignored.
+// Waits for signals again and again: SIGINT and SIGTERM are reported by name, SIGHUP asks for a reload, the others
+// are logged and ignored.
 #include "server/signal_watcher.hpp"
 
 #include <pthread.h>
@@ -12,8 +13,8 @@
 namespace wshub {
 namespace {
 
-// SIGHUP has no meaning yet (it will reload certificates once wshub serves TLS); the default action of these three
-// would end the process at once, without a drain or a log line.
+// The default action of each would end the process at once, without a drain or a log line: SIGUSR1 and SIGUSR2 are
+// watched only to be ignored.
 constexpr std::array watched_signals{SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
 
 std::string_view signal_name(int signal_number) {
@@ -37,8 +38,9 @@ void ignore_broken_pipes() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-SignalWatcher::SignalWatcher(asio::io_context& io, std::function<void(std::string signal_name)> on_shutdown_signal)
-    : signals_(io), on_shutdown_signal_(std::move(on_shutdown_signal)) {
+SignalWatcher::SignalWatcher(asio::io_context& io, std::function<void(std::string signal_name)> on_shutdown_signal,
+                             std::function<void()> on_reload_signal)
+    : signals_(io), on_shutdown_signal_(std::move(on_shutdown_signal)), on_reload_signal_(std::move(on_reload_signal)) {
   for (int const signal_number : watched_signals) signals_.add(signal_number);
   wait();
 }
@@ -58,6 +60,8 @@ void SignalWatcher::wait() {
     auto const name = signal_name(signal_number);
     if (signal_number == SIGINT || signal_number == SIGTERM) {
       on_shutdown_signal_(std::string(name));
+    } else if (signal_number == SIGHUP) {
+      on_reload_signal_();
     } else {
       log_event(spdlog::level::info, {{"signal", name}}, "received {}: ignored, it has no meaning to wshub", name);
     }

@@ -1,5 +1,5 @@
-// Turns SIGINT and SIGTERM into calls and logs SIGHUP, SIGUSR1 and SIGUSR2 as ignored, for as long as the
-// io_context runs; SIGPIPE is ignored for the whole process.
+// Turns SIGINT and SIGTERM into a shutdown call and SIGHUP into a reload call, and logs SIGUSR1 and SIGUSR2 as
+// ignored, for as long as the io_context runs; SIGPIPE is ignored for the whole process.
 #pragma once
 
 #include <functional>
@@ -20,7 +20,8 @@ void ignore_broken_pipes();
 // for good, so no completion runs after it; a wait cancelled by that destruction would not touch it either.
 class SignalWatcher {
  public:
-  SignalWatcher(asio::io_context& io, std::function<void(std::string signal_name)> on_shutdown_signal);
+  SignalWatcher(asio::io_context& io, std::function<void(std::string signal_name)> on_shutdown_signal,
+                std::function<void()> on_reload_signal);
   // Blocks the watched signals in the calling thread: call it on the last thread left running.
   ~SignalWatcher();
 
@@ -32,6 +33,7 @@ class SignalWatcher {
 
   asio::signal_set signals_;
   std::function<void(std::string)> on_shutdown_signal_;
+  std::function<void()> on_reload_signal_;
 };
 
 }  // namespace wshub

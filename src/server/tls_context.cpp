@@ -1,13 +1,18 @@
 // Builds the OpenSSL context from the certificate and key files, with wshub's fixed TLS policy.
 #include "server/tls_context.hpp"
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <memory>
 #include <string_view>
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <spdlog/fmt/fmt.h>
 
 namespace wshub {
@@ -92,6 +97,22 @@ void load_pair(SSL_CTX* context, TlsOptions const& options) {
   }
 }
 
+std::string serial_of(X509 const* certificate) {
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> number(ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr),
+                                                     &BN_free);
+  if (!number) return "unknown";
+  char* text = BN_bn2hex(number.get());
+  std::string serial = text != nullptr ? text : "unknown";
+  OPENSSL_free(text);
+  return serial;
+}
+
+std::int64_t expiry_of(X509 const* certificate) {
+  std::tm expiry{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(certificate), &expiry) != 1) return 0;
+  return static_cast<std::int64_t>(timegm(&expiry));
+}
+
 }  // namespace
 
 void TlsContext::Free::operator()(ssl_ctx_st* context) const {
@@ -102,6 +123,20 @@ TlsContext::TlsContext(TlsOptions const& options) : context_(SSL_CTX_new(TLS_ser
   if (!context_) throw TlsSetupError(fmt::format("cannot create a TLS context: {}", openssl_reason()));
   apply_policy(context_.get(), options.min_version);
   load_pair(context_.get(), options);
+  X509 const* certificate = SSL_CTX_get0_certificate(context_.get());
+  serial_ = serial_of(certificate);
+  expires_at_ = expiry_of(certificate);
+}
+
+void TlsContext::share_ticket_keys_of(TlsContext const& older) {
+  // The key name, HMAC key and AES key of the tickets OpenSSL issues and accepts: 80 bytes in OpenSSL 3, which the
+  // call without a buffer confirms.
+  std::array<unsigned char, 80> keys{};
+  if (SSL_CTX_get_tlsext_ticket_keys(older.native(), nullptr, 0) != static_cast<long>(keys.size())) return;
+  if (SSL_CTX_get_tlsext_ticket_keys(older.native(), keys.data(), keys.size()) == 1) {
+    SSL_CTX_set_tlsext_ticket_keys(context_.get(), keys.data(), keys.size());
+  }
+  OPENSSL_cleanse(keys.data(), keys.size());
 }
 
 }  // namespace wshub

@@ -1,6 +1,8 @@
 // The server's TLS settings and the OpenSSL context every TLS connection is made from.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -15,6 +17,8 @@ struct TlsOptions {
   std::string cert_file;  // PEM: the server's certificate, then its chain
   std::string key_file;   // PEM: the certificate's private key
   TlsVersion min_version = TlsVersion::v1_2;
+  // How often the two files are checked for a change that reloads them (as SIGHUP does); 0: only on SIGHUP.
+  std::chrono::duration<double> reload_check{60};
 };
 
 // The certificate or key could not be used; the message names the setting.
@@ -32,11 +36,21 @@ class TlsContext {
 
   ssl_ctx_st* native() const { return context_.get(); }
 
+  // The certificate's serial number in hexadecimal, as `openssl x509 -serial` prints it.
+  std::string const& serial() const { return serial_; }
+  // The certificate's notAfter, in seconds since the Unix epoch.
+  std::int64_t expires_at() const { return expires_at_; }
+
+  // Encrypts and decrypts session tickets with `older`'s keys, so that clients resume across a reload.
+  void share_ticket_keys_of(TlsContext const& older);
+
  private:
   struct Free {
     void operator()(ssl_ctx_st* context) const;
   };
   std::unique_ptr<ssl_ctx_st, Free> context_;
+  std::string serial_;
+  std::int64_t expires_at_ = 0;
 };
 
 }  // namespace wshub

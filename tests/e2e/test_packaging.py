@@ -1,4 +1,4 @@
-"""The systemd unit: systemd accepts it, and its stop timing leaves room for the whole drain."""
+"""The systemd unit: systemd accepts it, its stop timing leaves room for the whole drain, and reload is SIGHUP."""
 import configparser
 import pathlib
 import subprocess
@@ -33,3 +33,7 @@ def test_the_unit_stops_with_sigterm_and_waits_out_the_drain():
     assert int(service["LimitNOFILE"]) >= 1_000_000
     assert service["DynamicUser"] == "yes" or service.get("User", "root") != "root"
     assert service["NoNewPrivileges"] == "yes"
+
+
+def test_the_unit_reloads_the_certificate_with_sighup():
+    assert service_section()["ExecReload"] == "/bin/kill -HUP $MAINPID"

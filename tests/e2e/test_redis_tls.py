@@ -11,38 +11,12 @@ import subprocess
 import pytest
 import websockets
 
+from certificates import Authority, new_key_args, openssl
 from conftest import (BINARY, CLUSTER_TEST_SETTINGS, ENV_SETTINGS, RedisServer, broadcast, free_port, request, run,
                       wait_until)
 
 CLUSTER = "tlstest"
 PASSWORD = "tls-s3cret"
-
-
-def openssl(*args):
-    subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True, timeout=30)
-
-
-def new_key_args(key):
-    return ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key]
-
-
-class Authority:
-    """A test CA in a folder, and the certificates it signs: (certificate, key) paths, PEM."""
-
-    def __init__(self, folder, name):
-        self.folder = folder
-        self.cert, self.key = folder / f"{name}.crt", folder / f"{name}.key"
-        openssl("req", "-x509", *new_key_args(self.key), "-out", self.cert, "-subj", f"/CN=wshub test {name}",
-                "-days", "2")
-
-    def issue(self, name, alt_names):
-        cert, key, request_file = (self.folder / f"{name}{suffix}" for suffix in (".crt", ".key", ".csr"))
-        extensions = self.folder / f"{name}.ext"
-        extensions.write_text(f"subjectAltName={alt_names}\n")
-        openssl("req", "-new", *new_key_args(key), "-out", request_file, "-subj", f"/CN={name}")
-        openssl("x509", "-req", "-in", request_file, "-CA", self.cert, "-CAkey", self.key, "-CAcreateserial",
-                "-CAserial", self.folder / f"{self.cert.stem}.srl", "-out", cert, "-days", "2", "-extfile", extensions)
-        return cert, key
 
 
 @pytest.fixture(scope="module")

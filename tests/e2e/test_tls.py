@@ -12,36 +12,16 @@ import urllib.request
 import pytest
 import websockets
 
+from certificates import Authority
 from conftest import BINARY, ENV_SETTINGS, RawWebSocket, read_until_closed, run
-
-
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
-def make_ca(directory):
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
-            "-out", "ca.pem", "-days", "2", "-subj", "/CN=wshub test CA", cwd=directory)
-
-
-def make_server_pair(directory, name="server"):
-    """A certificate for 127.0.0.1 and localhost signed by the test CA; returns (certificate, key) paths."""
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", f"{name}.key",
-            "-out", f"{name}.csr", "-subj", "/CN=localhost", cwd=directory)
-    (directory / f"{name}.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-            "-extfile", f"{name}.ext", "-out", f"{name}.pem", cwd=directory)
-    return directory / f"{name}.pem", directory / f"{name}.key"
 
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("pki")
-    make_ca(directory)
-    certificate, key = make_server_pair(directory)
-    other_certificate, other_key = make_server_pair(directory, "other")
-    return {"dir": directory, "ca": directory / "ca.pem", "cert": certificate, "key": key,
-            "other_cert": other_certificate, "other_key": other_key}
+    ca = Authority(tmp_path_factory.mktemp("pki"), "ca")
+    certificate, key = ca.issue("server")
+    other_certificate, other_key = ca.issue("other")
+    return {"ca": ca.cert, "cert": certificate, "key": key, "other_cert": other_certificate, "other_key": other_key}
 
 
 def client_context(pki, **versions):
@@ -314,8 +294,8 @@ def test_a_tls_connection_is_not_held_back_by_delayed_acknowledgements(start_tls
 
 
 def test_the_load_generator_refuses_a_certificate_its_ca_did_not_sign(start_tls_server, tmp_path):
-    make_ca(tmp_path)
-    status, echo, errors = loadgen_over_tls(start_tls_server(), tmp_path / "ca.pem", "echo", "--connections", "1",
+    other_ca = Authority(tmp_path, "other-ca")
+    status, echo, errors = loadgen_over_tls(start_tls_server(), other_ca.cert, "echo", "--connections", "1",
                                             "--seconds", "0.2")
     assert status != 0 and echo["errors"] > 0
     assert "certificate verify failed" in errors

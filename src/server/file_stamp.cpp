@@ -1,0 +1,20 @@
+// Reads a file's stamp with stat(2).
+#include "server/file_stamp.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+namespace wshub {
+
+FileStamp stamp_of(std::string const& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return FileStamp{.error = errno};
+  return FileStamp{
+      .device = status.st_dev,
+      .inode = status.st_ino,
+      .size = status.st_size,
+      .modified_ns = static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec};
+}
+
+}  // namespace wshub

@@ -1,0 +1,50 @@
+// The TLS context new connections are made from, loaded again on SIGHUP or when its certificate or key file changes.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "async/ticked_timer.hpp"
+#include "ops/metrics.hpp"
+#include "server/file_stamp.hpp"
+#include "server/tls_context.hpp"
+
+namespace wshub {
+
+// A connection keeps the context it began with (its SSL object holds a reference to OpenSSL's context), so a reload
+// drops no connection; a new pair that does not load is logged at ERROR and the one in use stays. Session tickets
+// keep their keys across reloads, so clients still resume.
+//
+// Not thread-safe: every call, and the file check, runs on the executor given (the accept loop's). The check's
+// completion holds a plain `this`: its owner (the listener) is destroyed only after the I/O threads have stopped.
+class ReloadableTlsContext {
+ public:
+  // Loads the pair; throws TlsSetupError naming the setting, as TlsContext does.
+  ReloadableTlsContext(asio::any_io_executor const& executor, TlsOptions options, Metrics& metrics);
+
+  TlsContext const& current() const { return *current_; }
+
+  // Logs the certificate in use and checks the files every options.reload_check from now on.
+  void start();
+  // Loads the pair again; `cause` ("SIGHUP", "a file changed") is named in the log line.
+  void reload(std::string_view cause);
+  // The files are no longer checked: the server is stopping.
+  void stop();
+
+ private:
+  void check_files_later();
+  void publish_expiry() const;
+
+  TlsOptions const options_;
+  Metrics& metrics_;
+  std::unique_ptr<TlsContext> current_;
+  // The files as they were when last loaded, or last tried: a pair that failed is not tried again until it changes.
+  FileStamp cert_stamp_;
+  FileStamp key_stamp_;
+  TickedTimer<asio::steady_timer> check_timer_;
+};
+
+}  // namespace wshub
