@@ -1,4 +1,6 @@
 """Test certificate authorities made with the openssl command: a CA in a folder, and the certificates it signs."""
+import base64
+import hashlib
 import subprocess
 
 # The names a certificate for a server on this machine carries.
@@ -36,3 +38,12 @@ class Authority:
 def serial_of(certificate):
     """The serial as `openssl x509 -serial` prints it (upper-case hexadecimal), from a PEM file."""
     return openssl("x509", "-in", certificate, "-noout", "-serial").strip().removeprefix("serial=")
+
+
+def spki_fingerprint(certificate):
+    """base64 of the SHA-256 of the certificate's public key, as Chromium's --ignore-certificate-errors-spki-list
+    takes it: the browser then trusts that one key without the test CA in its store."""
+    public_key = openssl("x509", "-in", certificate, "-noout", "-pubkey")
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=public_key.encode(), check=True,
+                         capture_output=True, timeout=60).stdout
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()

@@ -1,6 +1,6 @@
 """The live page at / in a real browser (Debian's headless chromium via selenium): the client list, the broadcast
 form, sending to one client and disconnecting it, the WebSocket console, close codes, the API token prompt, a
-phone-sized screen and dark mode.
+phone-sized screen and dark mode, and all of it over https:// and wss://.
 WSHUB_SCREENSHOT=PATH saves a screenshot (make screenshot rewrites docs/live-page.png)."""
 import asyncio
 import os
@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from certificates import Authority, spki_fingerprint
 from conftest import metric
 
 TOKEN = "page-t0ken"
@@ -23,15 +24,34 @@ PAGE_ID = 4242
 PYTHON_ID = 7
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def start_chromium(tmp_path_factory, *extra_arguments):
     options = Options()
     options.binary_location = "/usr/bin/chromium"
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     f"--user-data-dir={tmp_path_factory.mktemp('chromium')}", "--window-size=1100,760"]:
+                     f"--user-data-dir={tmp_path_factory.mktemp('chromium')}", "--window-size=1100,760",
+                     *extra_arguments]:
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = start_chromium(tmp_path_factory)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    ca = Authority(tmp_path_factory.mktemp("pki"), "ca")
+    return ca.issue("server")
+
+
+@pytest.fixture(scope="module")
+def tls_browser(tmp_path_factory, pki):
+    """A Chromium that trusts the test server's key, as it would a certificate from a CA in its store."""
+    driver = start_chromium(tmp_path_factory, f"--ignore-certificate-errors-spki-list={spki_fingerprint(pki[0])}")
     yield driver
     driver.quit()
 
@@ -306,3 +326,19 @@ def brightness(css_color):
     """The mean of the channels of an 'rgb(r, g, b)' colour."""
     channels = [int(part) for part in css_color[css_color.index("(") + 1:css_color.index(")")].split(",")[:3]]
     return sum(channels) / 3
+
+
+def test_the_page_works_over_https_and_wss(tls_browser, start_server, pki):
+    server = start_server("--tls-cert-file", str(pki[0]), "--tls-key-file", str(pki[1]))
+    tls_browser.get(f"https://localhost:{server.port}/")
+    wait_for(tls_browser, lambda: client_count(tls_browser) == "0", "the empty client list")
+    assert tls_browser.execute_script("return window.isSecureContext && location.protocol") == "https:"
+    connect_console(tls_browser, PAGE_ID)
+    wait_for(tls_browser, lambda: f"connected as {PAGE_ID}" in console_lines(tls_browser, "sys"),
+             "the console to connect over wss://")
+    submit(tls_browser, "console-message", "hello over tls")
+    wait_for(tls_browser, lambda: "Server echo: hello over tls" in console_lines(tls_browser, "in"), "the echo")
+    submit(tls_browser, "broadcast-message", "to everyone over tls")
+    wait_for(tls_browser, lambda: result_text(tls_browser, "broadcast-result") == "sent 1", "sent 1")
+    wait_for(tls_browser, lambda: "to everyone over tls" in console_lines(tls_browser, "in"), "the broadcast")
+    assert csp_violations(tls_browser) == []
