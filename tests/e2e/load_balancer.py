@@ -19,7 +19,7 @@ defaults
   timeout server 75s
   timeout tunnel 1h
 frontend hub
-  bind 127.0.0.1:{port}
+  bind 127.0.0.1:{port}{bind_options}
   default_backend nodes
 backend nodes
   balance leastconn
@@ -39,11 +39,13 @@ backend nodes
 class Haproxy(LoggedProcess):
     """haproxy -db: stays in the foreground and prints each server's state change ("Server nodes/n0 is DOWN")."""
 
-    def __init__(self, config_path, nodes):
-        """nodes: {server name: port}."""
+    def __init__(self, config_path, nodes, tls_pem=None):
+        """nodes: {server name: port}; tls_pem: a certificate and its key in one PEM file, for haproxy to terminate
+        TLS with (the README's TLS example) in front of plain nodes."""
         self.port = free_port()
         servers = "\n".join(f"  server {name} 127.0.0.1:{port} check" for name, port in nodes.items())
-        config_path.write_text(CONFIG.format(port=self.port, servers=servers))
+        bind_options = f" ssl crt {tls_pem} alpn http/1.1" if tls_pem else ""
+        config_path.write_text(CONFIG.format(port=self.port, bind_options=bind_options, servers=servers))
         check = subprocess.run(["haproxy", "-c", "-q", "-f", str(config_path)], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         super().__init__(["haproxy", "-db", "-f", str(config_path)])

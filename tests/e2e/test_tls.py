@@ -1,5 +1,6 @@
 """wss:// and https:// on one port: a test CA and server certificate made with the openssl CLI, clients that check
-them (python3-websockets, urllib, curl), refused protocol versions, plain HTTP and stalled handshakes, bad settings."""
+them (python3-websockets, urllib, curl), refused protocol versions, plain HTTP and stalled handshakes, bad settings,
+and the alternative: haproxy terminating TLS in front of a plain node."""
 import asyncio
 import json
 import os
@@ -14,6 +15,7 @@ import websockets
 
 from certificates import Authority
 from conftest import BINARY, ENV_SETTINGS, RawWebSocket, read_until_closed, run
+from load_balancer import Haproxy
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +105,27 @@ def test_broadcast_by_https_reaches_wss_clients_and_the_close_handshake_complete
             await first.close()
             assert first.close_code == 1000
     run(scenario())
+
+
+def test_haproxy_can_terminate_tls_in_front_of_a_plain_node(start_server, pki, tmp_path):
+    """The README's alternative to TLS in wshub: haproxy holds the certificate, wshub speaks plain HTTP behind it."""
+    node = start_server()
+    pem = tmp_path / "haproxy.pem"
+    pem.write_text(pki["cert"].read_text() + pki["key"].read_text())
+    proxy = Haproxy(tmp_path / "haproxy.cfg", {"n0": node.port}, tls_pem=pem)
+
+    async def scenario():
+        async with websockets.connect(wss_url(proxy, 8), ssl=client_context(pki)) as ws:
+            await ws.send("through haproxy")
+            assert await ws.recv() == "Server echo: through haproxy"
+            status, body = await asyncio.to_thread(https, proxy, pki, "POST", "/broadcast-to-all",
+                                                   {"message": "over https to haproxy"})
+            assert (status, body["sent"]) == (200, 1)
+            assert await ws.recv() == "over https to haproxy"
+    try:
+        run(scenario())
+    finally:
+        proxy.stop()
 
 
 def test_keepalive_pings_a_silent_wss_client_and_drops_it_at_the_idle_timeout(start_tls_server, pki):
