@@ -307,9 +307,9 @@ def tls_part(mode, servers, outcomes, load_at_start):
         "cases with `TLS_CERT_FILE` and `TLS_KEY_FILE` naming one self-signed ECDSA P-256 certificate for 127.0.0.1 "
         "(bench/harness/certificate.py), which the load generator verifies as its CA, the plain cases without. A "
         "churn connection is a TCP connect, the TLS handshake, the upgrade, one echo and the close handshake: its CPU "
-        "less the plain churn's is what the handshake costs. The resumed churn offers the last session ticket on every "
-        f"connection; handshakes that resumed: {shares}. Best round for speeds and costs, median for memory. Cases: "
-        f"{cases}.",
+        "less the plain churn's is what the handshake costs. The resumed churn offers, on every connection, a session "
+        f"ticket the server gave an earlier one (each used once); handshakes that resumed: {shares}. Best round for "
+        f"speeds and costs, median for memory. Cases: {cases}.",
         "",
         figures_table(outcomes, servers, tls_columns()),
     ]
