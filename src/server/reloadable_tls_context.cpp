@@ -2,6 +2,7 @@
 #include "server/reloadable_tls_context.hpp"
 
 #include <ctime>
+#include <exception>
 #include <string>
 #include <utility>
 
@@ -41,9 +42,12 @@ void ReloadableTlsContext::reload(std::string_view cause) {
   key_stamp_ = stamp_of(options_.key_file);
   try {
     auto replacement = std::make_unique<TlsContext>(options_);
-    replacement->share_ticket_keys_of(*current_);
+    if (!replacement->share_ticket_keys_of(*current_)) {
+      log_event(spdlog::level::warn, {{"cause", cause}},
+                "TLS certificate reload ({}): session tickets from before it will not resume", cause);
+    }
     current_ = std::move(replacement);
-  } catch (TlsSetupError const& error) {
+  } catch (std::exception const& error) {  // TlsSetupError, or OpenSSL out of memory: the old pair stays either way
     metrics_.add(Counter::tls_reloads_failed);
     log_event(spdlog::level::err, {{"cause", cause}, {"serial", current_->serial()}, {"reason", error.what()}},
               "TLS certificate reload ({}) failed, still serving serial {}: {}", cause, current_->serial(),

@@ -57,6 +57,8 @@ SignalWatcher::~SignalWatcher() {
 void SignalWatcher::wait() {
   signals_.async_wait([this](error_code error, int signal_number) {
     if (error) return;
+    // Waiting again first: a handler that throws must not leave the next SIGTERM unheard.
+    wait();
     auto const name = signal_name(signal_number);
     if (signal_number == SIGINT || signal_number == SIGTERM) {
       on_shutdown_signal_(std::string(name));
@@ -65,7 +67,6 @@ void SignalWatcher::wait() {
     } else {
       log_event(spdlog::level::info, {{"signal", name}}, "received {}: ignored, it has no meaning to wshub", name);
     }
-    wait();
   });
 }
 

@@ -41,8 +41,9 @@ class TlsContext {
   // The certificate's notAfter, in seconds since the Unix epoch.
   std::int64_t expires_at() const { return expires_at_; }
 
-  // Encrypts and decrypts session tickets with `older`'s keys, so that clients resume across a reload.
-  void share_ticket_keys_of(TlsContext const& older);
+  // Encrypts and decrypts session tickets with `older`'s keys, so that clients resume across a reload; false if
+  // OpenSSL would not hand them over (then tickets from before are refused and those clients make a full handshake).
+  bool share_ticket_keys_of(TlsContext const& older);
 
  private:
   struct Free {
