@@ -7,14 +7,22 @@
 
 namespace wshub {
 
+namespace {
+
+std::int64_t nanoseconds(timespec const& time) {
+  return static_cast<std::int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
+}
+
+}  // namespace
+
 FileStamp stamp_of(std::string const& path) {
   struct stat status {};
   if (::stat(path.c_str(), &status) != 0) return FileStamp{.error = errno};
-  return FileStamp{
-      .device = status.st_dev,
-      .inode = status.st_ino,
-      .size = status.st_size,
-      .modified_ns = static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec};
+  return FileStamp{.device = status.st_dev,
+                   .inode = status.st_ino,
+                   .size = status.st_size,
+                   .modified_ns = nanoseconds(status.st_mtim),
+                   .changed_ns = nanoseconds(status.st_ctim)};
 }
 
 }  // namespace wshub

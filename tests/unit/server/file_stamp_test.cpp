@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -42,11 +43,32 @@ TEST_F(FileStampTest, AFileRenamedOverTheOldOneChangesTheStamp) {
   EXPECT_NE(stamp_of(path), before);
 }
 
-TEST_F(FileStampTest, AFileRewrittenInPlaceChangesTheStamp) {
+TEST_F(FileStampTest, AFileRewrittenInPlaceToTheSameSizeChangesTheStamp) {
   auto const path = write("cert.pem", "one");
+  auto const written = std::filesystem::last_write_time(path);
   auto const before = stamp_of(path);
-  write("cert.pem", "a longer one");
-  EXPECT_NE(stamp_of(path), before);
+  write("cert.pem", "two");
+  // The same size, and a modification time set a second on: only the time tells the files apart.
+  std::filesystem::last_write_time(path, written + std::chrono::seconds(1));
+  auto const after = stamp_of(path);
+  EXPECT_EQ(after.size, before.size);
+  EXPECT_NE(after, before);
+}
+
+TEST_F(FileStampTest, AChangeOfPermissionsChangesTheStamp) {
+  auto const path = write("key.pem", "secret");
+  auto const before = stamp_of(path);
+  // The inode's change time, not the content's: a key that could not be read may be readable now. The kernel's
+  // file clock moves in ticks of a few milliseconds, so the permissions are changed until a tick has passed.
+  using std::filesystem::perms;
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  auto stamp = before;
+  for (bool writable = false; stamp == before && std::chrono::steady_clock::now() < deadline; writable = !writable) {
+    std::filesystem::permissions(path, writable ? perms::owner_read | perms::owner_write : perms::owner_read);
+    stamp = stamp_of(path);
+  }
+  EXPECT_EQ(stamp.modified_ns, before.modified_ns);
+  EXPECT_NE(stamp, before);
 }
 
 TEST_F(FileStampTest, ALinkPointedElsewhereChangesTheStamp) {
