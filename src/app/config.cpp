@@ -122,6 +122,15 @@ Seconds parse_seconds_or_zero(GivenValue const& given) {
   return parse_seconds(given, true);
 }
 
+// 0 (only on SIGHUP), or a second at least: each check is two stat(2) calls on the accept loop's thread.
+Seconds parse_reload_check(GivenValue const& given) {
+  auto const seconds = parse_number<double>(given.text);
+  bool const in_range =
+      seconds && std::isfinite(*seconds) && (*seconds == 0 || (*seconds >= 1 && *seconds <= max_seconds));
+  if (!in_range) throw SettingError(given, fmt::format("0, or a number of seconds from 1 to {:.0f}", max_seconds));
+  return Seconds{*seconds};
+}
+
 spdlog::level::level_enum parse_level(GivenValue const& given) {
   auto const level = parse_log_level(given.text);
   if (!level) throw SettingError(given, "one of TRACE, DEBUG, INFO, WARNING, WARN, ERROR, CRITICAL, OFF");
@@ -343,7 +352,7 @@ class CommandLine {
                     tls_version_name(TlsOptions{}.min_version)));
     add(tls_reload_check_, "--tls-reload-check-sec", "TLS_RELOAD_CHECK_SEC", "SECONDS",
         fmt::format("how often the TLS certificate and key files are checked for a change, which reloads them for "
-                    "new connections as SIGHUP does; 0: only on SIGHUP (default {})",
+                    "new connections as SIGHUP does; 0: only on SIGHUP, else at least 1 (default {})",
                     in_seconds(TlsOptions{}.reload_check)));
     add(threads_, "--threads", "THREADS", "N", "I/O threads (default: the number of cores)");
     add(log_level_, "--log-level", "LOG_LEVEL", "LEVEL",
@@ -500,7 +509,7 @@ class CommandLine {
     bool const has_cert = resolve(tls.cert_file, tls_cert_, environment, parse_file);
     bool const has_key = resolve(tls.key_file, tls_key_, environment, parse_file);
     resolve(tls.min_version, tls_min_version_, environment, parse_tls_version);
-    resolve(tls.reload_check, tls_reload_check_, environment, parse_seconds_or_zero);
+    resolve(tls.reload_check, tls_reload_check_, environment, parse_reload_check);
     if (has_cert && !has_key)
       throw SettingError::without_partner(*tls_cert_.given(environment), "--tls-key-file/TLS_KEY_FILE");
     if (has_key && !has_cert)
