@@ -66,8 +66,7 @@ ssize_t ClientSocket::tls_result(int result) {
       errno = EAGAIN;
       return -1;
     case SSL_ERROR_ZERO_RETURN:
-      // TLS asks that the server's close_notify be answered with ours, and OpenSSL keeps a session resumable only
-      // after a connection shut down both ways: without it the ticket this connection received last is lost.
+      // TLS asks that the server's close_notify be answered with ours.
       SSL_shutdown(ssl_.get());
       return 0;
     case SSL_ERROR_SYSCALL:

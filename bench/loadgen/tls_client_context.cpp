@@ -70,12 +70,15 @@ TlsClientContext::Session TlsClientContext::take_session() {
   return newest;
 }
 
-// OpenSSL hands over a reference to the session: returning 1 keeps it.
+// A copy goes into the pool: OpenSSL marks the connection's own session not resumable if that connection ends
+// without close_notify, which a timeout or an error may. Returning 0 leaves OpenSSL's reference to OpenSSL.
 int TlsClientContext::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* self = static_cast<TlsClientContext*>(SSL_get_ex_data(ssl, context_index()));
+  Session copy(SSL_SESSION_dup(session));
+  if (!copy) return 0;
   if (self->sessions_.size() == session_pool_limit) self->sessions_.pop_front();
-  self->sessions_.emplace_back(session);
-  return 1;
+  self->sessions_.push_back(std::move(copy));
+  return 0;
 }
 
 }  // namespace loadgen
