@@ -61,9 +61,10 @@ RedisConnection::RedisConnection(asio::any_io_executor executor, RedisEndpoint e
     : executor_(executor),
       endpoint_(std::move(endpoint)),
       options_(std::move(options)),
+      address_{.host = endpoint_.host, .port = endpoint_.port},
       events_(std::move(events)),
       resolver_(executor),
-      stream_(executor, endpoint_.tls ? options_.tls : nullptr, endpoint_.host),
+      stream_(executor, endpoint_.tls ? options_.tls : nullptr),
       retry_timer_(executor),
       deadline_timer_(executor),
       reader_(redisReaderCreate(), redisReaderFree),
@@ -82,6 +83,16 @@ void RedisConnection::stop() {
   retry_timer_.cancel();
   deadline_timer_.cancel();
   stream_.close();
+}
+
+void RedisConnection::reconnect(std::string const& why) {
+  if (open_) return lose(why);
+  // Waiting out a backoff after attempts at the old address: try the new one now. An attempt under way asks
+  // where to connect when it is retried.
+  if (!retry_timer_.armed() || stopped_) return;
+  retry_timer_.cancel();
+  retry_after_ = options_.first_retry_after;
+  connect();
 }
 
 void RedisConnection::command(std::vector<std::string> const& args, ReplyHandler handler,
@@ -131,11 +142,16 @@ void RedisConnection::connect() {
 }
 
 void RedisConnection::resolve() {
+  if (options_.locate) {
+    auto located = options_.locate();
+    if (!located) return lose("no primary is known yet");
+    address_ = std::move(*located);
+  }
   resolver_.async_resolve(
-      endpoint_.host, std::to_string(endpoint_.port), [this](error_code error, tcp::resolver::results_type results) {
+      address_.host, std::to_string(address_.port), [this](error_code error, tcp::resolver::results_type results) {
         if (stopped_) return;
-        if (error) return lose(fmt::format("cannot resolve {}: {}", endpoint_.host, error.message()));
-        stream_.renew();
+        if (error) return lose(fmt::format("cannot resolve {}: {}", address_.host, error.message()));
+        stream_.renew(address_.host);
         asio::async_connect(stream_.socket(), results,
                             [this](error_code error, tcp::endpoint const&) { on_connected(error); });
       });
@@ -198,8 +214,18 @@ void RedisConnection::on_open() {
   // Up only once Redis answers: a stopped redis-server still completes TCP handshakes from its listen backlog.
   send({"PING"}, [this](RedisReply const& reply) {
     if (is_refusal(reply)) return refused(reply.text);
-    if (open_) on_answered();
+    if (open_ && !options_.require_primary) on_answered();
   });
+  if (options_.require_primary) send({"ROLE"}, [this](RedisReply const& reply) { check_role(reply); });
+}
+
+// ROLE answers [role, ...]: "master" on a primary; a replica ("slave") or a sentinel is not where writes go.
+void RedisConnection::check_role(RedisReply const& reply) {
+  if (is_refusal(reply)) return refused(reply.text);
+  if (!open_) return;
+  auto const role = reply.elements.empty() ? reply.text : reply.elements.front().text;
+  if (role != "master") return lose(fmt::format("{} is not the primary (ROLE: {})", shown_address(address_), role));
+  on_answered();
 }
 
 // The first refusal of a handshake drops the connection: the commands behind it were refused too, or ran unauthorised.
@@ -256,7 +282,11 @@ bool RedisConnection::parse_replies() {
     if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) return false;
     if (raw == nullptr) return true;
     std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw), freeReplyObject);
-    if (waiting_.empty()) return false;  // a reply nobody asked for: the stream is out of step
+    if (waiting_.empty()) {
+      if (!events_.on_push) return false;  // a reply nobody asked for: the stream is out of step
+      events_.on_push(converted(*owned));
+      continue;
+    }
     auto handler = std::move(waiting_.front().handler);
     waiting_.pop_front();
     auto const tick = socket_tick_;

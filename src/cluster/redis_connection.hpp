@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,11 @@ struct RedisConnectionOptions {
   // A TLS handshake has as long.
   std::chrono::milliseconds reply_timeout{1000};
   std::shared_ptr<RedisTlsContext> tls = {};  // required for a rediss:// endpoint; shared by a node's connections
+  // Where to connect, asked again before every attempt; nullopt: nowhere known yet (the attempt fails and is
+  // retried). Unset: the endpoint's host and port.
+  std::function<std::optional<RedisAddress>()> locate = {};
+  // Up only once ROLE says the server is a primary: one that answers as a replica is a lost connection.
+  bool require_primary = false;
 };
 
 // Every call, and every callback, happens on the executor given: the connection needs no lock. Its handlers
@@ -47,6 +54,9 @@ class RedisConnection final : public RedisLink {
   void start(std::string name) override;
   void stop();
   bool up() const override { return up_; }
+  void reconnect(std::string const& why) override;
+  // Where the current (or last) connection went.
+  RedisAddress const& address() const { return address_; }
 
   // Pipelined: written at once behind the commands before it. A blocking command's block time is added to its
   // reply deadline.
@@ -64,6 +74,7 @@ class RedisConnection final : public RedisLink {
   void send(std::vector<std::string> const& args, ReplyHandler handler,
             std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero());
   void on_answered();
+  void check_role(RedisReply const& reply);
   void refused(std::string const& reason);
   void arm_deadline();
   void on_deadline();
@@ -84,6 +95,7 @@ class RedisConnection final : public RedisLink {
   asio::any_io_executor executor_;
   RedisEndpoint const endpoint_;
   RedisConnectionOptions const options_;
+  RedisAddress address_;
   std::string name_;
   Events events_;
   tcp::resolver resolver_;

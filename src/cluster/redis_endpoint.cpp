@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include <spdlog/fmt/fmt.h>
+
 #include "protocol/percent_encoding.hpp"
 
 namespace wshub {
@@ -32,6 +34,20 @@ bool parse_credentials(std::string_view userinfo, RedisEndpoint& endpoint) {
   return true;
 }
 
+// HOST[:PORT], or [IPV6][:PORT]: sets what it finds in address, whose port is the default.
+bool parse_host_port(std::string_view text, RedisAddress& address) {
+  if (auto const colon = text.rfind(':'); colon != std::string_view::npos && !text.ends_with(']')) {
+    auto const port = parse_decimal<std::uint16_t>(text.substr(colon + 1), 65535);
+    if (!port || *port == 0) return false;
+    address.port = *port;
+    text = text.substr(0, colon);
+  }
+  if (text.starts_with('[') && text.ends_with(']')) text = text.substr(1, text.size() - 2);  // [::1]
+  if (text.empty() || text.find_first_of("@/?#, ") != std::string_view::npos) return false;
+  address.host = std::string(text);
+  return true;
+}
+
 }  // namespace
 
 std::optional<RedisEndpoint> parse_redis_url(std::string_view url) {
@@ -50,16 +66,28 @@ std::optional<RedisEndpoint> parse_redis_url(std::string_view url) {
     endpoint.database = *database;
     url = url.substr(0, slash);
   }
-  if (auto const colon = url.rfind(':'); colon != std::string_view::npos && !url.ends_with(']')) {
-    auto const port = parse_decimal<std::uint16_t>(url.substr(colon + 1), 65535);
-    if (!port || *port == 0) return std::nullopt;
-    endpoint.port = *port;
-    url = url.substr(0, colon);
-  }
-  if (url.starts_with('[') && url.ends_with(']')) url = url.substr(1, url.size() - 2);  // [::1]
-  if (url.empty() || url.find_first_of("@/?# ") != std::string_view::npos) return std::nullopt;
-  endpoint.host = std::string(url);
+  RedisAddress address{.host = {}, .port = endpoint.port};
+  if (!parse_host_port(url, address)) return std::nullopt;
+  endpoint.host = std::move(address.host);
+  endpoint.port = address.port;
   return endpoint;
+}
+
+std::string shown_address(RedisAddress const& address) {
+  bool const ipv6 = address.host.find(':') != std::string::npos;
+  return ipv6 ? fmt::format("[{}]:{}", address.host, address.port) : fmt::format("{}:{}", address.host, address.port);
+}
+
+std::optional<std::vector<RedisAddress>> parse_redis_addresses(std::string_view list, std::uint16_t default_port) {
+  std::vector<RedisAddress> addresses;
+  for (;;) {
+    auto const comma = list.find(',');
+    RedisAddress address{.host = {}, .port = default_port};
+    if (!parse_host_port(list.substr(0, comma), address)) return std::nullopt;
+    addresses.push_back(std::move(address));
+    if (comma == std::string_view::npos) return addresses;
+    list.remove_prefix(comma + 1);
+  }
 }
 
 std::string shown_url(RedisEndpoint const& endpoint) {
@@ -70,12 +98,7 @@ std::string shown_url(RedisEndpoint const& endpoint) {
     url += hidden;
     url += '@';
   }
-  bool const ipv6 = endpoint.host.find(':') != std::string::npos;
-  if (ipv6) url += '[';
-  url += endpoint.host;
-  if (ipv6) url += ']';
-  url += ':';
-  url += std::to_string(endpoint.port);
+  url += shown_address({.host = endpoint.host, .port = endpoint.port});
   url += '/';
   url += std::to_string(endpoint.database);
   return url;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wshub {
 
@@ -19,6 +20,21 @@ struct RedisEndpoint {
 
   bool operator==(RedisEndpoint const&) const = default;
 };
+
+// A server to connect to: Redis's primary, or a sentinel.
+struct RedisAddress {
+  std::string host;
+  std::uint16_t port = 6379;
+
+  bool operator==(RedisAddress const&) const = default;
+};
+
+// HOST:PORT as a log line shows it ([::1]:6379 for an IPv6 address).
+std::string shown_address(RedisAddress const& address);
+
+// HOST[:PORT],HOST[:PORT],..., the port default_port where left out; nullopt for an
+// empty list or an entry that is not HOST[:PORT].
+std::optional<std::vector<RedisAddress>> parse_redis_addresses(std::string_view list, std::uint16_t default_port);
 
 // redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], or rediss://... for TLS, with %XX escapes in the user and the
 // password; nullopt for anything else (Unix sockets are not supported).

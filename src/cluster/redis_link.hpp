@@ -33,6 +33,8 @@ class RedisLink {
     // Redis refused the credentials, or TLS failed, before the connection was up; on_down follows, and the
     // connection retries as after any loss.
     std::function<void(RedisRefusal const&)> on_refused = {};
+    // A message of a channel the connection subscribed to (SUBSCRIBE): a reply that no command waits for.
+    std::function<void(RedisReply const&)> on_push = {};
   };
 
   virtual ~RedisLink() = default;
@@ -41,6 +43,9 @@ class RedisLink {
   // CLIENT LIST which node's which connection this is.
   virtual void start(std::string name) = 0;
   virtual bool up() const = 0;
+  // Drops the connection (if there is one) and connects again at once: Redis's primary has moved. Lost like any
+  // other loss: pending commands fail, on_down follows.
+  virtual void reconnect(std::string const& why) = 0;
   // Answered exactly once, in the order sent, never inline: a command sent while down, or lost with the connection,
   // is answered with an error reply; one still pending when the link is destroyed is dropped unanswered. A command that
   // Redis holds on purpose (XREAD BLOCK) says for how long.

@@ -45,6 +45,7 @@ class ScriptingLink final : public RedisLink {
 
   void start(std::string name) override { link_->start(std::move(name)); }
   bool up() const override { return link_->up(); }
+  void reconnect(std::string const& why) override { link_->reconnect(why); }
   void command(std::vector<std::string> const& args, ReplyHandler handler,
                std::chrono::milliseconds blocks_for = std::chrono::milliseconds::zero()) override;
   // keys_and_args: what follows the script in EVAL, the number of keys first.

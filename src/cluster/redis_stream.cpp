@@ -34,16 +34,16 @@ class HostNameCheck {
 
 }  // namespace
 
-RedisStream::RedisStream(asio::any_io_executor executor, std::shared_ptr<RedisTlsContext> tls, std::string host)
-    : executor_(std::move(executor)), tls_context_(std::move(tls)), host_(std::move(host)), plain_(executor_) {}
+RedisStream::RedisStream(asio::any_io_executor executor, std::shared_ptr<RedisTlsContext> tls)
+    : executor_(std::move(executor)), tls_context_(std::move(tls)), plain_(executor_) {}
 
-void RedisStream::renew() {
+void RedisStream::renew(std::string const& host) {
   close();
   if (!tls_context_) return;
   tls_stream_ = std::make_shared<TlsStream>(executor_, tls_context_->context());
   // RFC 6066 allows only host names in SNI, not addresses.
-  if (!is_ip_address(host_)) SSL_set_tlsext_host_name(tls_stream_->native_handle(), host_.c_str());
-  if (tls_context_->verifies_peer()) tls_stream_->set_verify_callback(HostNameCheck(host_));
+  if (!is_ip_address(host)) SSL_set_tlsext_host_name(tls_stream_->native_handle(), host.c_str());
+  if (tls_context_->verifies_peer()) tls_stream_->set_verify_callback(HostNameCheck(host));
 }
 
 void RedisStream::close() {

@@ -26,14 +26,15 @@ namespace wshub {
 // reads from the new connection's socket.
 class RedisStream {
  public:
-  // tls: null for redis://. host: the name Redis's certificate must carry, sent as SNI unless an IP address.
-  RedisStream(asio::any_io_executor executor, std::shared_ptr<RedisTlsContext> tls, std::string host);
+  // tls: null for redis://.
+  RedisStream(asio::any_io_executor executor, std::shared_ptr<RedisTlsContext> tls);
 
   bool tls() const { return tls_context_ != nullptr; }
   // The socket of the current connection, to connect it: renew() first for a new connection.
   tcp::socket& socket() { return tls_stream_ ? tls_stream_->next_layer() : plain_; }
-  // Ready for a new connection: a closed socket, and for TLS a new session.
-  void renew();
+  // Ready for a new connection: a closed socket, and for TLS a new session. host: the name Redis's certificate must
+  // carry, sent as SNI unless an IP address.
+  void renew(std::string const& host);
   void close();
 
   // TLS only: the client side of the handshake, on the connected socket.
@@ -75,7 +76,6 @@ class RedisStream {
 
   asio::any_io_executor executor_;
   std::shared_ptr<RedisTlsContext> tls_context_;
-  std::string host_;
   tcp::socket plain_;                      // redis://
   std::shared_ptr<TlsStream> tls_stream_;  // rediss://: the current connection's
 };

@@ -28,6 +28,10 @@ class FakeRedis final : public RedisLink {
 
   void start(std::string name) override { name_ = std::move(name); }
   bool up() const override { return up_; }
+  void reconnect(std::string const& why) override {
+    reconnects_.push_back(why);
+    if (up_) go_down();
+  }
   void command(std::vector<std::string> const& args, ReplyHandler handler, std::chrono::milliseconds) override {
     log_.push_back(args);
     // As RedisConnection does: a command sent while down fails later, never inline.
@@ -91,6 +95,7 @@ class FakeRedis final : public RedisLink {
         std::count_if(log_.begin(), log_.end(), [&name](auto const& args) { return args[0] == name; }));
   }
   std::string const& name() const { return name_; }
+  std::vector<std::string> const& reconnects() const { return reconnects_; }
 
   static RedisReply ok() { return {.kind = RedisReply::Kind::status, .integer = 0, .text = "OK", .elements = {}}; }
   static RedisReply nil() { return {}; }
@@ -116,6 +121,7 @@ class FakeRedis final : public RedisLink {
   bool up_ = false;
   std::deque<Sent> unanswered_;
   std::vector<std::vector<std::string>> log_;
+  std::vector<std::string> reconnects_;
 };
 
 }  // namespace wshub::testing

@@ -92,5 +92,21 @@ TEST(RedisEndpoint, AGivenUrlIsMaskedValidOrNot) {
   EXPECT_EQ(masked_url("localhost:6379"), "localhost:6379");
 }
 
+TEST(RedisAddresses, AreReadFromACommaSeparatedListWithTheDefaultPort) {
+  auto const addresses = parse_redis_addresses("10.0.0.1:26380,sentinel-b,[::1]:5000", 26379);
+  ASSERT_TRUE(addresses.has_value());
+  EXPECT_EQ(*addresses, (std::vector<RedisAddress>{{.host = "10.0.0.1", .port = 26380},
+                                                   {.host = "sentinel-b", .port = 26379},
+                                                   {.host = "::1", .port = 5000}}));
+  EXPECT_EQ(shown_address(addresses->back()), "[::1]:5000");
+  EXPECT_EQ(shown_address(addresses->front()), "10.0.0.1:26380");
+}
+
+TEST(RedisAddresses, AnEmptyEntryOrABadPortIsRefused) {
+  for (auto const* list : {"", ",", "a:1,,b:2", "a:0", "a:65536", "a:x", "a b", "a:1,"}) {
+    EXPECT_FALSE(parse_redis_addresses(list, 26379).has_value()) << list;
+  }
+}
+
 }  // namespace
 }  // namespace wshub
