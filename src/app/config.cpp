@@ -28,6 +28,7 @@ constexpr double min_positive_seconds = 0.001;
 constexpr unsigned max_threads = 1024;
 constexpr long long max_byte_count = 1LL << 40;  // 1 TiB: more than any queue a server can hold
 constexpr long long max_client_count = 1'000'000'000;
+constexpr std::uint16_t default_sentinel_port = 26379;
 
 // The text of one setting and the name it was given under ("--port" or "PORT"), for error messages.
 struct GivenValue {
@@ -254,6 +255,16 @@ RedisEndpoint parse_redis(GivenValue const& given) {
   return *endpoint;
 }
 
+// Spaces after the commas are allowed: a host name never holds one.
+std::vector<RedisAddress> parse_sentinels(GivenValue const& given) {
+  std::string list = given.text;
+  std::erase(list, ' ');
+  auto addresses = parse_redis_addresses(list, default_sentinel_port);
+  if (!addresses)
+    throw SettingError(given, "HOST:PORT of each sentinel, separated by commas (the port 26379 if left out)");
+  return *addresses;
+}
+
 // Whether the file is there and holds what it should is checked when the cluster starts, with OpenSSL's reason.
 std::string parse_pem_file(GivenValue const& given) {
   if (given.text.empty()) throw SettingError(given, "the path of a PEM file");
@@ -434,6 +445,18 @@ class CommandLine {
         fmt::format("with rediss://: verify neither Redis's certificate nor its host name, for self-signed test "
                     "setups; logged as a WARNING (default {})",
                     cluster.redis_tls.insecure));
+    add(redis_sentinels_, "--redis-sentinels", "REDIS_SENTINELS", "ADDRESSES",
+        "HOST:PORT,... of Redis Sentinels: ask them for the primary of --redis-master-name and follow its failovers; "
+        "REDIS_URL then gives only the credentials, database and TLS (default: unset, REDIS_URL's host is the "
+        "primary)");
+    add(redis_master_name_, "--redis-master-name", "REDIS_MASTER_NAME", "NAME",
+        "with --redis-sentinels: the name the sentinels monitor the primary by");
+    add(redis_sentinel_password_, "--redis-sentinel-password", "REDIS_SENTINEL_PASSWORD", "PASSWORD",
+        "with --redis-sentinels: the sentinels' own password, if they have one (default: none)");
+    add(redis_outbox_, "--redis-outbox-bytes", "REDIS_OUTBOX_BYTES", "BYTES",
+        fmt::format("the most this node's broadcasts not yet safe in Redis (cut off, or not on a replica yet) may "
+                    "take, kept to be published again (default {})",
+                    cluster.outbox_bytes));
     add(cluster_name_, "--cluster-name", "CLUSTER_NAME", "NAME",
         fmt::format("the cluster's name, the prefix of its Redis keys (default {})", cluster.cluster_name));
     add(node_id_, "--node-id", "NODE_ID", "ID", "this node's name in the cluster (default HOSTNAME:PORT)");
@@ -527,6 +550,8 @@ class CommandLine {
     resolve(cluster.redis_tls.key_file, redis_tls_key_, environment, parse_pem_file);
     resolve(cluster.redis_tls.insecure, redis_tls_insecure_, environment, parse_switch);
     check_redis_tls(cluster, clustered, environment);
+    resolve_sentinel(cluster, clustered, environment);
+    resolve(cluster.outbox_bytes, redis_outbox_, environment, parse_byte_count);
     resolve(cluster.cluster_name, cluster_name_, environment, parse_name);
     resolve(cluster.node_id, node_id_, environment, parse_name);
     resolve(cluster.count_timeout, cluster_timeout_, environment, parse_milliseconds);
@@ -535,6 +560,25 @@ class CommandLine {
     resolve(cluster.replay_window, redis_replay_, environment, parse_positive_seconds);
     if (!clustered) return std::nullopt;
     return cluster;
+  }
+
+  // The sentinels, the name and the password go together, and with a REDIS_URL for the credentials and database.
+  void resolve_sentinel(ClusterOptions& cluster, bool clustered, EnvironmentLookup const& environment) const {
+    auto& sentinel = cluster.sentinel;
+    bool const has_sentinels = resolve(sentinel.sentinels, redis_sentinels_, environment, parse_sentinels);
+    bool const has_name = resolve(sentinel.master_name, redis_master_name_, environment, parse_name);
+    auto const password = redis_sentinel_password_.given(environment);
+    if (password && password->text.empty()) throw SettingError::without_value(*password, "a password (unset: none)");
+    if (password) sentinel.password = password->text;
+    if (has_sentinels) {
+      auto const given = *redis_sentinels_.given(environment);
+      if (!clustered) throw SettingError(given, "a REDIS_URL as well, for the credentials and the database");
+      if (!has_name) throw SettingError(given, "--redis-master-name / REDIS_MASTER_NAME as well");
+      return;
+    }
+    if (has_name)
+      throw SettingError(*redis_master_name_.given(environment), "--redis-sentinels / REDIS_SENTINELS as well");
+    if (password) throw SettingError::without_value(*password, "--redis-sentinels / REDIS_SENTINELS as well");
   }
 
   // TLS settings beside a redis:// URL would do nothing: most likely the URL lacks its s.
@@ -573,6 +617,7 @@ class CommandLine {
   Setting api_token_, metrics_token_, allowed_origins_, docs_url_;
   Setting redis_url_, cluster_name_, node_id_, cluster_timeout_, redis_timeout_, node_timeout_, redis_replay_;
   Setting redis_tls_ca_, redis_tls_cert_, redis_tls_key_, redis_tls_insecure_;
+  Setting redis_sentinels_, redis_master_name_, redis_sentinel_password_, redis_outbox_;
 };
 
 }  // namespace

@@ -13,6 +13,15 @@ namespace {
 // A count for a dead origin is never read; its stream keeps at most this many before trimming.
 constexpr std::string_view counts_kept = "10000";
 constexpr auto late_log_every = std::chrono::seconds(5);
+// How long a WAIT holds the command connection for a replica's acknowledgement, and how long after one that none
+// answered the next may go: a replica that is down costs the other commands at most this wait once a second.
+constexpr auto replica_wait = std::chrono::milliseconds(100);
+constexpr auto replica_wait_again_after = std::chrono::seconds(1);
+
+std::uint64_t first_sequence() {
+  auto const now = std::chrono::system_clock::now().time_since_epoch();
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(now).count());
+}
 
 }  // namespace
 
@@ -24,25 +33,49 @@ BroadcastCounts::BroadcastCounts(asio::any_io_executor executor, ScriptingLink& 
       options_(options),
       metrics_(metrics),
       publish_script_(std::string(redis_scripts::publish)),
-      deadline_timer_(std::move(executor)) {}
+      deadline_timer_(std::move(executor)),
+      next_sequence_(first_sequence()),
+      outbox_(options.replay_window, options.outbox_bytes, metrics) {}
 
 void BroadcastCounts::publish(std::string text, Backplane::CountDone done) {
-  // Published only while connected: a broadcast made while cut off reached this node's clients, and no one else.
-  if (!commands_.up()) return complete_later(executor_, std::move(done), std::size_t{0});
   auto const sequence = ++next_sequence_;
+  outbox_.add(sequence, text);
+  // Cut off: this node's clients have it, and no one else yet.
+  if (!commands_.up()) return complete_later(executor_, std::move(done), std::size_t{0});
   pending_.emplace(sequence, Pending{.done = std::move(done),
                                      .deadline = Clock::now() + options_.count_timeout,
                                      .others = 0,
                                      .reported = {},
                                      .waiting_for = std::nullopt});
   arm_deadline();
+  send(sequence, std::move(text), [this, sequence](RedisReply const& reply) { on_published(sequence, reply); });
+}
+
+// Sent before any new broadcast can be: a new one arrives in a later turn, behind these on the connection.
+void BroadcastCounts::on_link_up() {
+  auto const& again = outbox_.to_publish_again();
+  if (again.empty()) return;
+  metrics_.add(Counter::cluster_republished, again.size());
+  log_event(spdlog::level::info, {{"broadcasts", again.size()}},
+            "cluster: publishing {} broadcast(s) again that other nodes may have missed (made while cut off, or not "
+            "yet on a replica)",
+            again.size());
+  for (auto const& entry : again) {
+    send(entry.sequence, entry.text, [this, sequence = entry.sequence](RedisReply const& reply) {
+      if (!reply.is_error()) on_stored(sequence);
+    });
+  }
+}
+
+void BroadcastCounts::send(std::uint64_t sequence, std::string text, RedisLink::ReplyHandler on_reply) {
   commands_.run(publish_script_,
                 {"2", keys_.broadcasts, keys_.nodes, keys_.node_prefix, oldest_kept_stream_id(options_.replay_window),
                  options_.node_id, std::to_string(sequence), std::move(text)},
-                [this, sequence](RedisReply const& reply) { on_published(sequence, reply); });
+                std::move(on_reply));
 }
 
 void BroadcastCounts::on_published(std::uint64_t sequence, RedisReply const& reply) {
+  if (!reply.is_error()) on_stored(sequence);
   auto const found = pending_.find(sequence);
   if (found == pending_.end()) return;
   auto& pending = found->second;
@@ -55,6 +88,36 @@ void BroadcastCounts::on_published(std::uint64_t sequence, RedisReply const& rep
     }
   }
   if (pending.waiting_for->empty()) finish(found);
+}
+
+// Without Sentinel there is no failover to lose it in: in the stream is safe.
+void BroadcastCounts::on_stored(std::uint64_t sequence) {
+  outbox_.mark_published(sequence);
+  if (!options_.sentinel.enabled()) return outbox_.confirm_published(sequence);
+  wait_for_replica();
+}
+
+// WAIT answers how many replicas have every write this connection made before it: one is enough, for Sentinel
+// promotes the replica with the most of the primary's writes.
+void BroadcastCounts::wait_for_replica() {
+  if (waiting_for_replica_ || Clock::now() < next_replica_wait_) return;
+  waiting_for_replica_ = true;
+  auto const covered = outbox_.last_published();
+  commands_.command(
+      {"WAIT", "1", std::to_string(replica_wait.count())},
+      [this, covered](RedisReply const& reply) {
+        waiting_for_replica_ = false;
+        if (reply.is_error() && !commands_.up()) return;  // lost: all of it goes again on the next connection
+        if (reply.is_error() || reply.integer < 1) {
+          if (reply.is_error())
+            log_event(spdlog::level::err, {{"reason", reply.text}}, "cluster: WAIT failed: {}", reply.text);
+          next_replica_wait_ = Clock::now() + replica_wait_again_after;
+          return;
+        }
+        outbox_.confirm_published(covered);
+        if (outbox_.last_published() > covered) wait_for_replica();
+      },
+      replica_wait);
 }
 
 void BroadcastCounts::on_count(StreamEntry const& entry) {

@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "async/ticked_timer.hpp"
+#include "cluster/broadcast_outbox.hpp"
 #include "cluster/cluster_keys.hpp"
 #include "cluster/cluster_options.hpp"
 #include "cluster/redis_link.hpp"
@@ -25,6 +26,11 @@
 namespace wshub {
 
 // Runs on the backplane's executor, in a later turn than the Backplane call: answers go out with complete_later.
+//
+// Each broadcast also goes into the outbox until it is safe in Redis: stored in the stream, and with Sentinel,
+// acknowledged by a replica (WAIT), for the primary may die before it replicates what it answered. A broadcast made
+// while cut off is answered at once with this node's count and published when Redis is back. After every
+// reconnection the outbox is published again, first, in order: the readers drop what they delivered already.
 class BroadcastCounts {
  public:
   BroadcastCounts(asio::any_io_executor executor, ScriptingLink& commands, ClusterKeys const& keys,
@@ -33,6 +39,8 @@ class BroadcastCounts {
   // done(how many clients of the nodes live at publish time queued it) once all of them have counted, or at the
   // count timeout with the counts that came. Cut off from Redis, nobody else has it: done(0).
   void publish(std::string text, Backplane::CountDone done);
+  // The command connection is up again (perhaps to a new primary): publishes the outbox again.
+  void on_link_up();
   // A count of one of this node's broadcasts, from this node's count stream.
   void on_count(StreamEntry const& entry);
   // This node delivered another node's broadcast (its sequence number as the origin wrote it) to count clients.
@@ -49,7 +57,10 @@ class BroadcastCounts {
   };
   using PendingMap = std::map<std::uint64_t, Pending>;
 
+  void send(std::uint64_t sequence, std::string text, RedisLink::ReplyHandler on_reply);
   void on_published(std::uint64_t sequence, RedisReply const& reply);
+  void on_stored(std::uint64_t sequence);
+  void wait_for_replica();
   void arm_deadline();
   void on_deadline();
   void time_out(PendingMap::iterator pending);
@@ -63,8 +74,13 @@ class BroadcastCounts {
   RedisScript const publish_script_;
   TickedTimer<asio::steady_timer> deadline_timer_;  // the oldest pending broadcast's deadline
   bool deadline_armed_ = false;
-  std::uint64_t next_sequence_ = 0;
-  PendingMap pending_;  // by sequence, which is also the order of their deadlines
+  // Starts at the wall clock's microseconds, so that a node restarted under the same id goes on numbering upwards
+  // and readers do not take its broadcasts for ones they delivered before.
+  std::uint64_t next_sequence_;
+  BroadcastOutbox outbox_;
+  bool waiting_for_replica_ = false;     // a WAIT is in flight
+  Clock::time_point next_replica_wait_;  // no replica answered the last WAIT: not before this again
+  PendingMap pending_;                   // by sequence, which is also the order of their deadlines
   Clock::time_point last_late_log_;
 };
 

@@ -3,6 +3,7 @@
 // and catches up on return.
 #include "cluster/redis_backplane.hpp"
 
+#include <charconv>
 #include <utility>
 
 #include <boost/asio/post.hpp>
@@ -13,27 +14,46 @@
 namespace wshub {
 namespace {
 
-// One context for both connections: the files are read once, and a bad one throws here, at start-up.
-RedisConnectionOptions connection_options(ClusterOptions const& options) {
-  return {.reply_timeout = options.redis_timeout,
-          .tls = options.redis.tls ? std::make_shared<RedisTlsContext>(options.redis_tls) : nullptr};
+// One context for both connections: the files are read once, and a bad one throws here, at start-up. Behind
+// Sentinel, each attempt goes where the sentinels last said, and counts only if it finds the primary there.
+RedisConnectionOptions connection_options(ClusterOptions const& options,
+                                          std::shared_ptr<SentinelWatch> const& sentinels) {
+  RedisConnectionOptions connection{
+      .reply_timeout = options.redis_timeout,
+      .tls = options.redis.tls ? std::make_shared<RedisTlsContext>(options.redis_tls) : nullptr};
+  if (!sentinels) return connection;
+  connection.locate = [sentinels] { return sentinels->primary(); };
+  connection.require_primary = true;
+  return connection;
+}
+
+std::shared_ptr<SentinelWatch> sentinel_watch(asio::any_io_executor executor, ClusterOptions const& options) {
+  if (!options.sentinel.enabled()) return nullptr;
+  return std::make_shared<SentinelWatch>(executor, options.sentinel, options.redis_timeout);
 }
 
 }  // namespace
 
 RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics)
-    : RedisBackplane(
-          executor, options, metrics,
-          [executor, redis = options.redis, connection = connection_options(options)](RedisLink::Events events) {
-            return std::make_unique<RedisConnection>(executor, redis, connection, std::move(events));
-          }) {}
+    : RedisBackplane(executor, options, metrics, sentinel_watch(executor, options)) {}
 
 RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics,
-                               LinkFactory make_link)
+                               std::shared_ptr<SentinelWatch> sentinels)
+    : RedisBackplane(
+          executor, options, metrics,
+          [executor, redis = options.redis,
+           connection = connection_options(options, sentinels)](RedisLink::Events events) {
+            return std::make_unique<RedisConnection>(executor, redis, connection, std::move(events));
+          },
+          sentinels) {}
+
+RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics,
+                               LinkFactory make_link, std::shared_ptr<SentinelWatch> sentinels)
     : executor_(executor),
       options_(std::move(options)),
       keys_(options_.cluster_name),
       status_(options_.redis, metrics),
+      sentinels_(std::move(sentinels)),
       commands_(make_link, {.on_up = [this] { on_commands_up(); },
                             .on_down = [this](auto const&) { on_down(); },
                             .on_refused = [this](auto const& refusal) { on_refused(refusal); }}),
@@ -48,7 +68,8 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
       stream_reader_(executor, *reader_, keys_, options_, metrics,
                      {.on_ready = [this] { liveness_.begin(); },
                       .on_broadcast = [this](StreamEntry const& entry) { on_broadcast_entry(entry); },
-                      .on_count = [this](StreamEntry const& entry) { on_count_entry(entry); }}) {}
+                      .on_count = [this](StreamEntry const& entry) { on_count_entry(entry); }}),
+      delivered_(2 * options_.replay_window) {}
 
 void RedisBackplane::start(std::string const& node_id, RefusedHandler on_refused_at_start) {
   if (options_.node_id.empty()) options_.node_id = node_id;
@@ -65,14 +86,19 @@ void RedisBackplane::start(std::string const& node_id, RefusedHandler on_refused
     }
     status_.begin_joining();
     auto const name = options_.cluster_name + ":" + options_.node_id + ":";
+    if (sentinels_)
+      sentinels_->start(name + "sentinel", [this](RedisAddress const& primary) { on_primary_named(primary); });
     commands_.start(name + "commands");
     reader_->start(name + "reader");
   });
 }
 
 BackplaneState RedisBackplane::state() const {
-  return {
-      .clustered = true, .connected = status_.connected(), .joining = status_.joining(), .node_id = options_.node_id};
+  return {.clustered = true,
+          .connected = status_.connected(),
+          .joining = status_.joining(),
+          .node_id = options_.node_id,
+          .primary = sentinels_ ? status_.primary() : std::string{}};
 }
 
 void RedisBackplane::claim(LocalClient const& client, ClaimDone done) {
@@ -115,6 +141,7 @@ void RedisBackplane::publish(std::string const& text, CountDone done) {
 }
 
 void RedisBackplane::on_commands_up() {
+  counts_.on_link_up();
   liveness_.on_link_up();
   claims_.reregister();
   status_.on_up(connected());
@@ -144,6 +171,15 @@ void RedisBackplane::on_first_beat() {
             stream_reader_.last_broadcast_id());
 }
 
+// A connection to the old primary would go on until it failed, or write to a replica (a failover that kept the old
+// primary running): both move now. They find the new primary once it answers ROLE as one.
+void RedisBackplane::on_primary_named(RedisAddress const& primary) {
+  status_.set_primary(primary);
+  auto const why = "the sentinels moved the primary to " + shown_address(primary);
+  commands_.reconnect(why);
+  reader_->reconnect(why);
+}
+
 void RedisBackplane::on_broadcast_entry(StreamEntry const& entry) {
   if (entry.fields.contains("close")) return claims_.on_close_entry(entry);
   if (entry.fields.contains("to")) return requests_.on_request_entry(entry);
@@ -152,6 +188,9 @@ void RedisBackplane::on_broadcast_entry(StreamEntry const& entry) {
   auto const sequence = entry.fields.find("s");
   if (origin == entry.fields.end() || message == entry.fields.end() || sequence == entry.fields.end()) return;
   if (origin->second == options_.node_id) return;  // its clients had it the moment it was accepted
+  std::uint64_t number = 0;
+  std::from_chars(sequence->second.data(), sequence->second.data() + sequence->second.size(), number);
+  if (!delivered_.first_delivery(origin->second, number)) return;  // published again after a reconnection
   counts_.count_back(origin->second, sequence->second, clients_->deliver_local(message->second));
 }
 

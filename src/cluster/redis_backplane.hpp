@@ -14,10 +14,12 @@
 #include "cluster/client_requests.hpp"
 #include "cluster/cluster_keys.hpp"
 #include "cluster/cluster_options.hpp"
+#include "cluster/delivered_broadcasts.hpp"
 #include "cluster/liveness.hpp"
 #include "cluster/redis_link.hpp"
 #include "cluster/redis_script.hpp"
 #include "cluster/redis_status.hpp"
+#include "cluster/sentinel_watch.hpp"
 #include "cluster/stream_reader.hpp"
 #include "hub/backplane.hpp"
 #include "ops/metrics.hpp"
@@ -38,8 +40,10 @@ class RedisBackplane final : public Backplane {
   using LinkFactory = std::function<std::unique_ptr<RedisLink>(RedisLink::Events)>;
 
   RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics);
-  // With connections of the caller's making: the unit tests drive the backplane through fakes.
-  RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics, LinkFactory make_link);
+  // With connections of the caller's making: the unit tests drive the backplane through fakes. sentinels: where
+  // the connections ask for the primary (null without Sentinel).
+  RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics, LinkFactory make_link,
+                 std::shared_ptr<SentinelWatch> sentinels = nullptr);
 
   // Redis refused REDIS_URL's credentials, or TLS to it failed, before this node was ever live.
   using RefusedHandler = std::function<void(RedisRefusal const& refusal)>;
@@ -66,12 +70,16 @@ class RedisBackplane final : public Backplane {
   BackplaneState state() const override;
 
  private:
+  RedisBackplane(asio::any_io_executor executor, ClusterOptions options, Metrics& metrics,
+                 std::shared_ptr<SentinelWatch> sentinels);
+
   void on_commands_up();
   void on_reader_up();
   void on_down();
   void on_refused(RedisRefusal const& refusal);
   bool connected() const { return commands_.up() && reader_->up(); }
   void on_first_beat();
+  void on_primary_named(RedisAddress const& primary);
   void on_broadcast_entry(StreamEntry const& entry);
   void on_count_entry(StreamEntry const& entry);
 
@@ -81,8 +89,9 @@ class RedisBackplane final : public Backplane {
   LocalClients* clients_ = nullptr;
   RedisStatus status_;
   RefusedHandler on_refused_at_start_;
-  bool been_live_ = false;         // the first heartbeat went through once
-  bool refused_at_start_ = false;  // on_refused_at_start_ was called: the process is on its way out
+  bool been_live_ = false;                    // the first heartbeat went through once
+  bool refused_at_start_ = false;             // on_refused_at_start_ was called: the process is on its way out
+  std::shared_ptr<SentinelWatch> sentinels_;  // shared with the connections, which ask it where the primary is
   ScriptingLink commands_;
   std::unique_ptr<RedisLink> reader_;  // only the blocking XREAD, which would hold up every command behind it
   ClientClaims claims_;
@@ -90,6 +99,7 @@ class RedisBackplane final : public Backplane {
   ClientRequests requests_;
   Liveness liveness_;
   StreamReader stream_reader_;
+  DeliveredBroadcasts delivered_;
 };
 
 }  // namespace wshub

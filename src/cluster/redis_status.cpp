@@ -24,7 +24,7 @@ void RedisStatus::on_change(bool connected) {
   if (!connected) return note_outage("lost Redis");
   auto const waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - outage_started_).count();
   log_event(spdlog::level::info, {{"redis", "up"}, {"waited_sec", waited}},
-            "cluster: connected to Redis at {}:{} after {:.1f} s", redis_.host, redis_.port, waited);
+            "cluster: connected to Redis at {} after {:.1f} s", primary(), waited);
   outage_logged_ = false;
   refusal_logged_ = false;
 }
@@ -39,13 +39,23 @@ void RedisStatus::on_refused(RedisRefusal const& refusal) {
             "cluster: {}; serving this node's clients only, retrying", what);
 }
 
+void RedisStatus::set_primary(RedisAddress const& primary) {
+  std::lock_guard const lock(primary_mutex_);
+  primary_ = primary;
+}
+
+std::string RedisStatus::primary() const {
+  std::lock_guard const lock(primary_mutex_);
+  return shown_address(primary_);
+}
+
 void RedisStatus::note_outage(std::string_view what) {
   if (outage_logged_) return;
   outage_logged_ = true;
   outage_started_ = std::chrono::steady_clock::now();
   metrics_.add(Counter::redis_outages);
   log_event(spdlog::level::warn, {{"redis", "down"}},
-            "cluster: {} at {}:{}; serving this node's clients only, reconnecting", what, redis_.host, redis_.port);
+            "cluster: {} at {}; serving this node's clients only, reconnecting", what, primary());
 }
 
 }  // namespace wshub

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <string>
 #include <string_view>
 
 #include "cluster/redis_endpoint.hpp"
@@ -14,7 +16,8 @@ namespace wshub {
 // Changed on the backplane's executor only; read from any thread.
 class RedisStatus {
  public:
-  RedisStatus(RedisEndpoint const& redis, Metrics& metrics) : redis_(redis), metrics_(metrics) {}
+  RedisStatus(RedisEndpoint const& redis, Metrics& metrics)
+      : redis_(redis), metrics_(metrics), primary_{.host = redis.host, .port = redis.port} {}
 
   void begin_joining() { outage_started_ = std::chrono::steady_clock::now(); }
   // A connection was lost, or its first attempt failed; connected: whether both connections are still up.
@@ -26,6 +29,10 @@ class RedisStatus {
   // The node's first heartbeat went through: it reads broadcasts and counts as live.
   void on_live() { joining_ = false; }
 
+  // Where the primary is: REDIS_URL's host and port, or where the sentinels last said.
+  void set_primary(RedisAddress const& primary);
+  std::string primary() const;
+
   bool connected() const { return connected_.load(); }
   bool joining() const { return joining_.load(); }
 
@@ -35,6 +42,8 @@ class RedisStatus {
 
   RedisEndpoint const& redis_;
   Metrics& metrics_;
+  mutable std::mutex primary_mutex_;  // set on the backplane's executor, read by /readyz and /metrics
+  RedisAddress primary_;
   std::atomic<bool> connected_{false};
   std::atomic<bool> joining_{true};
   bool outage_logged_ = false;

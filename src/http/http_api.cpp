@@ -223,6 +223,7 @@ HttpResponse HttpApi::readiness(HttpRequest const& request) const {
   json::object body{{"status", !admitting ? "shutting down" : ready ? "ready" : "joining the cluster"}};
   // A node cut off from Redis still serves its own clients, so it stays ready and says what it is missing.
   if (cluster.clustered) body["redis"] = cluster.connected ? "up" : "down";
+  if (!cluster.primary.empty()) body["redis_primary"] = cluster.primary;
   return reply(request, ready ? http::status::ok : http::status::service_unavailable, body);
 }
 
@@ -230,7 +231,8 @@ HttpResponse HttpApi::metrics(HttpRequest const& request) const {
   auto const cluster = hub_.backplane_state();
   ServerGauges const gauges{.connected_clients = hub_.client_count(),
                             .shutting_down = !hub_.admitting(),
-                            .redis_connected = cluster.clustered ? std::optional(cluster.connected) : std::nullopt};
+                            .redis_connected = cluster.clustered ? std::optional(cluster.connected) : std::nullopt,
+                            .redis_primary = cluster.primary};
   return response_with(http::status::ok, exposition_content_type,
                        prometheus_exposition(metrics_, gauges, read_process_stats()), request.version(),
                        request.keep_alive());

@@ -65,6 +65,7 @@ struct BackplaneState {
   // miss broadcasts published before the node reads them, so the node is not ready yet.
   bool joining = false;
   std::string node_id;
+  std::string primary = {};  // behind Sentinel: the Redis primary (HOST:PORT) the node connects to; else empty
 };
 
 // Every call is thread-safe and returns at once. An answer the backplane knows without asking anyone is returned

@@ -44,6 +44,8 @@ enum class Counter : std::size_t {
   redis_outages,
   cluster_late_counts,
   cluster_replay_gaps,
+  cluster_republished,     // broadcasts published again after a reconnection: cut off, or not yet on a replica
+  cluster_outbox_dropped,  // broadcasts dropped from the outbox unpublished or unconfirmed: too old, or over its bound
   tls_reloads_loaded,
   tls_reloads_failed,
   count_,  // the number of counters, not a counter

@@ -57,6 +57,12 @@ constexpr Family tls_reloads{"wshub_tls_certificate_reloads_total", "counter",
                              "TLS certificate reloads (SIGHUP or a changed file), by result."};
 constexpr Family replay_gaps{"wshub_cluster_replay_gaps_total", "counter",
                              "Reconnections that found broadcasts trimmed before this node delivered them."};
+constexpr Family republished{
+    "wshub_cluster_broadcasts_republished_total", "counter",
+    "Broadcasts this node published again after reconnecting: made while cut off, or not yet on a replica."};
+constexpr Family outbox_dropped{"wshub_cluster_outbox_dropped_total", "counter",
+                                "Broadcasts this node gave up publishing (older than REDIS_REPLAY_SEC, or over "
+                                "REDIS_OUTBOX_BYTES): other nodes' clients may have missed them."};
 
 // The order of the output: families stay together, as the format requires.
 constexpr std::array samples{
@@ -95,6 +101,8 @@ constexpr std::array samples{
     Sample{Counter::redis_outages, redis_outages, ""},
     Sample{Counter::cluster_late_counts, late_counts, ""},
     Sample{Counter::cluster_replay_gaps, replay_gaps, ""},
+    Sample{Counter::cluster_republished, republished, ""},
+    Sample{Counter::cluster_outbox_dropped, outbox_dropped, ""},
     Sample{Counter::tls_reloads_loaded, tls_reloads, R"(result="loaded")"},
     Sample{Counter::tls_reloads_failed, tls_reloads, R"(result="failed")"},
 };
@@ -153,6 +161,11 @@ std::string prometheus_exposition(Metrics const& metrics, ServerGauges const& ga
   if (gauges.redis_connected) {
     append_gauge(out, {"wshub_redis_connected", "gauge", "1 while this node's Redis connections are up, else 0."},
                  *gauges.redis_connected ? 1 : 0);
+  }
+  if (!gauges.redis_primary.empty()) {
+    append_family_head(out, {"wshub_redis_primary", "gauge",
+                             "The Redis primary the sentinels name, which this node connects to; always 1."});
+    append_sample(out, "wshub_redis_primary", fmt::format(R"(address="{}")", gauges.redis_primary), 1);
   }
   if (auto const expiry = metrics.tls_certificate_expiry(); expiry != 0) {
     append_gauge(out,

@@ -17,6 +17,7 @@ struct ServerGauges {
   std::size_t connected_clients = 0;
   bool shutting_down = false;
   std::optional<bool> redis_connected;  // only for a node in a cluster
+  std::string redis_primary = {};       // behind Sentinel: the primary's HOST:PORT
 };
 
 std::string prometheus_exposition(Metrics const& metrics, ServerGauges const& gauges, ProcessStats const& process);

@@ -18,16 +18,18 @@ REFUSED_RETRY_SEC = 0.05
 @dataclasses.dataclass
 class Broadcast:
     sent_at: float
+    port: int  # where it was sent
     answered_at: float | None = None
     outcome: object = None  # the HTTP status, or the error that came instead
 
 
 class Broadcaster:
-    """POSTs /broadcast-to-all through haproxy every 10 ms, the message being a sequence number; each POST runs on a
-    worker of its own, so a slow answer never delays the next one. Records when each was sent and answered."""
+    """POSTs /broadcast-to-all every 10 ms to the ports in turn (haproxy's, or each node's), the message being a
+    sequence number; each POST runs on a worker of its own, so a slow answer never delays the next one. Records when
+    each was sent and answered."""
 
-    def __init__(self, port):
-        self.port = port
+    def __init__(self, *ports):
+        self.ports = ports
         self.broadcasts = {}
         self._connections = threading.local()
         self._workers = concurrent.futures.ThreadPoolExecutor(max_workers=64)
@@ -46,10 +48,13 @@ class Broadcaster:
             self._stopping.wait(max(0.0, next_at - time.monotonic()))  # the pace, not a synchronisation
 
     def _post(self, sequence):
-        connection = getattr(self._connections, "http", None)
+        port = self.ports[sequence % len(self.ports)]
+        if not hasattr(self._connections, "http"):
+            self._connections.http = {}
+        connection = self._connections.http.get(port)
         if connection is None:
-            connection = self._connections.http = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        record = self.broadcasts[sequence] = Broadcast(sent_at=time.time())
+            connection = self._connections.http[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        record = self.broadcasts[sequence] = Broadcast(sent_at=time.time(), port=port)
         try:
             connection.request("POST", "/broadcast-to-all", body=json.dumps({"message": str(sequence)}),
                                headers={"Content-Type": "application/json"})
@@ -59,7 +64,7 @@ class Broadcaster:
         except (OSError, http.client.HTTPException) as error:
             record.outcome = repr(error)
             connection.close()
-            self._connections.http = None
+            del self._connections.http[port]
         record.answered_at = time.time()
         with self._answered:
             self._answered_count += 1

@@ -105,12 +105,32 @@ TEST_F(BroadcastCountsTest, CountsPendingWhenTheReaderIsLostTimeOutWithThoseThat
   EXPECT_EQ(late_counts(), 1U);
 }
 
-TEST_F(BroadcastCountsTest, WhileCutOffABroadcastReachesNoOtherNode) {
+TEST_F(BroadcastCountsTest, WhileCutOffABroadcastIsAnsweredAtOnceAndPublishedFirstWhenRedisIsBack) {
   commands_->go_down();
   backplane_->publish("hello", [this](std::size_t count) { answers_.push_back(count); });
   poll();
   EXPECT_EQ(answers_, std::vector<std::size_t>{0});
   EXPECT_EQ(commands_->script_count(), 1U) << "only the registration";
+  commands_->go_up();
+  ASSERT_TRUE(FakeRedis::is_script(commands_->oldest()));
+  EXPECT_EQ(commands_->oldest().back(), "hello") << "before the registration and the heartbeat";
+  EXPECT_EQ(metrics_.total(Counter::cluster_republished), 1U);
+  commands_->answer(FakeRedis::texts({node_id}));
+  commands_->go_down();
+  commands_->go_up();
+  EXPECT_FALSE(commands_->oldest().back() == "hello") << "in the stream: not published a third time";
+  EXPECT_EQ(metrics_.total(Counter::cluster_republished), 1U);
+  EXPECT_EQ(answers_.size(), 1U);
+}
+
+TEST_F(BroadcastCountsTest, ABroadcastPublishedAgainIsDeliveredAndCountedOnce) {
+  clients_.receivers = 2;
+  reader_->answer(stream_reply("wshub:broadcasts", {{"5-0", {"o", "node-b", "s", "17", "m", "hi"}},
+                                                    {"6-0", {"o", "node-b", "s", "17", "m", "hi"}},
+                                                    {"7-0", {"o", "node-b", "s", "16", "m", "older"}},
+                                                    {"8-0", {"o", "node-b", "s", "18", "m", "next"}}}));
+  EXPECT_EQ(clients_.delivered, (std::vector<std::string>{"hi", "next"}));
+  EXPECT_EQ(commands_->unanswered().size(), 2U) << "one count back for each delivery";
 }
 
 TEST_F(BroadcastCountsTest, AnotherNodesBroadcastIsDeliveredHereAndCountedBackToItsOrigin) {
@@ -121,6 +141,59 @@ TEST_F(BroadcastCountsTest, AnotherNodesBroadcastIsDeliveredHereAndCountedBackTo
   ASSERT_EQ(commands_->unanswered().size(), 1U);
   EXPECT_EQ(commands_->oldest(), (std::vector<std::string>{"XADD", "wshub:counts:node-b", "MAXLEN", "~", "10000", "*",
                                                            "o", node_id, "s", "17", "n", "2"}));
+}
+
+// Behind Sentinel the primary may die before a replica has what it stored: WAIT tells when one has it.
+class SentinelBroadcastTest : public BroadcastCountsTest {
+ protected:
+  void SetUp() override {
+    ClusterOptions options;
+    options.count_timeout = count_timeout;
+    options.sentinel = {.sentinels = {{.host = "127.0.0.1", .port = 26379}}, .master_name = "primary"};
+    join(options);
+  }
+
+  // Publishes, and answers the publish with this node the only live one.
+  void publish_stored() {
+    publish();
+    answer_publish({node_id});
+    poll();
+  }
+
+  std::size_t published_again() { return metrics_.total(Counter::cluster_republished); }
+};
+
+TEST_F(SentinelBroadcastTest, ABroadcastNoReplicaHasIsPublishedAgainAfterAReconnection) {
+  publish_stored();
+  ASSERT_EQ(commands_->oldest(), (std::vector<std::string>{"WAIT", "1", "100"}));
+  commands_->answer(FakeRedis::integer(0));
+  commands_->go_down();
+  commands_->go_up();
+  EXPECT_EQ(commands_->oldest().back(), "hello");
+  EXPECT_EQ(published_again(), 1U);
+}
+
+TEST_F(SentinelBroadcastTest, ABroadcastAReplicaHasIsNotPublishedAgain) {
+  publish_stored();
+  commands_->answer(FakeRedis::integer(1));
+  commands_->go_down();
+  commands_->go_up();
+  EXPECT_NE(commands_->oldest().back(), "hello");
+  EXPECT_EQ(published_again(), 0U);
+}
+
+TEST_F(SentinelBroadcastTest, OneWaitAtATimeAndTheNextCoversWhatWasStoredMeanwhile) {
+  publish_stored();
+  publish();  // behind the WAIT: not covered by it
+  commands_->answer(FakeRedis::integer(1));
+  EXPECT_EQ(commands_->sent_count("WAIT"), 1U);
+  commands_->answer(FakeRedis::texts({node_id}));
+  poll();
+  ASSERT_EQ(commands_->sent_count("WAIT"), 2U) << "the second broadcast was stored after the first WAIT went out";
+  commands_->answer(FakeRedis::integer(1));
+  commands_->go_down();
+  commands_->go_up();
+  EXPECT_EQ(published_again(), 0U);
 }
 
 }  // namespace
