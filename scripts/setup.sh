@@ -10,12 +10,13 @@ build_packages=(g++ cmake ninja-build git pkg-config libboost1.81-dev libboost-j
                 libgtest-dev libhiredis-dev zlib1g-dev libssl-dev)
 # clang-14's libFuzzer runtime (libclang_rt.fuzzer) is only recommended by it, so it is named here.
 # lintian, help2man and dpkg-dev: the Debian package's test builds and checks the package.
-# redis-server and haproxy: the cluster tests run a real Redis and a real load balancer in front of the nodes;
+# redis-server, redis-sentinel and haproxy: the cluster tests run a real Redis (and Sentinel, for failovers) and a real
+# load balancer in front of the nodes;
 # openssl and curl: the TLS tests make their own CA and certificates, and check https:// with curl too.
 # nodejs and node-ws: Node's ws is the compression tests' third independent client.
 test_packages=(python3 python3-pytest python3-websockets clang-format prometheus systemd clang libclang-rt-14-dev
                chromium chromium-driver python3-selenium python3-fastapi python3-uvicorn lintian help2man dpkg-dev
-               redis-server openapi-specification python3-jsonschema haproxy openssl curl nodejs node-ws)
+               redis-server redis-sentinel openapi-specification python3-jsonschema haproxy openssl curl nodejs node-ws)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
