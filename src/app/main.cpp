@@ -58,6 +58,11 @@ int serve(wshub::Config const& config) {
   // Refused credentials or failed TLS before the node was ever live are wrong settings: exit as a bad setting does.
   if (redis_backplane) {
     redis_backplane->start(default_node_id, [&](RedisRefusal const& refusal) {
+      if (refusal.cause == RedisRefusal::Cause::sentinel) {
+        std::cerr << fmt::format("wshub: REDIS_SENTINEL_PASSWORD: refused by the {}\n", refusal.reason);
+        exit_code = 2;
+        return threads.stop();
+      }
       auto const what =
           refusal.cause == RedisRefusal::Cause::tls
               ? fmt::format(

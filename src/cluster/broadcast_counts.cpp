@@ -2,6 +2,7 @@
 #include "cluster/broadcast_counts.hpp"
 
 #include <charconv>
+#include <random>
 
 #include "cluster/redis_scripts.hpp"
 #include "cluster/replay_window.hpp"
@@ -18,9 +19,11 @@ constexpr auto late_log_every = std::chrono::seconds(5);
 constexpr auto replica_wait = std::chrono::milliseconds(100);
 constexpr auto replica_wait_again_after = std::chrono::seconds(1);
 
-std::uint64_t first_sequence() {
-  auto const now = std::chrono::system_clock::now().time_since_epoch();
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(now).count());
+// 64 random bits in hex: this process's broadcasts among those of the node id's earlier and later runs.
+std::string random_run_id() {
+  std::random_device random;
+  std::uint64_t const bits = (std::uint64_t{random()} << 32) | random();
+  return fmt::format("{:016x}", bits);
 }
 
 }  // namespace
@@ -33,9 +36,10 @@ BroadcastCounts::BroadcastCounts(asio::any_io_executor executor, ScriptingLink& 
       options_(options),
       metrics_(metrics),
       publish_script_(std::string(redis_scripts::publish)),
-      deadline_timer_(std::move(executor)),
-      next_sequence_(first_sequence()),
-      outbox_(options.replay_window, options.outbox_bytes, metrics) {}
+      deadline_timer_(executor),
+      run_id_(random_run_id()),
+      outbox_(options.replay_window, options.outbox_bytes, metrics),
+      replica_wait_timer_(std::move(executor)) {}
 
 void BroadcastCounts::publish(std::string text, Backplane::CountDone done) {
   auto const sequence = ++next_sequence_;
@@ -61,21 +65,20 @@ void BroadcastCounts::on_link_up() {
             "yet on a replica)",
             again.size());
   for (auto const& entry : again) {
-    send(entry.sequence, entry.text, [this, sequence = entry.sequence](RedisReply const& reply) {
-      if (!reply.is_error()) on_stored(sequence);
-    });
+    send(entry.sequence, entry.text,
+         [this, sequence = entry.sequence](RedisReply const& reply) { on_sent(sequence, reply); });
   }
 }
 
 void BroadcastCounts::send(std::uint64_t sequence, std::string text, RedisLink::ReplyHandler on_reply) {
   commands_.run(publish_script_,
                 {"2", keys_.broadcasts, keys_.nodes, keys_.node_prefix, oldest_kept_stream_id(options_.replay_window),
-                 options_.node_id, std::to_string(sequence), std::move(text)},
+                 options_.node_id, std::to_string(sequence), std::move(text), run_id_},
                 std::move(on_reply));
 }
 
 void BroadcastCounts::on_published(std::uint64_t sequence, RedisReply const& reply) {
-  if (!reply.is_error()) on_stored(sequence);
+  on_sent(sequence, reply);
   auto const found = pending_.find(sequence);
   if (found == pending_.end()) return;
   auto& pending = found->second;
@@ -90,6 +93,16 @@ void BroadcastCounts::on_published(std::uint64_t sequence, RedisReply const& rep
   if (pending.waiting_for->empty()) finish(found);
 }
 
+// An error on a live connection is Redis's answer (out of memory, a replica): the broadcast was not stored. One with
+// the connection lost may have been: it goes again on the next.
+void BroadcastCounts::on_sent(std::uint64_t sequence, RedisReply const& reply) {
+  if (!reply.is_error()) return on_stored(sequence);
+  if (!commands_.up()) return;
+  // A primary demoted under a live connection: the next connection goes to the new one, and publishes it again.
+  if (reply.text.starts_with("READONLY")) return commands_.reconnect("Redis answered READONLY: a replica now");
+  outbox_.give_up(sequence, reply.text);
+}
+
 // Without Sentinel there is no failover to lose it in: in the stream is safe.
 void BroadcastCounts::on_stored(std::uint64_t sequence) {
   outbox_.mark_published(sequence);
@@ -100,7 +113,7 @@ void BroadcastCounts::on_stored(std::uint64_t sequence) {
 // WAIT answers how many replicas have every write this connection made before it: one is enough, for Sentinel
 // promotes the replica with the most of the primary's writes.
 void BroadcastCounts::wait_for_replica() {
-  if (waiting_for_replica_ || Clock::now() < next_replica_wait_) return;
+  if (waiting_for_replica_ || replica_wait_timer_.armed() || outbox_.last_published() == 0) return;
   waiting_for_replica_ = true;
   auto const covered = outbox_.last_published();
   commands_.command(
@@ -111,7 +124,7 @@ void BroadcastCounts::wait_for_replica() {
         if (reply.is_error() || reply.integer < 1) {
           if (reply.is_error())
             log_event(spdlog::level::err, {{"reason", reply.text}}, "cluster: WAIT failed: {}", reply.text);
-          next_replica_wait_ = Clock::now() + replica_wait_again_after;
+          replica_wait_timer_.arm_after(replica_wait_again_after, [this] { wait_for_replica(); });
           return;
         }
         outbox_.confirm_published(covered);

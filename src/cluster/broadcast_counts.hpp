@@ -59,6 +59,7 @@ class BroadcastCounts {
 
   void send(std::uint64_t sequence, std::string text, RedisLink::ReplyHandler on_reply);
   void on_published(std::uint64_t sequence, RedisReply const& reply);
+  void on_sent(std::uint64_t sequence, RedisReply const& reply);
   void on_stored(std::uint64_t sequence);
   void wait_for_replica();
   void arm_deadline();
@@ -74,13 +75,13 @@ class BroadcastCounts {
   RedisScript const publish_script_;
   TickedTimer<asio::steady_timer> deadline_timer_;  // the oldest pending broadcast's deadline
   bool deadline_armed_ = false;
-  // Starts at the wall clock's microseconds, so that a node restarted under the same id goes on numbering upwards
-  // and readers do not take its broadcasts for ones they delivered before.
-  std::uint64_t next_sequence_;
+  std::uint64_t next_sequence_ = 0;
+  // With each broadcast, so that readers tell this process's numbering from that of a restart under the same node id.
+  std::string const run_id_;
   BroadcastOutbox outbox_;
-  bool waiting_for_replica_ = false;     // a WAIT is in flight
-  Clock::time_point next_replica_wait_;  // no replica answered the last WAIT: not before this again
-  PendingMap pending_;                   // by sequence, which is also the order of their deadlines
+  bool waiting_for_replica_ = false;                    // a WAIT is in flight
+  TickedTimer<asio::steady_timer> replica_wait_timer_;  // no replica answered the last WAIT: the next, later
+  PendingMap pending_;                                  // by sequence, which is also the order of their deadlines
   Clock::time_point last_late_log_;
 };
 

@@ -18,14 +18,24 @@ BroadcastOutbox::BroadcastOutbox(std::chrono::milliseconds max_age, std::size_t 
 
 void BroadcastOutbox::add(std::uint64_t sequence, std::string text) {
   drop_expired();
-  while (!entries_.empty() && bytes_ + text.size() > max_bytes_) drop_front("REDIS_OUTBOX_BYTES is full");
-  bytes_ += text.size();
-  entries_.push_back({.sequence = sequence, .text = std::move(text), .accepted = Clock::now(), .published = false});
+  Entry entry{.sequence = sequence, .text = std::move(text), .accepted = Clock::now(), .published = false};
+  while (!entries_.empty() && bytes_ + footprint(entry.text) > max_bytes_) drop_front("REDIS_OUTBOX_BYTES is full");
+  bytes_ += footprint(entry.text);
+  entries_.push_back(std::move(entry));
 }
 
 void BroadcastOutbox::mark_published(std::uint64_t sequence) {
   auto const found = std::ranges::lower_bound(entries_, sequence, {}, &Entry::sequence);
   if (found != entries_.end() && found->sequence == sequence) found->published = true;
+}
+
+void BroadcastOutbox::give_up(std::uint64_t sequence, std::string const& why) {
+  auto const found = std::ranges::lower_bound(entries_, sequence, {}, &Entry::sequence);
+  if (found == entries_.end() || found->sequence != sequence) return;
+  metrics_.add(Counter::cluster_outbox_dropped);
+  log_event(spdlog::level::err, {{"sequence", sequence}, {"reason", why}},
+            "cluster: Redis refused broadcast {} ({}): clients of other nodes miss it", sequence, why);
+  remove(found);
 }
 
 std::uint64_t BroadcastOutbox::last_published() const {
@@ -35,10 +45,8 @@ std::uint64_t BroadcastOutbox::last_published() const {
 
 // An entry whose publish failed (an error reply) stays, and so do the ones after it: they go again together.
 void BroadcastOutbox::confirm_published(std::uint64_t through) {
-  while (!entries_.empty() && entries_.front().published && entries_.front().sequence <= through) {
-    bytes_ -= entries_.front().text.size();
-    entries_.pop_front();
-  }
+  while (!entries_.empty() && entries_.front().published && entries_.front().sequence <= through)
+    remove(entries_.begin());
 }
 
 std::deque<BroadcastOutbox::Entry> const& BroadcastOutbox::to_publish_again() {
@@ -54,15 +62,33 @@ void BroadcastOutbox::drop_expired() {
 
 void BroadcastOutbox::drop_front(char const* why) {
   auto const& dropped = entries_.front();
-  metrics_.add(Counter::cluster_outbox_dropped);
-  if (auto const now = Clock::now(); now - last_drop_log_ >= drop_log_every) {
-    last_drop_log_ = now;
-    log_event(spdlog::level::err, {{"sequence", dropped.sequence}},
-              "cluster: gave up publishing broadcast {} ({}): clients of other nodes may miss it", dropped.sequence,
-              why);
+  if (dropped.published) {
+    if (may_log(last_at_risk_log_)) {
+      log_event(spdlog::level::warn, {{"sequence", dropped.sequence}},
+                "cluster: no replica has acknowledged broadcast {} ({}): a failover now could lose it",
+                dropped.sequence, why);
+    }
+  } else {
+    metrics_.add(Counter::cluster_outbox_dropped);
+    if (may_log(last_lost_log_)) {
+      log_event(spdlog::level::err, {{"sequence", dropped.sequence}},
+                "cluster: gave up publishing broadcast {} ({}): clients of other nodes miss it", dropped.sequence, why);
+    }
   }
-  bytes_ -= dropped.text.size();
-  entries_.pop_front();
+  remove(entries_.begin());
+}
+
+void BroadcastOutbox::remove(std::deque<Entry>::iterator entry) {
+  bytes_ -= footprint(entry->text);
+  entries_.erase(entry);
+}
+
+// At most one line every few seconds of each kind: a flood drops an entry per broadcast.
+bool BroadcastOutbox::may_log(Clock::time_point& last) {
+  auto const now = Clock::now();
+  if (now - last < drop_log_every) return false;
+  last = now;
+  return true;
 }
 
 }  // namespace wshub

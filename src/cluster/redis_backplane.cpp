@@ -3,12 +3,12 @@
 // and catches up on return.
 #include "cluster/redis_backplane.hpp"
 
-#include <charconv>
 #include <utility>
 
 #include <boost/asio/post.hpp>
 
 #include "cluster/redis_connection.hpp"
+#include "cluster/redis_text.hpp"
 #include "ops/logging.hpp"
 
 namespace wshub {
@@ -25,6 +25,14 @@ RedisConnectionOptions connection_options(ClusterOptions const& options,
   connection.locate = [sentinels] { return sentinels->primary(); };
   connection.require_primary = true;
   return connection;
+}
+
+// How the logs name Redis before a connection says more: REDIS_URL's host, or the sentinels.
+std::string redis_named(ClusterOptions const& options) {
+  if (!options.sentinel.enabled()) return shown_address({.host = options.redis.host, .port = options.redis.port});
+  std::vector<std::string> sentinels;
+  for (auto const& sentinel : options.sentinel.sentinels) sentinels.push_back(shown_address(sentinel));
+  return fmt::format("the primary {} of the sentinels {}", options.sentinel.master_name, fmt::join(sentinels, ","));
 }
 
 std::shared_ptr<SentinelWatch> sentinel_watch(asio::any_io_executor executor, ClusterOptions const& options) {
@@ -52,7 +60,7 @@ RedisBackplane::RedisBackplane(asio::any_io_executor executor, ClusterOptions op
     : executor_(executor),
       options_(std::move(options)),
       keys_(options_.cluster_name),
-      status_(options_.redis, metrics),
+      status_(options_.redis, metrics, redis_named(options_)),
       sentinels_(std::move(sentinels)),
       commands_(make_link, {.on_up = [this] { on_commands_up(); },
                             .on_down = [this](auto const&) { on_down(); },
@@ -77,7 +85,7 @@ void RedisBackplane::start(std::string const& node_id, RefusedHandler on_refused
   asio::post(executor_, [this] {
     log_event(spdlog::level::info, {{"cluster", options_.cluster_name}, {"node_id", options_.node_id}},
               "cluster {}: node {} joining through {}", options_.cluster_name, options_.node_id,
-              shown_url(options_.redis));
+              sentinels_ ? redis_named(options_) : shown_url(options_.redis));
     if (options_.redis.tls && options_.redis_tls.insecure) {
       log_event(spdlog::level::warn, {{"redis_tls", "insecure"}},
                 "cluster: REDIS_TLS_INSECURE: Redis's certificate and host name are not verified; anyone on the way "
@@ -85,12 +93,29 @@ void RedisBackplane::start(std::string const& node_id, RefusedHandler on_refused
                 shown_url(options_.redis));
     }
     status_.begin_joining();
-    auto const name = options_.cluster_name + ":" + options_.node_id + ":";
-    if (sentinels_)
-      sentinels_->start(name + "sentinel", [this](RedisAddress const& primary) { on_primary_named(primary); });
-    commands_.start(name + "commands");
-    reader_->start(name + "reader");
+    if (!sentinels_) return start_links();
+    sentinels_->start(connection_name("sentinel"),
+                      {.on_switch = [this](RedisAddress const& primary) { on_primary_named(primary); },
+                       .on_refused = [this](RedisRefusal const& refusal) { on_refused(refusal); },
+                       .on_down = [this](std::string const&) { on_sentinels_down(); }});
   });
+}
+
+std::string RedisBackplane::connection_name(std::string_view role) const {
+  return fmt::format("{}:{}:{}", options_.cluster_name, options_.node_id, role);
+}
+
+// Behind Sentinel, once the sentinels have named the primary: a connection made before would only fail.
+void RedisBackplane::start_links() {
+  links_started_ = true;
+  commands_.start(connection_name("commands"));
+  reader_->start(connection_name("reader"));
+}
+
+// Before the sentinels have named a primary, not reaching them is not reaching Redis: the node stops joining and
+// serves its own clients. After, the connections to the primary say whether Redis is up.
+void RedisBackplane::on_sentinels_down() {
+  if (!links_started_) on_down();
 }
 
 BackplaneState RedisBackplane::state() const {
@@ -98,7 +123,7 @@ BackplaneState RedisBackplane::state() const {
           .connected = status_.connected(),
           .joining = status_.joining(),
           .node_id = options_.node_id,
-          .primary = sentinels_ ? status_.primary() : std::string{}};
+          .primary = status_.primary()};
 }
 
 void RedisBackplane::claim(LocalClient const& client, ClaimDone done) {
@@ -175,6 +200,7 @@ void RedisBackplane::on_first_beat() {
 // primary running): both move now. They find the new primary once it answers ROLE as one.
 void RedisBackplane::on_primary_named(RedisAddress const& primary) {
   status_.set_primary(primary);
+  if (!links_started_) return start_links();
   auto const why = "the sentinels moved the primary to " + shown_address(primary);
   commands_.reconnect(why);
   reader_->reconnect(why);
@@ -188,9 +214,11 @@ void RedisBackplane::on_broadcast_entry(StreamEntry const& entry) {
   auto const sequence = entry.fields.find("s");
   if (origin == entry.fields.end() || message == entry.fields.end() || sequence == entry.fields.end()) return;
   if (origin->second == options_.node_id) return;  // its clients had it the moment it was accepted
-  std::uint64_t number = 0;
-  std::from_chars(sequence->second.data(), sequence->second.data() + sequence->second.size(), number);
-  if (!delivered_.first_delivery(origin->second, number)) return;  // published again after a reconnection
+  // A node of an older version sends no run and never publishes anything twice.
+  auto const run = entry.fields.find("run");
+  auto const number = whole_integer<std::uint64_t>(sequence->second);
+  if (run != entry.fields.end() && number && !delivered_.first_delivery(origin->second + "/" + run->second, *number))
+    return;  // published again after a reconnection
   counts_.count_back(origin->second, sequence->second, clients_->deliver_local(message->second));
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -78,6 +79,9 @@ class RedisBackplane final : public Backplane {
   void on_down();
   void on_refused(RedisRefusal const& refusal);
   bool connected() const { return commands_.up() && reader_->up(); }
+  std::string connection_name(std::string_view role) const;
+  void start_links();
+  void on_sentinels_down();
   void on_first_beat();
   void on_primary_named(RedisAddress const& primary);
   void on_broadcast_entry(StreamEntry const& entry);
@@ -89,8 +93,9 @@ class RedisBackplane final : public Backplane {
   LocalClients* clients_ = nullptr;
   RedisStatus status_;
   RefusedHandler on_refused_at_start_;
-  bool been_live_ = false;                    // the first heartbeat went through once
-  bool refused_at_start_ = false;             // on_refused_at_start_ was called: the process is on its way out
+  bool been_live_ = false;         // the first heartbeat went through once
+  bool refused_at_start_ = false;  // on_refused_at_start_ was called: the process is on its way out
+  bool links_started_ = false;     // the command and reader connections are started (behind Sentinel: once named)
   std::shared_ptr<SentinelWatch> sentinels_;  // shared with the connections, which ask it where the primary is
   ScriptingLink commands_;
   std::unique_ptr<RedisLink> reader_;  // only the blocking XREAD, which would hold up every command behind it

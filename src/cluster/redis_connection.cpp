@@ -54,6 +54,11 @@ bool is_refusal(RedisReply const& reply) {
          (reply.text.starts_with("WRONGPASS") || reply.text.starts_with("NOPERM") || reply.text.starts_with("NOAUTH"));
 }
 
+// A message of a subscribed channel (RESP2: ["message", channel, payload]), which answers no command.
+bool is_message(RedisReply const& reply) {
+  return reply.kind == RedisReply::Kind::array && reply.elements.size() == 3 && reply.elements[0].text == "message";
+}
+
 }  // namespace
 
 RedisConnection::RedisConnection(asio::any_io_executor executor, RedisEndpoint endpoint, RedisConnectionOptions options,
@@ -85,11 +90,11 @@ void RedisConnection::stop() {
   stream_.close();
 }
 
+// Whatever the connection is doing (connected, in an attempt at the old address, or waiting out a backoff spent on
+// it), it starts over at once: lose() moves the socket's tick on, so a resolve or connect still under way is dropped.
 void RedisConnection::reconnect(std::string const& why) {
-  if (open_) return lose(why);
-  // Waiting out a backoff after attempts at the old address: try the new one now. An attempt under way asks
-  // where to connect when it is retried.
-  if (!retry_timer_.armed() || stopped_) return;
+  if (stopped_) return;
+  lose(why);
   retry_timer_.cancel();
   retry_after_ = options_.first_retry_after;
   connect();
@@ -141,25 +146,42 @@ void RedisConnection::connect() {
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
+// The connect is held to the reply deadline: a host that is gone answers no SYN, and the kernel's own connect
+// timeout is two minutes.
 void RedisConnection::resolve() {
   if (options_.locate) {
     auto located = options_.locate();
     if (!located) return lose("no primary is known yet");
     address_ = std::move(*located);
   }
-  resolver_.async_resolve(
-      address_.host, std::to_string(address_.port), [this](error_code error, tcp::resolver::results_type results) {
-        if (stopped_) return;
-        if (error) return lose(fmt::format("cannot resolve {}: {}", address_.host, error.message()));
-        stream_.renew(address_.host);
-        asio::async_connect(stream_.socket(), results,
-                            [this](error_code error, tcp::endpoint const&) { on_connected(error); });
-      });
+  arm_step_deadline(fmt::format("no connection to {}", shown_address(address_)));
+  resolver_.async_resolve(address_.host, std::to_string(address_.port),
+                          [this, tick = socket_tick_](error_code error, tcp::resolver::results_type results) {
+                            if (stopped_ || tick != socket_tick_) return;
+                            if (error)
+                              return lose(fmt::format("cannot resolve {}: {}", address_.host, error.message()));
+                            stream_.renew(address_.host);
+                            asio::async_connect(stream_.socket(), results,
+                                                [this, tick](error_code error, tcp::endpoint const&) {
+                                                  if (tick == socket_tick_) on_connected(error);
+                                                });
+                          });
+}
+
+// A step of an attempt (the connect, the TLS handshake) on the timer the replies use: none is in flight yet.
+void RedisConnection::arm_step_deadline(std::string what) {
+  deadline_armed_ = true;
+  deadline_timer_.arm_after(options_.reply_timeout, [this, what = std::move(what)] {
+    deadline_armed_ = false;
+    lose(fmt::format("{} within {} ms", what, options_.reply_timeout.count()));
+  });
 }
 
 void RedisConnection::on_connected(error_code error) {
   if (stopped_) return;
   if (error) return lose(error.message());
+  deadline_armed_ = false;
+  deadline_timer_.cancel();
   stream_.socket().set_option(tcp::no_delay(true));
   if (stream_.tls()) return handshake();
   on_open();
@@ -167,11 +189,7 @@ void RedisConnection::on_connected(error_code error) {
 
 // Held to the reply deadline: a Redis that accepts connections and then stalls (stopped, overloaded) is down.
 void RedisConnection::handshake() {
-  deadline_armed_ = true;
-  deadline_timer_.arm_after(options_.reply_timeout, [this] {
-    deadline_armed_ = false;
-    lose(fmt::format("no TLS handshake within {} ms", options_.reply_timeout.count()));
-  });
+  arm_step_deadline("no TLS handshake");
   stream_.async_handshake([this, tick = socket_tick_](error_code error) {
     if (tick == socket_tick_) on_handshake(error);
   });
@@ -282,15 +300,16 @@ bool RedisConnection::parse_replies() {
     if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) return false;
     if (raw == nullptr) return true;
     std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw), freeReplyObject);
-    if (waiting_.empty()) {
-      if (!events_.on_push) return false;  // a reply nobody asked for: the stream is out of step
-      events_.on_push(converted(*owned));
+    auto reply = converted(*owned);
+    if (events_.on_push && is_message(reply)) {
+      events_.on_push(reply);
       continue;
     }
+    if (waiting_.empty()) return false;  // a reply nobody asked for: the stream is out of step
     auto handler = std::move(waiting_.front().handler);
     waiting_.pop_front();
     auto const tick = socket_tick_;
-    std::move(handler)(converted(*owned));
+    std::move(handler)(reply);
     if (tick != socket_tick_) return true;  // the handler's own command found the connection lost
   }
 }
@@ -313,6 +332,7 @@ void RedisConnection::lose(std::string const& why) {
   up_ = false;
   open_ = false;
   ++socket_tick_;
+  resolver_.cancel();
   deadline_armed_ = false;
   deadline_timer_.cancel();
   writing_now_ = false;

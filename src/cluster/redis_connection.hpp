@@ -80,6 +80,7 @@ class RedisConnection final : public RedisLink {
   void on_deadline();
   void connect();
   void resolve();
+  void arm_step_deadline(std::string what);
   void on_connected(error_code error);
   void handshake();
   void on_handshake(error_code error);

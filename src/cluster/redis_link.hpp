@@ -16,6 +16,7 @@ struct RedisRefusal {
   enum class Cause {
     credentials,  // AUTH failed, or a WRONGPASS, NOPERM or NOAUTH before the connection was up
     tls,          // the TLS handshake failed (a certificate or host name not verified, no TLS on that port...)
+    sentinel,     // a sentinel refused REDIS_SENTINEL_PASSWORD
   };
   Cause cause;
   std::string reason;  // Redis's error, or OpenSSL's
@@ -33,7 +34,7 @@ class RedisLink {
     // Redis refused the credentials, or TLS failed, before the connection was up; on_down follows, and the
     // connection retries as after any loss.
     std::function<void(RedisRefusal const&)> on_refused = {};
-    // A message of a channel the connection subscribed to (SUBSCRIBE): a reply that no command waits for.
+    // A message of a channel the connection subscribed to (SUBSCRIBE): a reply that answers no command.
     std::function<void(RedisReply const&)> on_push = {};
   };
 

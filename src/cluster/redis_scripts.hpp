@@ -123,10 +123,11 @@ return live
 )lua";
 
 // KEYS[1] the broadcast stream, KEYS[2] the set of node ids; ARGV[1] the liveness key prefix, ARGV[2] the oldest
-// id to keep (the replay window), ARGV[3..5] origin node, its sequence number, the message. Returns the nodes
-// live at the moment of the XADD: exactly those whose count the origin waits for. Dead nodes leave the set.
+// id to keep (the replay window), ARGV[3..6] origin node, its sequence number, the message, the origin's run (its
+// process's random id). Returns the nodes live at the moment of the XADD: exactly those whose count the origin waits
+// for. Dead nodes leave the set.
 inline constexpr std::string_view publish = R"lua(
-redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[2], '*', 'o', ARGV[3], 's', ARGV[4], 'm', ARGV[5])
+redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[2], '*', 'o', ARGV[3], 's', ARGV[4], 'm', ARGV[5], 'run', ARGV[6])
 local live = {}
 for _, node in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if redis.call('EXISTS', ARGV[1] .. node) == 1 then live[#live + 1] = node else redis.call('SREM', KEYS[2], node) end

@@ -24,7 +24,7 @@ void RedisStatus::on_change(bool connected) {
   if (!connected) return note_outage("lost Redis");
   auto const waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - outage_started_).count();
   log_event(spdlog::level::info, {{"redis", "up"}, {"waited_sec", waited}},
-            "cluster: connected to Redis at {} after {:.1f} s", primary(), waited);
+            "cluster: connected to Redis at {} after {:.1f} s", where(), waited);
   outage_logged_ = false;
   refusal_logged_ = false;
 }
@@ -34,6 +34,8 @@ void RedisStatus::on_refused(RedisRefusal const& refusal) {
   auto const what =
       refusal.cause == RedisRefusal::Cause::tls
           ? fmt::format("TLS to Redis at {} failed ({})", shown_url(redis_), refusal.reason)
+      : refusal.cause == RedisRefusal::Cause::sentinel
+          ? fmt::format("a sentinel refused REDIS_SENTINEL_PASSWORD ({})", refusal.reason)
           : fmt::format("Redis at {} refused the credentials of REDIS_URL ({})", shown_url(redis_), refusal.reason);
   log_event(spdlog::level::warn, {{"redis", "refused"}, {"reason", refusal.reason}},
             "cluster: {}; serving this node's clients only, retrying", what);
@@ -41,12 +43,17 @@ void RedisStatus::on_refused(RedisRefusal const& refusal) {
 
 void RedisStatus::set_primary(RedisAddress const& primary) {
   std::lock_guard const lock(primary_mutex_);
-  primary_ = primary;
+  primary_ = shown_address(primary);
 }
 
 std::string RedisStatus::primary() const {
   std::lock_guard const lock(primary_mutex_);
-  return shown_address(primary_);
+  return primary_;
+}
+
+std::string RedisStatus::where() const {
+  std::lock_guard const lock(primary_mutex_);
+  return primary_.empty() ? where_ : primary_;
 }
 
 void RedisStatus::note_outage(std::string_view what) {
@@ -55,7 +62,7 @@ void RedisStatus::note_outage(std::string_view what) {
   outage_started_ = std::chrono::steady_clock::now();
   metrics_.add(Counter::redis_outages);
   log_event(spdlog::level::warn, {{"redis", "down"}},
-            "cluster: {} at {}; serving this node's clients only, reconnecting", what, primary());
+            "cluster: {} at {}; serving this node's clients only, reconnecting", what, where());
 }
 
 }  // namespace wshub

@@ -16,8 +16,9 @@ namespace wshub {
 // Changed on the backplane's executor only; read from any thread.
 class RedisStatus {
  public:
-  RedisStatus(RedisEndpoint const& redis, Metrics& metrics)
-      : redis_(redis), metrics_(metrics), primary_{.host = redis.host, .port = redis.port} {}
+  // where: how the log lines name Redis until set_primary says where its primary is.
+  RedisStatus(RedisEndpoint const& redis, Metrics& metrics, std::string where)
+      : redis_(redis), metrics_(metrics), where_(std::move(where)) {}
 
   void begin_joining() { outage_started_ = std::chrono::steady_clock::now(); }
   // A connection was lost, or its first attempt failed; connected: whether both connections are still up.
@@ -29,8 +30,9 @@ class RedisStatus {
   // The node's first heartbeat went through: it reads broadcasts and counts as live.
   void on_live() { joining_ = false; }
 
-  // Where the primary is: REDIS_URL's host and port, or where the sentinels last said.
+  // Where the sentinels last said the primary is.
   void set_primary(RedisAddress const& primary);
+  // HOST:PORT once the sentinels have named a primary; else empty.
   std::string primary() const;
 
   bool connected() const { return connected_.load(); }
@@ -42,8 +44,11 @@ class RedisStatus {
 
   RedisEndpoint const& redis_;
   Metrics& metrics_;
+  std::string where() const;
+
   mutable std::mutex primary_mutex_;  // set on the backplane's executor, read by /readyz and /metrics
-  RedisAddress primary_;
+  std::string where_;
+  std::string primary_;
   std::atomic<bool> connected_{false};
   std::atomic<bool> joining_{true};
   bool outage_logged_ = false;

@@ -11,6 +11,7 @@ namespace wshub {
 namespace {
 
 constexpr std::string_view switch_channel = "+switch-master";
+constexpr auto ping_every = std::chrono::seconds(1);
 
 RedisEndpoint sentinel_endpoint(SentinelOptions const& options) {
   auto const& first = options.sentinels.front();
@@ -29,15 +30,22 @@ std::optional<std::uint16_t> port_of(std::string const& text) {
 SentinelWatch::SentinelWatch(asio::any_io_executor executor, SentinelOptions options,
                              std::chrono::milliseconds reply_timeout)
     : options_(std::move(options)),
-      connection_(executor, sentinel_endpoint(options_),
-                  {.reply_timeout = reply_timeout, .locate = [this] { return std::optional(next_sentinel()); }},
-                  {.on_up = [this] { on_up(); },
-                   .on_down = [](std::string const&) {},
-                   .on_refused = [this](RedisRefusal const& refusal) { on_refused(refusal); },
-                   .on_push = [this](RedisReply const& reply) { on_message(reply); }}) {}
+      ping_timer_(executor),
+      connection_(
+          executor, sentinel_endpoint(options_),
+          {.reply_timeout = reply_timeout, .locate = [this] { return std::optional(next_sentinel()); }},
+          {.on_up = [this] { on_up(); },
+           .on_down = [this](std::string const& why) { events_.on_down(why); },
+           .on_refused =
+               [this](RedisRefusal const& refusal) {
+                 events_.on_refused({.cause = RedisRefusal::Cause::sentinel,
+                                     .reason = fmt::format("sentinel at {}: {}", shown_address(connection_.address()),
+                                                           refusal.reason)});
+               },
+           .on_push = [this](RedisReply const& reply) { on_message(reply); }}) {}
 
-void SentinelWatch::start(std::string name, SwitchHandler on_switch) {
-  on_switch_ = std::move(on_switch);
+void SentinelWatch::start(std::string name, Events events) {
+  events_ = std::move(events);
   connection_.start(std::move(name));
 }
 
@@ -49,31 +57,35 @@ RedisAddress SentinelWatch::next_sentinel() {
 
 // Pipelined: the sentinel runs both before it sends the next message, so no switch falls between them.
 void SentinelWatch::on_up() {
-  refusal_logged_ = false;
   connection_.command({"SENTINEL", "get-master-addr-by-name", options_.master_name},
                       [this](RedisReply const& reply) { on_named(reply); });
   connection_.command({"SUBSCRIBE", std::string(switch_channel)}, [](RedisReply const&) {});
+  keep_alive();
 }
 
+// A subscribed connection waits on nothing: the PING gives the reply deadline something to time. Its reply
+// (["pong", ""]) is matched to it; a message never is (RedisConnection hands those to on_push first).
+void SentinelWatch::keep_alive() {
+  ping_timer_.arm_after(ping_every, [this] {
+    if (!connection_.up()) return;  // the next connection starts its own
+    connection_.command({"PING"}, [](RedisReply const&) {});
+    keep_alive();
+  });
+}
+
+// A sentinel that names no primary is, for the node, a Redis it cannot reach: said once per connection, naming the
+// setting that is most likely wrong.
 void SentinelWatch::on_named(RedisReply const& reply) {
-  if (reply.is_error() || reply.elements.size() != 2) {
-    if (!reply.is_error() || connection_.up()) {
-      log_event(spdlog::level::err, {{"master_name", options_.master_name}},
-                "cluster: sentinel at {} knows no primary named {} (REDIS_MASTER_NAME)",
-                shown_address(connection_.address()), options_.master_name);
-    }
-    return;
-  }
-  auto const port = port_of(reply.elements[1].text);
-  if (port) switch_to({.host = reply.elements[0].text, .port = *port});
-}
-
-// Logged once until a sentinel accepts the password again: every sentinel of the list would say the same.
-void SentinelWatch::on_refused(RedisRefusal const& refusal) {
-  if (std::exchange(refusal_logged_, true)) return;
-  log_event(spdlog::level::err, {{"reason", refusal.reason}},
-            "cluster: sentinel at {} refused REDIS_SENTINEL_PASSWORD ({}); asking the next",
-            shown_address(connection_.address()), refusal.reason);
+  if (reply.is_error() && !connection_.up()) return;  // lost: the next connection asks again
+  auto const sentinel = shown_address(connection_.address());
+  auto const port = reply.elements.size() == 2 ? port_of(reply.elements[1].text) : std::nullopt;
+  if (port) return switch_to({.host = reply.elements[0].text, .port = *port});
+  auto const why =
+      reply.is_error()
+          ? fmt::format("{} does not answer as a sentinel (REDIS_SENTINELS): {}", sentinel, reply.text)
+          : fmt::format("sentinel at {} knows no primary named {} (REDIS_MASTER_NAME)", sentinel, options_.master_name);
+  log_event(spdlog::level::err, {{"sentinel", sentinel}}, "cluster: {}", why);
+  events_.on_down(why);
 }
 
 // ["message", "+switch-master", "NAME OLD-IP OLD-PORT NEW-IP NEW-PORT"]
@@ -90,7 +102,7 @@ void SentinelWatch::switch_to(RedisAddress primary) {
   log_event(spdlog::level::info, {{"redis_primary", shown_address(primary)}},
             "cluster: the sentinels name {} as the primary of {}", shown_address(primary), options_.master_name);
   primary_ = std::move(primary);
-  on_switch_(*primary_);
+  events_.on_switch(*primary_);
 }
 
 }  // namespace wshub

@@ -24,9 +24,12 @@ class BroadcastCountsTest : public testing::BackplaneFixture {
     backplane_->publish("hello", [this](std::size_t count) { answers_.push_back(count); });
     poll();
     auto const& eval = commands_->unanswered().back().args;
-    EXPECT_EQ(eval.back(), "hello");
-    return eval[eval.size() - 2];
+    EXPECT_EQ(message_of(eval), "hello");
+    return eval[eval.size() - 3];
   }
+
+  // The publish script's arguments end with the sequence, the message and the run.
+  static std::string const& message_of(std::vector<std::string> const& args) { return args[args.size() - 2]; }
 
   // The publish script's reply: the nodes live when it ran, this one included.
   void answer_publish(std::vector<std::string> const& live_nodes) {
@@ -113,24 +116,32 @@ TEST_F(BroadcastCountsTest, WhileCutOffABroadcastIsAnsweredAtOnceAndPublishedFir
   EXPECT_EQ(commands_->script_count(), 1U) << "only the registration";
   commands_->go_up();
   ASSERT_TRUE(FakeRedis::is_script(commands_->oldest()));
-  EXPECT_EQ(commands_->oldest().back(), "hello") << "before the registration and the heartbeat";
+  EXPECT_EQ(message_of(commands_->oldest()), "hello") << "before the registration and the heartbeat";
   EXPECT_EQ(metrics_.total(Counter::cluster_republished), 1U);
   commands_->answer(FakeRedis::texts({node_id}));
   commands_->go_down();
   commands_->go_up();
-  EXPECT_FALSE(commands_->oldest().back() == "hello") << "in the stream: not published a third time";
+  EXPECT_FALSE(message_of(commands_->oldest()) == "hello") << "in the stream: not published a third time";
   EXPECT_EQ(metrics_.total(Counter::cluster_republished), 1U);
   EXPECT_EQ(answers_.size(), 1U);
 }
 
 TEST_F(BroadcastCountsTest, ABroadcastPublishedAgainIsDeliveredAndCountedOnce) {
   clients_.receivers = 2;
-  reader_->answer(stream_reply("wshub:broadcasts", {{"5-0", {"o", "node-b", "s", "17", "m", "hi"}},
-                                                    {"6-0", {"o", "node-b", "s", "17", "m", "hi"}},
-                                                    {"7-0", {"o", "node-b", "s", "16", "m", "older"}},
-                                                    {"8-0", {"o", "node-b", "s", "18", "m", "next"}}}));
+  reader_->answer(stream_reply("wshub:broadcasts", {{"5-0", {"o", "node-b", "s", "17", "m", "hi", "run", "r1"}},
+                                                    {"6-0", {"o", "node-b", "s", "17", "m", "hi", "run", "r1"}},
+                                                    {"7-0", {"o", "node-b", "s", "16", "m", "older", "run", "r1"}},
+                                                    {"8-0", {"o", "node-b", "s", "18", "m", "next", "run", "r1"}}}));
   EXPECT_EQ(clients_.delivered, (std::vector<std::string>{"hi", "next"}));
   EXPECT_EQ(commands_->unanswered().size(), 2U) << "one count back for each delivery";
+}
+
+TEST_F(BroadcastCountsTest, AnOriginRestartedUnderItsIdNumbersAfreshAndIsDelivered) {
+  reader_->answer(stream_reply("wshub:broadcasts", {{"5-0", {"o", "node-b", "s", "900", "m", "before", "run", "r1"}},
+                                                    {"6-0", {"o", "node-b", "s", "1", "m", "after", "run", "r2"}},
+                                                    {"7-0", {"o", "node-b", "s", "1", "m", "older version"}},
+                                                    {"8-0", {"o", "node-b", "s", "1", "m", "older version"}}}));
+  EXPECT_EQ(clients_.delivered, (std::vector<std::string>{"before", "after", "older version", "older version"}));
 }
 
 TEST_F(BroadcastCountsTest, AnotherNodesBroadcastIsDeliveredHereAndCountedBackToItsOrigin) {
@@ -141,6 +152,28 @@ TEST_F(BroadcastCountsTest, AnotherNodesBroadcastIsDeliveredHereAndCountedBackTo
   ASSERT_EQ(commands_->unanswered().size(), 1U);
   EXPECT_EQ(commands_->oldest(), (std::vector<std::string>{"XADD", "wshub:counts:node-b", "MAXLEN", "~", "10000", "*",
                                                            "o", node_id, "s", "17", "n", "2"}));
+}
+
+TEST_F(BroadcastCountsTest, ABroadcastRedisRefusesIsGivenUpAndCounted) {
+  publish();
+  commands_->answer_ok_until_script();
+  commands_->answer(RedisReply::error("OOM command not allowed when used memory > 'maxmemory'."));
+  poll();
+  EXPECT_EQ(metrics_.total(Counter::cluster_outbox_dropped), 1U);
+  commands_->go_down();
+  commands_->go_up();
+  EXPECT_EQ(metrics_.total(Counter::cluster_republished), 0U);
+}
+
+TEST_F(BroadcastCountsTest, AReadOnlyAnswerMovesTheConnectionAndTheBroadcastGoesAgain) {
+  publish();
+  commands_->answer_ok_until_script();
+  commands_->answer(RedisReply::error("READONLY You can't write against a read only replica."));
+  poll();
+  ASSERT_EQ(commands_->reconnects().size(), 1U);
+  commands_->go_up();
+  EXPECT_EQ(message_of(commands_->oldest()), "hello");
+  EXPECT_EQ(metrics_.total(Counter::cluster_outbox_dropped), 0U);
 }
 
 // Behind Sentinel the primary may die before a replica has what it stored: WAIT tells when one has it.
@@ -169,7 +202,7 @@ TEST_F(SentinelBroadcastTest, ABroadcastNoReplicaHasIsPublishedAgainAfterAReconn
   commands_->answer(FakeRedis::integer(0));
   commands_->go_down();
   commands_->go_up();
-  EXPECT_EQ(commands_->oldest().back(), "hello");
+  EXPECT_EQ(message_of(commands_->oldest()), "hello");
   EXPECT_EQ(published_again(), 1U);
 }
 
@@ -178,7 +211,7 @@ TEST_F(SentinelBroadcastTest, ABroadcastAReplicaHasIsNotPublishedAgain) {
   commands_->answer(FakeRedis::integer(1));
   commands_->go_down();
   commands_->go_up();
-  EXPECT_NE(commands_->oldest().back(), "hello");
+  EXPECT_NE(message_of(commands_->oldest()), "hello");
   EXPECT_EQ(published_again(), 0U);
 }
 
