@@ -24,14 +24,19 @@ void BroadcastOutbox::add(std::uint64_t sequence, std::string text) {
   entries_.push_back(std::move(entry));
 }
 
-void BroadcastOutbox::mark_published(std::uint64_t sequence) {
+// Entries are in sequence order: a binary search finds one.
+std::deque<BroadcastOutbox::Entry>::iterator BroadcastOutbox::find(std::uint64_t sequence) {
   auto const found = std::ranges::lower_bound(entries_, sequence, {}, &Entry::sequence);
-  if (found != entries_.end() && found->sequence == sequence) found->published = true;
+  return found != entries_.end() && found->sequence == sequence ? found : entries_.end();
+}
+
+void BroadcastOutbox::mark_published(std::uint64_t sequence) {
+  if (auto const found = find(sequence); found != entries_.end()) found->published = true;
 }
 
 void BroadcastOutbox::give_up(std::uint64_t sequence, std::string const& why) {
-  auto const found = std::ranges::lower_bound(entries_, sequence, {}, &Entry::sequence);
-  if (found == entries_.end() || found->sequence != sequence) return;
+  auto const found = find(sequence);
+  if (found == entries_.end()) return;
   metrics_.add(Counter::cluster_outbox_dropped);
   log_event(spdlog::level::err, {{"sequence", sequence}, {"reason", why}},
             "cluster: Redis refused broadcast {} ({}): clients of other nodes miss it", sequence, why);
@@ -43,7 +48,7 @@ std::uint64_t BroadcastOutbox::last_published() const {
   return found == entries_.rend() ? 0 : found->sequence;
 }
 
-// An entry whose publish failed (an error reply) stays, and so do the ones after it: they go again together.
+// An entry whose publish was lost with the connection stays, and so do the ones after it: they go again together.
 void BroadcastOutbox::confirm_published(std::uint64_t through) {
   while (!entries_.empty() && entries_.front().published && entries_.front().sequence <= through)
     remove(entries_.begin());

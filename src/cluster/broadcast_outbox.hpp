@@ -48,6 +48,7 @@ class BroadcastOutbox {
   std::size_t bytes() const { return bytes_; }
 
  private:
+  std::deque<Entry>::iterator find(std::uint64_t sequence);
   void drop_expired();
   void drop_front(char const* why);
   void remove(std::deque<Entry>::iterator entry);
