@@ -149,9 +149,11 @@ def cluster_part(mode, outcomes, load_at_start):
         f"## Cluster: one node x {CLUSTER_CLIENTS:,} clients against three x {CLUSTER_CLIENTS // 3:,}",
         "",
         f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average "
-        f"{load_at_start:.2f} at its start; {mode.rounds} round(s), the three setups taking turns within each, every "
-        "run on a fresh redis-server (`--save '' --appendonly no`) and fresh nodes (`--threads 1`, `REDIS_URL`, "
-        f"`NODE_ID` n0, n1, n2). The nodes and redis-server are all pinned to core {SERVER_CPUS}, the load "
+        f"{load_at_start:.2f} at its start; {mode.rounds} round(s), the {len(SETUPS)} setups taking turns within each, "
+        "every run on a fresh redis-server (`--save '' --appendonly no`) and fresh nodes (`--threads 1`, `REDIS_URL`, "
+        f"`NODE_ID` n0, n1, n2). `{SETUPS[-1].name}` is the three nodes over `rediss://`: redis-server on a TLS port "
+        "only, with the TLS cases' certificate (ECDSA P-256), which the nodes take as `REDIS_TLS_CA_FILE`, and no "
+        f"client certificates. The nodes and redis-server are all pinned to core {SERVER_CPUS}, the load "
         f"generator to core {LOADGEN_CPUS}: three nodes share the core one node has alone. Clients go to the nodes "
         "in turn; each broadcast is POSTed to node n0 and `sent` must count every client in the cluster. Server CPU "
         "is summed over the nodes; Redis CPU is redis-server's over the same window (the measured rounds, or the "
