@@ -18,15 +18,20 @@ void TlsConnection::Free::operator()(ssl_st* ssl) const {
   SSL_free(ssl);
 }
 
-TlsConnection::TlsConnection(TlsContext const& context, int fd) : ssl_(SSL_new(context.native())) {
-  if (!ssl_ || SSL_set_fd(ssl_.get(), fd) != 1) throw std::bad_alloc();
+TlsConnection::TlsConnection(TlsContext const& context, int fd) : socket_{fd}, ssl_(SSL_new(context.native())) {
+  if (!ssl_) throw std::bad_alloc();
+  BIO* const bio = make_tls_socket_bio(socket_);
+  SSL_set_bio(ssl_.get(), bio, bio);  // one reference, given to the SSL for both directions
   SSL_set_accept_state(ssl_.get());
 }
 
 void TlsConnection::handshake(error_code& error) {
-  ERR_clear_error();  // the thread's error queue must only hold what this call adds
+  socket_.drained = false;  // called when epoll reported the socket, or to begin
+  ERR_clear_error();        // the thread's error queue must only hold what this call adds
   int const result = SSL_do_handshake(ssl_.get());
   error = result == 1 ? error_code{} : error_of(result, Role::read);
+  // Read ahead, the client's first request may have come in with its last handshake message.
+  input_left_ = result == 1 && SSL_has_pending(ssl_.get()) == 1;
 }
 
 std::size_t TlsConnection::read(std::span<char> into, error_code& error) {
@@ -35,10 +40,12 @@ std::size_t TlsConnection::read(std::span<char> into, error_code& error) {
     return 0;
   }
   error = {};
+  socket_.drained = false;  // called when epoll reported the socket, or to go on after a full buffer
+  // Once per call, not per record: a call that succeeds adds nothing to the thread's error queue.
+  ERR_clear_error();
   std::size_t filled = 0;
   while (filled < into.size()) {
     std::size_t bytes = 0;
-    ERR_clear_error();
     int const result = SSL_read_ex(ssl_.get(), into.data() + filled, into.size() - filled, &bytes);
     if (result != 1) {
       error = error_of(result, Role::read);
@@ -46,6 +53,7 @@ std::size_t TlsConnection::read(std::span<char> into, error_code& error) {
     }
     filled += bytes;
   }
+  input_left_ = !error;
   if (filled == 0) return 0;
   // The bytes go up now; an end or a failure after them is reported by the next read.
   if (error && error != asio::error::would_block) deferred_read_error_ = error;
@@ -67,10 +75,6 @@ void TlsConnection::shutdown() {
   ERR_clear_error();
   SSL_shutdown(ssl_.get());
   ERR_clear_error();
-}
-
-bool TlsConnection::read_ready() const {
-  return SSL_has_pending(ssl_.get()) == 1 || deferred_read_error_;
 }
 
 error_code TlsConnection::error_of(int result, Role role) {

@@ -1,5 +1,5 @@
-// One TLS connection on a non-blocking socket: OpenSSL reads and writes the descriptor itself, and this class says
-// which readiness of the socket a call that could not finish waits for.
+// One TLS connection on a non-blocking socket: OpenSSL reads and writes the descriptor through our BIO, and this
+// class says which readiness of the socket a call that could not finish waits for.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +10,7 @@
 
 #include "protocol/net.hpp"
 #include "server/tls_context.hpp"
+#include "server/tls_socket_bio.hpp"
 
 struct ssl_st;
 
@@ -31,8 +32,9 @@ class TlsConnection {
   // Sends close_notify if the connection is still sound; does not wait for the peer's.
   void shutdown();
 
-  // Decrypted or received bytes OpenSSL holds, or an end already seen: readiness epoll will not report again.
-  bool read_ready() const;
+  // Records or decrypted bytes the last read left in OpenSSL (its buffer was full), or an end already seen:
+  // readiness epoll will not report again. Never a record cut short, whose rest epoll will report.
+  bool read_ready() const { return input_left_ || deferred_read_error_; }
   // What a read (or handshake) or a write that gave would_block waits for: TLS may need to write to read.
   Wait wait_for(Wait wanted) const { return wanted == Wait::wait_write ? write_waits_for_ : read_waits_for_; }
 
@@ -46,10 +48,12 @@ class TlsConnection {
   struct Free {
     void operator()(ssl_st* ssl) const;
   };
+  TlsSocketState socket_;  // before ssl_, whose BIO points at it
   std::unique_ptr<ssl_st, Free> ssl_;
   Wait read_waits_for_ = Wait::wait_read;
   Wait write_waits_for_ = Wait::wait_write;
   error_code deferred_read_error_;  // met after a read had already filled part of its buffer
+  bool input_left_ = false;         // the last read stopped before OpenSSL asked the socket for more
   bool broken_ = false;             // a fatal error or an end: no close_notify is due
 };
 

@@ -233,6 +233,59 @@ def test_a_stalled_handshake_is_dropped_at_the_request_timeout(start_tls_server,
     assert https(server, pki, "GET", "/healthz")[0] == 200
 
 
+def cpu_seconds(pid):
+    """User and system CPU the process has used, from /proc/PID/stat (fields 14 and 15, in clock ticks)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tls_by_hand(server, pki):
+    """A handshake done through memory BIOs over a raw socket, so that the test decides where records are cut:
+    (the socket, the TLS object, its incoming and outgoing BIOs)."""
+    raw = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = client_context(pki).wrap_bio(incoming, outgoing, server_hostname="localhost")
+    while True:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            raw.sendall(outgoing.read())
+            incoming.write(raw.recv(65536))
+    raw.sendall(outgoing.read())
+    return raw, tls, incoming, outgoing
+
+
+def decrypted(tls, incoming, received):
+    """The plaintext of what the server sent, up to its close_notify or its FIN."""
+    incoming.write(received)
+    incoming.write_eof()
+    text = b""
+    try:
+        while chunk := tls.read(65536):
+            text += chunk
+    except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+        pass
+    return text
+
+
+def test_a_record_cut_short_is_waited_for_without_spinning_and_then_answered(start_tls_server, pki):
+    # The server once took bytes OpenSSL held of an unfinished record for bytes to read at once, and asked again and
+    # again: one client holding half a record kept an I/O thread at 100% CPU.
+    server = start_tls_server("--threads", "1")
+    raw, tls, incoming, outgoing = tls_by_hand(server, pki)
+    with raw:
+        tls.write(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        record = outgoing.read()
+        raw.sendall(record[:10])
+        before = cpu_seconds(server.process.pid)
+        time.sleep(1)  # what is measured is the CPU the server spends over this second, not an event to await
+        assert cpu_seconds(server.process.pid) - before < 0.2
+        raw.sendall(record[10:])
+        assert decrypted(tls, incoming, read_until_closed(raw)).startswith(b"HTTP/1.1 200")
+
+
 def run_binary(*args):
     env = {k: v for k, v in os.environ.items() if k not in ENV_SETTINGS}
     return subprocess.run([BINARY, "--port", "0", *args], env=env, capture_output=True, text=True, timeout=30)
