@@ -48,7 +48,12 @@ enum class Counter : std::size_t {
   cluster_outbox_dropped,  // broadcasts dropped from the outbox unpublished or unconfirmed: too old, or over its bound
   tls_reloads_loaded,
   tls_reloads_failed,
-  count_,  // the number of counters, not a counter
+  tls_handshakes_full,
+  tls_handshakes_resumed,    // with a session ticket
+  tls_handshakes_failed,     // refused: not TLS, no version or cipher in common, a bad message
+  tls_handshakes_abandoned,  // the client left before finishing it
+  tls_handshakes_timed_out,  // not finished within REQUEST_TIMEOUT_SEC
+  count_,                    // the number of counters, not a counter
 };
 
 // Thread-safe. Each thread adds to its own shard (a cache line apart from the others), so the echo path of one

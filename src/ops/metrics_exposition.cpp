@@ -55,6 +55,9 @@ constexpr Family late_counts{
     "Nodes that did not count a broadcast or answer a request to clients within CLUSTER_TIMEOUT_MS."};
 constexpr Family tls_reloads{"wshub_tls_certificate_reloads_total", "counter",
                              "TLS certificate reloads (SIGHUP or a changed file), by result."};
+constexpr Family tls_handshakes{"wshub_tls_handshakes_total", "counter",
+                                "TLS handshakes on the listening port, by result: full, resumed (a session ticket), "
+                                "failed (refused), abandoned (the client left), timed_out (REQUEST_TIMEOUT_SEC)."};
 constexpr Family replay_gaps{"wshub_cluster_replay_gaps_total", "counter",
                              "Reconnections that found broadcasts trimmed before this node delivered them."};
 constexpr Family republished{
@@ -105,6 +108,11 @@ constexpr std::array samples{
     Sample{Counter::cluster_outbox_dropped, outbox_dropped, ""},
     Sample{Counter::tls_reloads_loaded, tls_reloads, R"(result="loaded")"},
     Sample{Counter::tls_reloads_failed, tls_reloads, R"(result="failed")"},
+    Sample{Counter::tls_handshakes_full, tls_handshakes, R"(result="full")"},
+    Sample{Counter::tls_handshakes_resumed, tls_handshakes, R"(result="resumed")"},
+    Sample{Counter::tls_handshakes_failed, tls_handshakes, R"(result="failed")"},
+    Sample{Counter::tls_handshakes_abandoned, tls_handshakes, R"(result="abandoned")"},
+    Sample{Counter::tls_handshakes_timed_out, tls_handshakes, R"(result="timed_out")"},
 };
 static_assert(samples.size() == static_cast<std::size_t>(Counter::count_), "every counter is exposed");
 

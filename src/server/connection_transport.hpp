@@ -54,6 +54,8 @@ class ConnectionTransport {
 
   // The TLS handshake, a step at a time as the socket allows; nothing to do on a plain connection.
   void handshake(error_code& error);
+  // After a TLS handshake: whether it resumed a session.
+  bool tls_resumed() const { return tls_ && tls_->resumed(); }
 
   // Completes with an error code once the last read (wait_read) or write (wait_write) may go on. Over TLS, bytes
   // OpenSSL already holds make a read ready at once: epoll would never report them.

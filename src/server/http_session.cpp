@@ -124,14 +124,20 @@ asio::awaitable<bool> HttpSession::await_tls_handshake() {
   stream_.expires_after(context_.http.request_timeout);
   auto const [error, bytes] = co_await stream_.async_handshake(as_result);
   stream_.expires_never();  // the first request is timed by FirstRequestTimeouts
-  if (!error) co_return true;
+  if (!error) {
+    context_.metrics.add(stream_.transport().tls_resumed() ? Counter::tls_handshakes_resumed
+                                                           : Counter::tls_handshakes_full);
+    co_return true;
+  }
   if (error == beast::error::timeout) {
     context_.metrics.add(Counter::http_rejected_request_timeout);
+    context_.metrics.add(Counter::tls_handshakes_timed_out);
     log_rejection(stream_.socket(), {},
                   "dropped a connection that took longer than the request timeout to finish its "
                   "TLS handshake");
     co_return false;
   }
+  context_.metrics.add(error == asio::error::eof ? Counter::tls_handshakes_abandoned : Counter::tls_handshakes_failed);
   auto const reason = error.message();
   log_rejection(stream_.socket(), {{"reason", reason}}, "refused a TLS handshake: {}", reason);
   // Plain HTTP or garbage: what the client still sends is read raw and dropped, so that the close is a FIN, not a

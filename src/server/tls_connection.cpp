@@ -77,6 +77,10 @@ void TlsConnection::shutdown() {
   ERR_clear_error();
 }
 
+bool TlsConnection::resumed() const {
+  return SSL_session_reused(ssl_.get()) == 1;
+}
+
 error_code TlsConnection::error_of(int result, Role role) {
   auto& waits_for = role == Role::read ? read_waits_for_ : write_waits_for_;
   switch (SSL_get_error(ssl_.get(), result)) {

@@ -31,6 +31,8 @@ class TlsConnection {
   std::size_t write(std::span<char const> bytes, error_code& error);
   // Sends close_notify if the connection is still sound; does not wait for the peer's.
   void shutdown();
+  // After the handshake: whether it resumed a session (a ticket) instead of a full key exchange.
+  bool resumed() const;
 
   // Records or decrypted bytes the last read left in OpenSSL (its buffer was full), or an end already seen:
   // readiness epoll will not report again. Never a record cut short, whose rest epoll will report.

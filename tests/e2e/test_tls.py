@@ -4,6 +4,7 @@ and the alternative: haproxy terminating TLS in front of a plain node."""
 import asyncio
 import json
 import os
+import re
 import socket
 import ssl
 import subprocess
@@ -50,6 +51,17 @@ def https(server, pki, method, path, body=None):
                                      headers={"Content-Type": "application/json"} if data else {})
     with urllib.request.urlopen(request, context=client_context(pki), timeout=10) as response:
         return response.status, json.loads(response.read() or b"null")
+
+
+def tls_metrics(server, pki):
+    """GET /metrics over a new TLS connection: itself a full handshake, counted before it is answered."""
+    with urllib.request.urlopen(f"https://127.0.0.1:{server.port}/metrics", context=client_context(pki),
+                                timeout=10) as response:
+        return response.read().decode()
+
+
+def handshakes(text, result):
+    return float(re.search(rf'^wshub_tls_handshakes_total{{result="{result}"}} (\S+)$', text, re.MULTILINE).group(1))
 
 
 def test_the_listening_line_says_https(start_tls_server):
@@ -231,6 +243,30 @@ def test_a_stalled_handshake_is_dropped_at_the_request_timeout(start_tls_server,
     assert 0.9 <= waited < 5, waited
     server.wait_for_log(r"longer than the request timeout to finish its TLS handshake")
     assert https(server, pki, "GET", "/healthz")[0] == 200
+    assert handshakes(tls_metrics(server, pki), "timed_out") == 1
+
+
+def test_handshakes_are_counted_by_result(start_tls_server, pki):
+    server = start_tls_server("--log-level", "DEBUG")
+    context = client_context(pki)  # a session is resumed only through the context that made it
+
+    def get_healthz(**wrap):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+            with context.wrap_socket(raw, server_hostname="localhost", **wrap) as tls:
+                tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                assert read_until_closed(tls).startswith(b"HTTP/1.1 200")
+                return tls.session, tls.session_reused
+
+    session, reused = get_healthz()
+    assert not reused and get_healthz(session=session)[1]
+    socket.create_connection(("127.0.0.1", server.port), timeout=10).close()
+    server.wait_for_log(r"refused a TLS handshake: End of file")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        read_until_closed(raw)
+    text = tls_metrics(server, pki)
+    counted = {result: handshakes(text, result) for result in ("full", "resumed", "failed", "abandoned", "timed_out")}
+    assert counted == {"full": 2, "resumed": 1, "failed": 1, "abandoned": 1, "timed_out": 0}
 
 
 def cpu_seconds(pid):
