@@ -54,6 +54,8 @@ class ConnectionTransport {
 
   // The TLS handshake, a step at a time as the socket allows; nothing to do on a plain connection.
   void handshake(error_code& error);
+  // Over TLS, bytes of the client's that OpenSSL has read from the socket and not yet given out.
+  bool holds_input() const { return tls_ && tls_->holds_input(); }
   // After a TLS handshake: whether it resumed a session.
   bool tls_resumed() const { return tls_ && tls_->resumed(); }
 

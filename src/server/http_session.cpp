@@ -137,15 +137,21 @@ asio::awaitable<bool> HttpSession::await_tls_handshake() {
                   "TLS handshake");
     co_return false;
   }
-  context_.metrics.add(error == asio::error::eof ? Counter::tls_handshakes_abandoned : Counter::tls_handshakes_failed);
   auto const reason = error.message();
+  // Gone (a FIN or a reset, as TCP health checks leave): nothing to refuse, and nothing left to linger for.
+  bool const client_left =
+      error == asio::error::eof || error == asio::error::connection_reset || error == asio::error::broken_pipe;
+  if (client_left) {
+    context_.metrics.add(Counter::tls_handshakes_abandoned);
+    log_rejection(stream_.socket(), {{"reason", reason}}, "a client left during its TLS handshake: {}", reason);
+    co_return false;
+  }
+  context_.metrics.add(Counter::tls_handshakes_failed);
   log_rejection(stream_.socket(), {{"reason", reason}}, "refused a TLS handshake: {}", reason);
   // Plain HTTP or garbage: what the client still sends is read raw and dropped, so that the close is a FIN, not a
   // reset that could destroy our close_notify or the client's view of the close.
-  if (error != asio::error::eof) {
-    stream_.transport().drop_tls();
-    co_await linger_close();
-  }
+  stream_.transport().drop_tls();
+  co_await linger_close();
   co_return false;
 }
 
@@ -187,9 +193,10 @@ asio::awaitable<HttpResponse> HttpSession::answer(HttpRequest const& request) {
 }
 
 bool HttpSession::next_request_has_begun() {
-  // Bytes still in the socket count too: the client has sent them, so the request is in flight.
+  // Bytes still in the socket, or read ahead into OpenSSL, count too: the client has sent them, so the request is
+  // in flight.
   error_code ignored;
-  return buffer_.size() > 0 || stream_.socket().available(ignored) > 0;
+  return buffer_.size() > 0 || stream_.transport().holds_input() || stream_.socket().available(ignored) > 0;
 }
 
 asio::awaitable<bool> HttpSession::await_next_request() {

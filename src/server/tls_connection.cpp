@@ -63,6 +63,7 @@ std::size_t TlsConnection::read(std::span<char> into, error_code& error) {
 
 std::size_t TlsConnection::write(std::span<char const> bytes, error_code& error) {
   if (bytes.empty()) return 0;
+  socket_.drained = false;  // a write that had to read (none in TLS 1.3 without renegotiation) must ask the socket
   std::size_t written = 0;
   ERR_clear_error();
   int const result = SSL_write_ex(ssl_.get(), bytes.data(), std::min(bytes.size(), max_record_bytes), &written);
@@ -75,6 +76,10 @@ void TlsConnection::shutdown() {
   ERR_clear_error();
   SSL_shutdown(ssl_.get());
   ERR_clear_error();
+}
+
+bool TlsConnection::holds_input() const {
+  return SSL_has_pending(ssl_.get()) == 1 || deferred_read_error_;
 }
 
 bool TlsConnection::resumed() const {

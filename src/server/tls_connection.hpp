@@ -22,6 +22,9 @@ class TlsConnection {
 
   // The server side of a handshake yet to come on `fd`, which stays the caller's to close.
   TlsConnection(TlsContext const& context, int fd);
+  // Its BIO points at socket_: it stays where it was made.
+  TlsConnection(TlsConnection const&) = delete;
+  TlsConnection& operator=(TlsConnection const&) = delete;
 
   // Each call: asio::error::would_block means "wait for wait_for(...) and call again"; eof, the peer has ended.
   void handshake(error_code& error);
@@ -31,11 +34,14 @@ class TlsConnection {
   std::size_t write(std::span<char const> bytes, error_code& error);
   // Sends close_notify if the connection is still sound; does not wait for the peer's.
   void shutdown();
+  // Bytes OpenSSL has read ahead from the socket (whole records or not) and not yet given out, or an end seen.
+  bool holds_input() const;
   // After the handshake: whether it resumed a session (a ticket) instead of a full key exchange.
   bool resumed() const;
 
-  // Records or decrypted bytes the last read left in OpenSSL (its buffer was full), or an end already seen:
-  // readiness epoll will not report again. Never a record cut short, whose rest epoll will report.
+  // Records or decrypted bytes the last read left in OpenSSL (its buffer was full, or the handshake read ahead), or
+  // an end already seen: readiness epoll will not report again. Not after a read that OpenSSL ended by asking the
+  // socket for more: a record cut short then waits for epoll to report its rest.
   bool read_ready() const { return input_left_ || deferred_read_error_; }
   // What a read (or handshake) or a write that gave would_block waits for: TLS may need to write to read.
   Wait wait_for(Wait wanted) const { return wanted == Wait::wait_write ? write_waits_for_ : read_waits_for_; }

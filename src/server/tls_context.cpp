@@ -64,12 +64,15 @@ void apply_policy(SSL_CTX* context, TlsVersion min_version) {
   SSL_CTX_set_min_proto_version(context, min_version == TlsVersion::v1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
   SSL_CTX_set_max_proto_version(context, TLS1_3_VERSION);
   SSL_CTX_set_cipher_list(context, intermediate_ciphers);
-  SSL_CTX_set_ciphersuites(context, intermediate_suites);
+  if (SSL_CTX_set_ciphersuites(context, intermediate_suites) != 1) {
+    throw TlsSetupError(fmt::format("cannot set the TLS 1.3 suites: {}", openssl_reason()));
+  }
   SSL_CTX_set1_groups_list(context, intermediate_groups);
   SSL_CTX_set_dh_auto(context, 1);
   // Clients that leave without close_notify are the common case: their EOF is an end, not an error.
-  SSL_CTX_set_options(context,
-                      SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  // ChaCha20 for a client that puts it first (one without AES instructions, as phones often are), AES otherwise.
+  SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA |
+                                   SSL_OP_IGNORE_UNEXPECTED_EOF);
   // Resumption by ticket only: tickets are stateless, a server-side session cache would hold every session.
   SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
   // One TLS 1.3 ticket per connection, not OpenSSL's two: a client resumes its next connection with it, and each

@@ -15,8 +15,8 @@ TlsSocketState& state_of(BIO* bio) {
   return *static_cast<TlsSocketState*>(BIO_get_data(bio));
 }
 
-bool is_retry(int error) {
-  return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
+bool would_block(int error) {
+  return error == EAGAIN || error == EWOULDBLOCK;
 }
 
 int read_socket(BIO* bio, char* into, std::size_t size, std::size_t* read) {
@@ -26,7 +26,10 @@ int read_socket(BIO* bio, char* into, std::size_t size, std::size_t* read) {
     BIO_set_retry_read(bio);
     return 0;
   }
-  ssize_t const got = ::recv(state.fd, into, size, 0);
+  ssize_t got = 0;
+  do {
+    got = ::recv(state.fd, into, size, 0);
+  } while (got < 0 && errno == EINTR);
   if (got > 0) {
     state.drained = static_cast<std::size_t>(got) < size;
     *read = static_cast<std::size_t>(got);
@@ -34,7 +37,7 @@ int read_socket(BIO* bio, char* into, std::size_t size, std::size_t* read) {
   }
   if (got == 0) {
     state.ended = true;
-  } else if (is_retry(errno)) {
+  } else if (would_block(errno)) {
     state.drained = true;
     BIO_set_retry_read(bio);
   }
@@ -43,12 +46,15 @@ int read_socket(BIO* bio, char* into, std::size_t size, std::size_t* read) {
 
 int write_socket(BIO* bio, char const* bytes, std::size_t size, std::size_t* written) {
   BIO_clear_retry_flags(bio);
-  ssize_t const sent = ::send(state_of(bio).fd, bytes, size, MSG_NOSIGNAL);
+  ssize_t sent = 0;
+  do {
+    sent = ::send(state_of(bio).fd, bytes, size, MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
   if (sent >= 0) {
     *written = static_cast<std::size_t>(sent);
     return 1;
   }
-  if (is_retry(errno)) BIO_set_retry_write(bio);
+  if (would_block(errno)) BIO_set_retry_write(bio);
   return 0;
 }
 
@@ -71,7 +77,8 @@ int create(BIO* bio) {
 BIO_METHOD* socket_method() {
   // Made once and kept for the process's life, as OpenSSL's own methods are.
   static BIO_METHOD* const method = [] {
-    BIO_METHOD* made = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "wshub socket");
+    int const index = BIO_get_new_index();
+    BIO_METHOD* made = index == -1 ? nullptr : BIO_meth_new(index | BIO_TYPE_SOURCE_SINK, "wshub socket");
     if (made == nullptr || BIO_meth_set_read_ex(made, read_socket) != 1 ||
         BIO_meth_set_write_ex(made, write_socket) != 1 || BIO_meth_set_ctrl(made, control) != 1 ||
         BIO_meth_set_create(made, create) != 1) {

@@ -5,8 +5,10 @@ import asyncio
 import json
 import os
 import re
+import signal
 import socket
 import ssl
+import struct
 import subprocess
 import time
 import urllib.request
@@ -260,13 +262,17 @@ def test_handshakes_are_counted_by_result(start_tls_server, pki):
     session, reused = get_healthz()
     assert not reused and get_healthz(session=session)[1]
     socket.create_connection(("127.0.0.1", server.port), timeout=10).close()
-    server.wait_for_log(r"refused a TLS handshake: End of file")
+    server.wait_for_log(r"a client left during its TLS handshake: End of file")
+    reset = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    reset.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST, as health checks do
+    reset.close()
+    server.wait_for_log(r"a client left during its TLS handshake: Connection reset by peer")
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
         raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
         read_until_closed(raw)
     text = tls_metrics(server, pki)
     counted = {result: handshakes(text, result) for result in ("full", "resumed", "failed", "abandoned", "timed_out")}
-    assert counted == {"full": 2, "resumed": 1, "failed": 1, "abandoned": 1, "timed_out": 0}
+    assert counted == {"full": 2, "resumed": 1, "failed": 1, "abandoned": 2, "timed_out": 0}
 
 
 def cpu_seconds(pid):
@@ -319,6 +325,30 @@ def test_a_record_cut_short_is_waited_for_without_spinning_and_then_answered(sta
         time.sleep(1)  # what is measured is the CPU the server spends over this second, not an event to await
         assert cpu_seconds(server.process.pid) - before < 0.2
         raw.sendall(record[10:])
+        assert decrypted(tls, incoming, read_until_closed(raw)).startswith(b"HTTP/1.1 200")
+
+
+def test_a_request_sent_with_the_last_handshake_message_is_answered_during_a_drain(start_tls_server, pki):
+    # OpenSSL reads ahead: the request that came in the same segment as the client's Finished is inside OpenSSL, not
+    # in the socket, when a draining server asks whether a request has begun.
+    server = start_tls_server()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = client_context(pki).wrap_bio(incoming, outgoing, server_hostname="localhost")
+        with pytest.raises(ssl.SSLWantReadError):
+            tls.do_handshake()
+        raw.sendall(outgoing.read())  # the ClientHello
+        while True:
+            incoming.write(raw.recv(65536))
+            try:
+                tls.do_handshake()  # the client's side is done; its Finished waits in `outgoing`
+                break
+            except ssl.SSLWantReadError:
+                continue
+        server.signal(signal.SIGTERM)
+        server.wait_for_log(r"received SIGTERM")
+        tls.write(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        raw.sendall(outgoing.read())  # the Finished and the request, in one segment
         assert decrypted(tls, incoming, read_until_closed(raw)).startswith(b"HTTP/1.1 200")
 
 
