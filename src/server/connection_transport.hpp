@@ -59,8 +59,8 @@ class ConnectionTransport {
   // After a TLS handshake: whether it resumed a session.
   bool tls_resumed() const { return tls_ && tls_->resumed(); }
 
-  // Completes with an error code once the last read (wait_read) or write (wait_write) may go on. Over TLS, bytes
-  // OpenSSL already holds make a read ready at once: epoll would never report them.
+  // Completes with an error code once the last read (wait_read) or write (wait_write) may go on. Over TLS, records a
+  // full read left in OpenSSL make a read ready at once (epoll would never report them); a record cut short does not.
   template <typename Token>
   auto async_wait(Wait wanted, Token&& token) {
     return asio::async_initiate<Token, void(error_code)>(
