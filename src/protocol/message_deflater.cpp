@@ -2,6 +2,7 @@
 #include "protocol/message_deflater.hpp"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <memory>
 #include <new>
@@ -21,9 +22,28 @@ constexpr std::size_t flush_room_bytes = 16;
 // zlib counts input in uInt: larger payloads go in pieces.
 constexpr std::size_t max_piece_bytes = UINT_MAX;
 
+// How zlib searches for matches at each level: the rows of deflate.c's configuration_table (the same since zlib
+// 1.0), which deflateTune needs whole to change only max_chain.
+struct MatchSearch {
+  int good_length;
+  int max_lazy;
+  int nice_length;
+  int max_chain;
+};
+constexpr std::array<MatchSearch, 10> zlib_match_search{{{0, 0, 0, 0},
+                                                         {4, 4, 8, 4},
+                                                         {4, 5, 16, 8},
+                                                         {4, 6, 32, 32},
+                                                         {4, 4, 16, 16},
+                                                         {8, 16, 32, 32},
+                                                         {8, 16, 128, 128},
+                                                         {8, 32, 128, 256},
+                                                         {32, 128, 258, 1024},
+                                                         {32, 258, 258, 4096}}};
+
 }  // namespace
 
-MessageDeflater::MessageDeflater(int level, int window_bits, int mem_level) {
+MessageDeflater::MessageDeflater(int level, int window_bits, int mem_level) : level_(level) {
   if (level < 1 || level > 9 || window_bits < 9 || window_bits > 15 || mem_level < 1 || mem_level > 9) {
     throw std::invalid_argument("MessageDeflater: level 1..9, window_bits 9..15, mem_level 1..9");
   }
@@ -44,6 +64,18 @@ void MessageDeflater::compress(std::string_view payload, std::string& out) {
 
 void MessageDeflater::forget_history() {
   deflateReset(&stream_);
+  apply_match_search_limit();
+}
+
+void MessageDeflater::limit_match_search(int max_chain) {
+  max_chain_ = max_chain;
+  apply_match_search_limit();
+}
+
+void MessageDeflater::apply_match_search_limit() {
+  MatchSearch const& own = zlib_match_search[static_cast<std::size_t>(level_)];
+  if (max_chain_ <= 0 || own.max_chain <= max_chain_) return;
+  deflateTune(&stream_, own.good_length, own.max_lazy, own.nice_length, max_chain_);
 }
 
 void MessageDeflater::compress_continuing(std::string_view payload, std::string& out) {

@@ -31,9 +31,17 @@ class MessageDeflater {
   void compress_continuing(std::string_view payload, std::string& out);
   // The next message refers back to nothing (deflateReset: clears the hash table, keeps the memory).
   void forget_history();
+  // From now on, looks at most max_chain earlier places for each match (zlib's max_chain; the level keeps the rest of
+  // its search settings). A level that already looks at fewer is left as it is.
+  void limit_match_search(int max_chain);
 
  private:
+  // deflateReset restores the level's own search settings: the limit is applied again after it.
+  void apply_match_search_limit();
+
   z_stream stream_{};
+  int level_;
+  int max_chain_ = 0;  // 0: the level's own
 };
 
 // This thread's deflater for these settings, made on first use; the same object on later calls.

@@ -67,6 +67,7 @@ void OutgoingCompression::drop_context_if_idle() {
 MessageDeflater* OutgoingCompression::context() {
   if (!context_ && contexts_) {
     context_ = contexts_->lend(level_, std::min(window_bits_, context_window_bits), context_mem_level);
+    if (context_) context_->limit_match_search(context_max_chain);
     // A new deflater has no history: nothing it makes refers back past its first message.
     client_window_moved_ = false;
   }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -84,6 +85,64 @@ TEST(MessageDeflater, RejectsSettingsOutsideRfc7692) {
   EXPECT_THROW(MessageDeflater(6, 8), std::invalid_argument);
   EXPECT_THROW(MessageDeflater(6, 16), std::invalid_argument);
   EXPECT_THROW(MessageDeflater(6, 15, 0), std::invalid_argument);
+}
+
+// Groups of a 128-byte text, then 100 decoys that share its first 64 bytes, then the text again: its one match of 128
+// bytes is 101 places back on the hash chain of its first bytes, which a search of 32 places does not reach.
+std::string text_behind_decoys() {
+  std::string payload;
+  for (unsigned group = 0; group < 8; ++group) {
+    std::string const text = testing::random_bytes(128, group);
+    std::string_view const shared_start = std::string_view(text).substr(0, 64);
+    payload += text;
+    for (unsigned decoy = 0; decoy < 100; ++decoy) {
+      payload += shared_start;
+      payload += testing::random_bytes(8, 1000 + decoy);
+    }
+    payload += text;
+  }
+  return payload;
+}
+
+std::string compress_with_match_search_limit(std::string_view payload, int level, int max_chain) {
+  MessageDeflater deflater(level, 15, 8);
+  deflater.limit_match_search(max_chain);
+  std::string out;
+  deflater.compress(payload, out);
+  return out;
+}
+
+// zlib itself at level 6 and memLevel 8 with deflateTune's search of max_chain places, sync-flushed, tail removed.
+std::string zlib_level_6_searching(std::string_view payload, int max_chain) {
+  z_stream stream{};
+  if (deflateInit2(&stream, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::bad_alloc();
+  deflateTune(&stream, 8, 16, 128, max_chain);
+  std::string out(deflateBound(&stream, static_cast<uLong>(payload.size())) + 16, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(payload.data()));
+  stream.avail_in = static_cast<uInt>(payload.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  deflate(&stream, Z_SYNC_FLUSH);
+  out.resize(out.size() - stream.avail_out - testing::sync_flush_tail.size());
+  deflateEnd(&stream);
+  return out;
+}
+
+TEST(MessageDeflater, LimitsItsMatchSearchAsDeflateTuneDoesEvenAfterAReset) {
+  std::string const payload = text_behind_decoys();
+  // compress() starts with deflateReset, which restores the level's own search: the limit must outlive it.
+  std::string const limited = compress_with_match_search_limit(payload, 6, 32);
+  EXPECT_EQ(limited, zlib_level_6_searching(payload, 32));
+  EXPECT_NE(limited, zlib_level_6_searching(payload, 128));
+  EXPECT_EQ(zlib_inflate(limited), payload);
+}
+
+TEST(MessageDeflater, ALevelThatSearchesLessKeepsItsOwnSearch) {
+  std::string const payload = text_behind_decoys();
+  MessageDeflater unlimited(4, 15, 8);
+  std::string own;
+  unlimited.compress(payload, own);
+  EXPECT_EQ(compress_with_match_search_limit(payload, 4, 32), own);
 }
 
 TEST(MessageDeflater, EveryMemLevelRoundTrips) {
