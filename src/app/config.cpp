@@ -132,6 +132,14 @@ Seconds parse_reload_check(GivenValue const& given) {
   return Seconds{*seconds};
 }
 
+// A second at least, as the reload check.
+Seconds parse_ticket_key_rotation(GivenValue const& given) {
+  auto const seconds = parse_number<double>(given.text);
+  bool const in_range = seconds && std::isfinite(*seconds) && *seconds >= 1 && *seconds <= max_seconds;
+  if (!in_range) throw SettingError(given, fmt::format("a number of seconds from 1 to {:.0f}", max_seconds));
+  return Seconds{*seconds};
+}
+
 spdlog::level::level_enum parse_level(GivenValue const& given) {
   auto const level = parse_log_level(given.text);
   if (!level) throw SettingError(given, "one of TRACE, DEBUG, INFO, WARNING, WARN, ERROR, CRITICAL, OFF");
@@ -365,6 +373,10 @@ class CommandLine {
         fmt::format("how often the TLS certificate and key files are checked for a change, which reloads them for "
                     "new connections as SIGHUP does; 0: only on SIGHUP, else at least 1 (default {})",
                     in_seconds(TlsOptions{}.reload_check)));
+    add(tls_ticket_rotation_, "--tls-ticket-key-rotation-sec", "TLS_TICKET_KEY_ROTATION_SEC", "SECONDS",
+        fmt::format("how long a session ticket key seals new tickets; it opens them as long again, then is erased; "
+                    "at least 1 (default {})",
+                    in_seconds(TlsOptions{}.ticket_key_rotation)));
     add(threads_, "--threads", "THREADS", "N", "I/O threads (default: the number of cores)");
     add(log_level_, "--log-level", "LOG_LEVEL", "LEVEL",
         fmt::format("TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF (default {})",
@@ -533,6 +545,7 @@ class CommandLine {
     bool const has_key = resolve(tls.key_file, tls_key_, environment, parse_file);
     resolve(tls.min_version, tls_min_version_, environment, parse_tls_version);
     resolve(tls.reload_check, tls_reload_check_, environment, parse_reload_check);
+    resolve(tls.ticket_key_rotation, tls_ticket_rotation_, environment, parse_ticket_key_rotation);
     if (has_cert && !has_key)
       throw SettingError::without_partner(*tls_cert_.given(environment), "--tls-key-file/TLS_KEY_FILE");
     if (has_key && !has_cert)
@@ -609,7 +622,7 @@ class CommandLine {
       "wshub: a WebSocket hub. Clients connect to /ws/{clientId}; GET /clients lists them, "
       "POST /broadcast-to-all sends them a message, /clients/{clientId} reaches one of them.",
       "wshub"};
-  Setting tls_cert_, tls_key_, tls_min_version_, tls_reload_check_;
+  Setting tls_cert_, tls_key_, tls_min_version_, tls_reload_check_, tls_ticket_rotation_;
   Setting host_, port_, threads_, log_level_, log_format_, forced_, progress_, backpressure_;
   Setting ping_interval_, idle_timeout_, max_clients_, duplicate_policy_, max_message_, max_body_, max_header_,
       request_timeout_;

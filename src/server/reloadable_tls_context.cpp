@@ -25,8 +25,10 @@ ReloadableTlsContext::ReloadableTlsContext(asio::any_io_executor const& executor
       metrics_(metrics),
       cert_stamp_(stamp_of(options_.cert_file)),
       key_stamp_(stamp_of(options_.key_file)),
-      check_timer_(executor) {
+      check_timer_(executor),
+      rotation_timer_(executor) {
   current_ = std::make_unique<TlsContext>(options_);
+  current_->use_ticket_keys(ticket_keys_);
   publish_expiry();
 }
 
@@ -35,6 +37,7 @@ void ReloadableTlsContext::start() {
   log_event(spdlog::level::info, {{"serial", current_->serial()}, {"expires", expires}},
             "TLS certificate: serial {}, expires {}", current_->serial(), expires);
   check_files_later();
+  rotate_ticket_key_later();
 }
 
 void ReloadableTlsContext::reload(std::string_view cause) {
@@ -42,10 +45,7 @@ void ReloadableTlsContext::reload(std::string_view cause) {
   key_stamp_ = stamp_of(options_.key_file);
   try {
     auto replacement = std::make_unique<TlsContext>(options_);
-    if (!replacement->share_ticket_keys_of(*current_)) {
-      log_event(spdlog::level::warn, {{"cause", cause}},
-                "TLS certificate reload ({}): session tickets from before it will not resume", cause);
-    }
+    replacement->use_ticket_keys(ticket_keys_);
     current_ = std::move(replacement);
   } catch (std::exception const& error) {  // TlsSetupError, or OpenSSL out of memory: the old pair stays either way
     metrics_.add(Counter::tls_reloads_failed);
@@ -63,6 +63,7 @@ void ReloadableTlsContext::reload(std::string_view cause) {
 
 void ReloadableTlsContext::stop() {
   check_timer_.cancel();
+  rotation_timer_.cancel();
 }
 
 void ReloadableTlsContext::check_files_later() {
@@ -72,6 +73,16 @@ void ReloadableTlsContext::check_files_later() {
       reload("a file changed");
     }
     check_files_later();
+  });
+}
+
+void ReloadableTlsContext::rotate_ticket_key_later() {
+  rotation_timer_.arm_after(options_.ticket_key_rotation, [this] {
+    ticket_keys_.rotate();
+    log_event(spdlog::level::info, {{"rotations", ticket_keys_.rotations()}},
+              "TLS session ticket key replaced ({} so far): tickets sealed before the last one no longer resume",
+              ticket_keys_.rotations());
+    rotate_ticket_key_later();
   });
 }
 

@@ -10,13 +10,15 @@
 #include "async/ticked_timer.hpp"
 #include "ops/metrics.hpp"
 #include "server/file_stamp.hpp"
+#include "server/ticket_keys.hpp"
 #include "server/tls_context.hpp"
 
 namespace wshub {
 
 // A connection keeps the context it began with (its SSL object holds a reference to OpenSSL's context), so a reload
 // drops no connection; a new pair that does not load is logged at ERROR and the one in use stays. Session tickets
-// keep their keys across reloads, so clients still resume.
+// keep their keys across reloads, so clients still resume, and the keys are replaced every
+// options.ticket_key_rotation.
 //
 // Not thread-safe: every call, and the file check, runs on the executor given (the accept loop's). The check's
 // completion holds a plain `this`: its owner (the listener) is destroyed only after the I/O threads have stopped.
@@ -27,24 +29,28 @@ class ReloadableTlsContext {
 
   TlsContext const& current() const { return *current_; }
 
-  // Logs the certificate in use and checks the files every options.reload_check from now on.
+  // Logs the certificate in use; from now on checks the files every options.reload_check and replaces the ticket key
+  // every options.ticket_key_rotation.
   void start();
   // Loads the pair again; `cause` ("SIGHUP", "a file changed") is named in the log line.
   void reload(std::string_view cause);
-  // The files are no longer checked: the server is stopping.
+  // The files are no longer checked, nor the ticket key replaced: the server is stopping.
   void stop();
 
  private:
   void check_files_later();
+  void rotate_ticket_key_later();
   void publish_expiry() const;
 
   TlsOptions const options_;
   Metrics& metrics_;
+  TicketKeys ticket_keys_;  // before current_: every context, and so every connection, ends before the keys
   std::unique_ptr<TlsContext> current_;
   // The files as they were when last loaded, or last tried: a pair that failed is not tried again until it changes.
   FileStamp cert_stamp_;
   FileStamp key_stamp_;
   TickedTimer<asio::steady_timer> check_timer_;
+  TickedTimer<asio::steady_timer> rotation_timer_;
 };
 
 }  // namespace wshub

@@ -1,7 +1,6 @@
 // Builds the OpenSSL context from the certificate and key files, with wshub's fixed TLS policy.
 #include "server/tls_context.hpp"
 
-#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -138,17 +137,6 @@ TlsContext::TlsContext(TlsOptions const& options) : context_(SSL_CTX_new(TLS_ser
   X509 const* certificate = SSL_CTX_get0_certificate(context_.get());
   serial_ = serial_of(certificate);
   expires_at_ = expiry_of(certificate);
-}
-
-bool TlsContext::share_ticket_keys_of(TlsContext const& older) {
-  // The key name, HMAC key and AES key of the tickets OpenSSL issues and accepts: 80 bytes in OpenSSL 3, which the
-  // call without a buffer confirms.
-  std::array<unsigned char, 80> keys{};
-  if (SSL_CTX_get_tlsext_ticket_keys(older.native(), nullptr, 0) != static_cast<long>(keys.size())) return false;
-  bool const shared = SSL_CTX_get_tlsext_ticket_keys(older.native(), keys.data(), keys.size()) == 1 &&
-                      SSL_CTX_set_tlsext_ticket_keys(context_.get(), keys.data(), keys.size()) == 1;
-  OPENSSL_cleanse(keys.data(), keys.size());
-  return shared;
 }
 
 }  // namespace wshub

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "server/ticket_keys.hpp"
+
 struct ssl_ctx_st;
 
 namespace wshub {
@@ -19,6 +21,9 @@ struct TlsOptions {
   TlsVersion min_version = TlsVersion::v1_2;
   // How often the two files are checked for a change that reloads them (as SIGHUP does); 0: only on SIGHUP.
   std::chrono::duration<double> reload_check{60};
+  // How long a session ticket key seals new tickets; it opens them for as long again, then is erased. OpenSSL's
+  // tickets live 2 hours, so at 2 hours none is refused for its key.
+  std::chrono::duration<double> ticket_key_rotation{7200};
 };
 
 // The certificate or key could not be used; the message names the setting.
@@ -41,9 +46,9 @@ class TlsContext {
   // The certificate's notAfter, in seconds since the Unix epoch.
   std::int64_t expires_at() const { return expires_at_; }
 
-  // Encrypts and decrypts session tickets with `older`'s keys, so that clients resume across a reload; false if
-  // OpenSSL would not hand them over (then tickets from before are refused and those clients make a full handshake).
-  bool share_ticket_keys_of(TlsContext const& older);
+  // Seals and opens session tickets with these keys (else OpenSSL's own, which never change), which must outlive
+  // every connection made from this context.
+  void use_ticket_keys(TicketKeys& keys) { keys.install_in(context_.get()); }
 
  private:
   struct Free {

@@ -1,6 +1,7 @@
 """Replacing the TLS certificate while wshub runs: SIGHUP and a changed file load the new pair for new connections,
 open connections (1,000 clients echoing over wss://) keep going, a broken pair keeps the old one, session tickets
-from before still resume, and /metrics shows the expiry of the certificate in use."""
+from before still resume, and /metrics shows the expiry of the certificate in use. The session ticket key is
+replaced on its schedule, and a ticket outlives its key by one period only."""
 import os
 import re
 import resource
@@ -164,6 +165,26 @@ def test_tickets_given_before_a_reload_still_resume(start_server, live, pki):
     assert '"ok"' in body and resumed
 
 
+ROTATED = r"TLS session ticket key replaced \((\d+) so far\)"
+
+
+def rotations_so_far(server):
+    return max((int(m.group(1)) for m in map(re.compile(ROTATED).search, server.lines) if m), default=0)
+
+
+def test_the_ticket_key_is_replaced_on_schedule_and_its_tickets_stop_resuming(start_server, live, pki):
+    server = start_tls(start_server, live, "--tls-ticket-key-rotation-sec", "1")
+    context = tls_client(pki)
+    body, session, resumed = https_get(server, context, "/healthz")
+    assert '"ok"' in body and not resumed
+    # The ticket was sealed with the key of this period or, if a replacement came in between, the next one: three
+    # replacements later both are erased.
+    erased_after = rotations_so_far(server) + 3
+    server.wait_for_log(ROTATED, count=erased_after)
+    body, _, resumed = https_get(server, context, "/healthz", session=session)
+    assert '"ok"' in body and not resumed
+
+
 def test_sighup_with_the_files_unchanged_loads_the_same_pair_again(start_server, live, pki):
     server = start_tls_without_checks(start_server, live)
     server.signal(signal.SIGHUP)
@@ -178,4 +199,14 @@ def test_a_bad_reload_check_interval_is_refused(value):
                           text=True, timeout=30)
     assert done.returncode == 2
     expected = f'wshub: invalid --tls-reload-check-sec value "{value}": expected 0, or a number of seconds from 1'
+    assert done.stderr.startswith(expected), done.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "1e9", "0.5"])
+def test_a_bad_ticket_key_rotation_is_refused(value):
+    env = {k: v for k, v in os.environ.items() if k not in ENV_SETTINGS}
+    done = subprocess.run([BINARY, "--port", "0", "--tls-ticket-key-rotation-sec", value], env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    expected = f'wshub: invalid --tls-ticket-key-rotation-sec value "{value}": expected a number of seconds from 1'
     assert done.stderr.startswith(expected), done.stderr
