@@ -56,6 +56,8 @@ class ConnectionTransport {
   void handshake(error_code& error);
   // Over TLS, bytes of the client's that OpenSSL has read from the socket and not yet given out.
   bool holds_input() const { return tls_ && tls_->holds_input(); }
+  // Over TLS, bytes a write that would block already put in a record: what is dropped must leave them.
+  std::size_t committed_write_bytes() const { return tls_ ? tls_->committed_write_bytes() : 0; }
   // After a TLS handshake: whether it resumed a session.
   bool tls_resumed() const { return tls_ && tls_->resumed(); }
 

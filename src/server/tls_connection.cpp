@@ -66,8 +66,12 @@ std::size_t TlsConnection::write(std::span<char const> bytes, error_code& error)
   socket_.drained = false;  // a write that had to read (none in TLS 1.3 without renegotiation) must ask the socket
   std::size_t written = 0;
   ERR_clear_error();
-  int const result = SSL_write_ex(ssl_.get(), bytes.data(), std::min(bytes.size(), max_record_bytes), &written);
+  std::size_t const record_bytes = std::min(bytes.size(), max_record_bytes);
+  int const result = SSL_write_ex(ssl_.get(), bytes.data(), record_bytes, &written);
   error = result == 1 ? error_code{} : error_of(result, Role::write);
+  // A record that could not go out is OpenSSL's to finish: the call is one record, so it holds all it was given.
+  if (error == asio::error::would_block && committed_write_bytes_ == 0) committed_write_bytes_ = record_bytes;
+  if (!error) committed_write_bytes_ = 0;
   return written;
 }
 

@@ -36,6 +36,9 @@ class TlsConnection {
   void shutdown();
   // Bytes OpenSSL has read ahead from the socket (whole records or not) and not yet given out, or an end seen.
   bool holds_input() const;
+  // After a write that gave would_block: how many of the bytes it was given OpenSSL already put in a record, which
+  // the next write must give again (and so they must not be dropped); 0 once a write went through.
+  std::size_t committed_write_bytes() const { return committed_write_bytes_; }
   // After the handshake: whether it resumed a session (a ticket) instead of a full key exchange.
   bool resumed() const;
 
@@ -62,7 +65,8 @@ class TlsConnection {
   Wait write_waits_for_ = Wait::wait_write;
   error_code deferred_read_error_;  // met after a read had already filled part of its buffer
   bool input_left_ = false;         // the last read stopped before OpenSSL asked the socket for more
-  bool broken_ = false;             // a fatal error or an end: no close_notify is due
+  std::size_t committed_write_bytes_ = 0;
+  bool broken_ = false;  // a fatal error or an end: no close_notify is due
 };
 
 }  // namespace wshub

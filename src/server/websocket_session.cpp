@@ -323,8 +323,9 @@ void WebSocketSession::disconnect_slow_consumer() {
   log_slow_consumer(*id_, socket_.socket(), options_.max_backpressure_bytes, code);
   // It gets no more broadcasts, so it must not be counted in them.
   leave_hub(Counter::disconnects_slow_consumer, slow_consumer_reason, code);
-  // Drop what has not started to go out; a frame half written must be finished before the close frame.
-  queue_.drop_unstarted();
+  // Drop what has not started to go out; a frame half written, or held in a TLS record that could not go out yet,
+  // must be finished before the close frame.
+  queue_.drop_unstarted(socket_.committed_write_bytes());
   start_close(CloseCode::policy_violation, slow_consumer_reason);
 }
 

@@ -53,9 +53,16 @@ void WriteQueue::consume(std::size_t written) {
   }
 }
 
-void WriteQueue::drop_unstarted() {
+void WriteQueue::drop_unstarted(std::size_t committed) {
   if (empty()) return;
-  std::size_t const keep = head_offset_ > 0 ? head_ + 1 : head_;
+  std::size_t keep = head_;
+  std::size_t offset = head_offset_;
+  std::size_t kept_bytes = 0;
+  while (keep < chunks_.size() && (offset > 0 || kept_bytes < committed)) {
+    kept_bytes += chunks_[keep].bytes().size() - offset;
+    offset = 0;
+    ++keep;
+  }
   for (std::size_t i = keep; i < chunks_.size(); ++i) bytes_ -= chunks_[i].bytes().size();
   chunks_.resize(keep);
   if (empty()) clear();

@@ -29,8 +29,9 @@ class WriteQueue {
   // Fills buffers for one gathered write, the first starting where the last write stopped; returns how many.
   std::size_t gather(std::span<asio::const_buffer> buffers) const;
   void consume(std::size_t written);
-  // Drops what has not started to go out; a chunk half written stays, since its frame must be finished.
-  void drop_unstarted();
+  // Drops what has not started to go out. A chunk half written stays, since its frame must be finished, and so do the
+  // chunks that hold the next `committed` bytes (over TLS, what a write that would block already put in a record).
+  void drop_unstarted(std::size_t committed = 0);
   // Empties the queue and gives its storage back.
   void clear();
 

@@ -2,6 +2,7 @@
 them (python3-websockets, urllib, curl), refused protocol versions, plain HTTP and stalled handshakes, bad settings,
 and the alternative: haproxy terminating TLS in front of a plain node."""
 import asyncio
+import http.client
 import json
 import os
 import re
@@ -165,6 +166,33 @@ def test_a_wss_client_is_closed_by_the_server_with_a_close_frame(start_tls_serve
         assert read_until_closed(client.sock) == b""
     finally:
         client.close()
+
+
+def test_a_wss_client_that_stops_reading_is_dropped_as_a_slow_consumer_with_its_close_frame(start_tls_server, pki):
+    server = start_tls_server()
+    silent = RawWebSocket(server, "/ws/7", tls=client_context(pki))
+    api = http.client.HTTPSConnection("127.0.0.1", server.port, context=client_context(pki), timeout=30)
+    try:
+        # Frames of a little under a TLS record (16 KiB), so that nearly every record holds the end of one frame and
+        # the start of the next. When the socket is full, OpenSSL holds the last record half sent; it must go out
+        # whole before the close frame, or the client reads a frame cut short and no close.
+        message = "x" * 16000
+        body = json.dumps({"message": message})
+        for _ in range(2000):  # 32 MB at most: the 4 MiB cap and the socket buffers between the two
+            api.request("POST", "/broadcast-to-all", body, {"Content-Type": "application/json"})
+            assert api.getresponse().read()
+            if any("client 7 is a slow consumer" in line for line in server.lines):
+                break
+        server.wait_for_log(r"client 7 is a slow consumer: over 4194304 bytes queued; closing it with 1008")
+        opcode, payload = silent.recv_frame()
+        while opcode == 0x1:
+            assert payload == message.encode()
+            opcode, payload = silent.recv_frame()
+        assert opcode == 0x8
+        assert payload == struct.pack("!H", 1008) + b"slow consumer: too many bytes queued"
+    finally:
+        api.close()
+        silent.close()
 
 
 def test_curl_with_the_test_ca_reads_every_kind_of_route(start_tls_server, pki):

@@ -81,6 +81,23 @@ TEST(WriteQueue, DropUnstartedKeepsAHalfWrittenChunk) {
   EXPECT_TRUE(queue.empty());
 }
 
+TEST(WriteQueue, DropUnstartedKeepsTheChunksACommittedWriteHolds) {
+  WriteQueue queue;
+  queue.append("first");
+  queue.push(SharedFrame::text("second"));
+  queue.push(SharedFrame::text("third"));
+  queue.consume(2);
+  // "rst" and the first byte of the second frame are in a TLS record that could not go out yet.
+  queue.drop_unstarted(4);
+  EXPECT_EQ(next_write(queue), "rst" + std::string(SharedFrame::text("second").bytes()));
+
+  WriteQueue untouched;
+  untouched.push(SharedFrame::text("committed"));
+  untouched.push(SharedFrame::text("dropped"));
+  untouched.drop_unstarted(1);
+  EXPECT_EQ(next_write(untouched), SharedFrame::text("committed").bytes());
+}
+
 TEST(WriteQueue, ManySmallWritesDrainInOrder) {
   WriteQueue queue;
   std::string expected;
