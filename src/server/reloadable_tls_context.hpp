@@ -44,7 +44,9 @@ class ReloadableTlsContext {
 
   TlsOptions const options_;
   Metrics& metrics_;
-  TicketKeys ticket_keys_;  // before current_: every context, and so every connection, ends before the keys
+  // Used by OpenSSL's ticket callback, which runs only in handshakes, on the I/O threads: they stop before the
+  // listener that owns this is destroyed, though an SSL_CTX may live on in a connection freed after it.
+  TicketKeys ticket_keys_;
   std::unique_ptr<TlsContext> current_;
   // The files as they were when last loaded, or last tried: a pair that failed is not tried again until it changes.
   FileStamp cert_stamp_;

@@ -69,8 +69,9 @@ std::size_t TlsConnection::write(std::span<char const> bytes, error_code& error)
   std::size_t const record_bytes = std::min(bytes.size(), max_record_bytes);
   int const result = SSL_write_ex(ssl_.get(), bytes.data(), record_bytes, &written);
   error = result == 1 ? error_code{} : error_of(result, Role::write);
-  // A record that could not go out is OpenSSL's to finish: the call is one record, so it holds all it was given.
-  if (error == asio::error::would_block && committed_write_bytes_ == 0) committed_write_bytes_ = record_bytes;
+  // A record that could not go out is OpenSSL's to finish, and the next call must give its bytes again: all this call
+  // was given, since a retry given more than the held record sends it and puts the rest in a new one.
+  if (error == asio::error::would_block) committed_write_bytes_ = std::max(committed_write_bytes_, record_bytes);
   if (!error) committed_write_bytes_ = 0;
   return written;
 }

@@ -87,15 +87,15 @@ TEST(MessageDeflater, RejectsSettingsOutsideRfc7692) {
   EXPECT_THROW(MessageDeflater(6, 15, 0), std::invalid_argument);
 }
 
-// Groups of a 128-byte text, then 100 decoys that share its first 64 bytes, then the text again: its one match of 128
-// bytes is 101 places back on the hash chain of its first bytes, which a search of 32 places does not reach.
-std::string text_behind_decoys() {
+// Groups of a 128-byte text, then decoys that share its first shared_bytes, then the text again: its one long match is
+// decoys + 1 places back on the hash chain of its first bytes, which a shallower search does not reach.
+std::string text_behind_decoys(std::size_t shared_bytes, unsigned decoys) {
   std::string payload;
   for (unsigned group = 0; group < 8; ++group) {
     std::string const text = testing::random_bytes(128, group);
-    std::string_view const shared_start = std::string_view(text).substr(0, 64);
+    std::string_view const shared_start = std::string_view(text).substr(0, shared_bytes);
     payload += text;
-    for (unsigned decoy = 0; decoy < 100; ++decoy) {
+    for (unsigned decoy = 0; decoy < decoys; ++decoy) {
       payload += shared_start;
       payload += testing::random_bytes(8, 1000 + decoy);
     }
@@ -112,11 +112,11 @@ std::string compress_with_match_search_limit(std::string_view payload, int level
   return out;
 }
 
-// zlib itself at level 6 and memLevel 8 with deflateTune's search of max_chain places, sync-flushed, tail removed.
-std::string zlib_level_6_searching(std::string_view payload, int max_chain) {
+// zlib itself at this level and memLevel 8, its search set by deflateTune, sync-flushed, tail removed.
+std::string zlib_searching(std::string_view payload, int level, int good, int lazy, int nice, int max_chain) {
   z_stream stream{};
-  if (deflateInit2(&stream, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::bad_alloc();
-  deflateTune(&stream, 8, 16, 128, max_chain);
+  if (deflateInit2(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::bad_alloc();
+  deflateTune(&stream, good, lazy, nice, max_chain);
   std::string out(deflateBound(&stream, static_cast<uLong>(payload.size())) + 16, '\0');
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(payload.data()));
   stream.avail_in = static_cast<uInt>(payload.size());
@@ -129,19 +129,21 @@ std::string zlib_level_6_searching(std::string_view payload, int max_chain) {
 }
 
 TEST(MessageDeflater, LimitsItsMatchSearchAsDeflateTuneDoesEvenAfterAReset) {
-  std::string const payload = text_behind_decoys();
+  std::string const payload = text_behind_decoys(64, 100);
   // compress() starts with deflateReset, which restores the level's own search: the limit must outlive it.
   std::string const limited = compress_with_match_search_limit(payload, 6, 32);
-  EXPECT_EQ(limited, zlib_level_6_searching(payload, 32));
-  EXPECT_NE(limited, zlib_level_6_searching(payload, 128));
+  EXPECT_EQ(limited, zlib_searching(payload, 6, 8, 16, 128, 32));
+  EXPECT_NE(limited, zlib_searching(payload, 6, 8, 16, 128, 128));
   EXPECT_EQ(zlib_inflate(limited), payload);
 }
 
 TEST(MessageDeflater, ALevelThatSearchesLessKeepsItsOwnSearch) {
-  std::string const payload = text_behind_decoys();
+  // Level 4 looks 16 places deep and stops at a match of 16 bytes: decoys sharing 8 bytes, the text 25 places back.
+  std::string const payload = text_behind_decoys(8, 24);
   MessageDeflater unlimited(4, 15, 8);
   std::string own;
   unlimited.compress(payload, own);
+  ASSERT_NE(own, zlib_searching(payload, 4, 4, 4, 16, 32)) << "a search of 32 places must find more here";
   EXPECT_EQ(compress_with_match_search_limit(payload, 4, 32), own);
 }
 
