@@ -22,7 +22,7 @@ json::value const reason_too_long =
                 R"("type":"value_error.any_str.max_length","ctx":{"limit_value":123}})");
 
 // The one error a query gives.
-json::value only_error(std::string_view target) {
+json::value only_query_error(std::string_view target) {
   auto const parsed = parse_close_query(target);
   EXPECT_FALSE(parsed.close.has_value()) << target;
   EXPECT_EQ(parsed.errors.size(), 1U) << target;
@@ -80,7 +80,7 @@ TEST(CloseQuery, TheLastOfARepeatedParameterWins) {
   auto const close = close_of("/clients/7?code=4999&reason=first&code=3001&reason=last");
   EXPECT_EQ(close.code, static_cast<CloseCode>(3001));
   EXPECT_EQ(close.reason, "last");
-  EXPECT_EQ(only_error("/clients/7?code=3000&code=x"), not_an_integer_code);
+  EXPECT_EQ(only_query_error("/clients/7?code=3000&code=x"), not_an_integer_code);
   EXPECT_EQ(close_of("/clients/7?code=x&code=3000").code, static_cast<CloseCode>(3000));
 }
 
@@ -94,7 +94,7 @@ TEST(CloseQuery, OnlyTheCodesAnApplicationMayChooseAreAccepted) {
     EXPECT_EQ(close_of("/clients/7?code=" + std::to_string(code)).code, static_cast<CloseCode>(code)) << code;
   }
   for (int const code : {1001, 2999, 5000, 0, -1000, 1011}) {
-    EXPECT_EQ(only_error("/clients/7?code=" + std::to_string(code)), not_a_close_code) << code;
+    EXPECT_EQ(only_query_error("/clients/7?code=" + std::to_string(code)), not_a_close_code) << code;
   }
 }
 
@@ -102,13 +102,13 @@ TEST(CloseQuery, ACodeThatIsNotAnIntegerIsSaidToBeOne) {
   for (std::string_view const target :
        {"/clients/7?code=", "/clients/7?code", "/clients/7?code=abc", "/clients/7?code=1000.0", "/clients/7?code=1000x",
         "/clients/7?code=99999999999"}) {
-    EXPECT_EQ(only_error(target), not_an_integer_code) << target;
+    EXPECT_EQ(only_query_error(target), not_an_integer_code) << target;
   }
 }
 
 TEST(CloseQuery, AReasonOf123BytesFitsACloseFrameAnd124DoNot) {
   EXPECT_EQ(close_of("/clients/7?reason=" + std::string(123, 'r')).reason, std::string(123, 'r'));
-  EXPECT_EQ(only_error("/clients/7?reason=" + std::string(124, 'r')), reason_too_long);
+  EXPECT_EQ(only_query_error("/clients/7?reason=" + std::string(124, 'r')), reason_too_long);
 }
 
 TEST(CloseQuery, AReasonIsCountedInBytesOfUtf8NotInCharacters) {
@@ -118,15 +118,15 @@ TEST(CloseQuery, AReasonIsCountedInBytesOfUtf8NotInCharacters) {
     return text;
   }();
   EXPECT_EQ(close_of("/clients/7?reason=" + euro_41).reason.size(), 123U);
-  EXPECT_EQ(only_error("/clients/7?reason=" + euro_41 + "x"), reason_too_long);
+  EXPECT_EQ(only_query_error("/clients/7?reason=" + euro_41 + "x"), reason_too_long);
 }
 
 TEST(CloseQuery, AReasonThatIsNotUtf8IsRefused) {
   auto const expected =
       json::parse(R"({"loc":["query","reason"],"msg":"value is not valid UTF-8","type":"value_error.str.utf8"})");
-  EXPECT_EQ(only_error("/clients/7?reason=%FF"), expected);
-  EXPECT_EQ(only_error("/clients/7?reason=a%E2%82"), expected);
-  EXPECT_EQ(only_error("/clients/7?reason=%ED%A0%80"), expected);
+  EXPECT_EQ(only_query_error("/clients/7?reason=%FF"), expected);
+  EXPECT_EQ(only_query_error("/clients/7?reason=a%E2%82"), expected);
+  EXPECT_EQ(only_query_error("/clients/7?reason=%ED%A0%80"), expected);
 }
 
 TEST(CloseQuery, BothBadParametersAreReportedCodeFirst) {

@@ -15,12 +15,10 @@
 namespace wshub {
 namespace {
 
+using testing::backplane_thread;
 using testing::FakeClient;
 using testing::HeldClaims;
 using Ids = std::vector<ClientId>;
-
-// Where the held answers are given from: every handler here names its own executor, so this stays idle.
-asio::io_context backplane_thread;
 
 class HubClientRoutesTest : public ::testing::Test {
  protected:

@@ -6,10 +6,15 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
 #include "hub/backplane.hpp"
 #include "hub/hub.hpp"
 
 namespace wshub::testing {
+
+// Where held answers are given from: every handler in the hub's tests names its own executor, so this stays idle.
+inline asio::io_context backplane_thread;
 
 // A cluster that answers claims only when the test says so.
 class HeldClaims final : public Backplane {

@@ -15,11 +15,10 @@
 namespace wshub {
 namespace {
 
+using testing::backplane_thread;
 using testing::FakeClient;
 using testing::HeldClaims;
 
-// Every handler in these tests names the executor it runs on, so this one, the backplane's own, stays idle.
-asio::io_context backplane_thread;
 LocalBackplane local(backplane_thread.get_executor());  // stateless: one serves every test
 
 // A single node admits or refuses at once; this checks that and turns the answer into a value.

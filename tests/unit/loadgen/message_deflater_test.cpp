@@ -11,7 +11,7 @@
 namespace loadgen {
 namespace {
 
-constexpr std::size_t kLimit = 1 << 20;
+constexpr std::size_t kInflateLimit = 1 << 20;
 const std::string kMessage = R"({"type":"message","user":"user-7","text":"the build is broken again, can you look?"})";
 
 TEST(MessageDeflaterTest, CompressesHelloAsTheRfcShows) {
@@ -32,9 +32,9 @@ TEST(MessageDeflaterTest, WithContextTakeoverARepeatCostsLittleAndInflatesInOrde
   const std::string second(deflater.compress(kMessage));
   EXPECT_LT(second.size(), first.size() / 4);
   std::string text;
-  ASSERT_TRUE(inflater.inflate(first, text, kLimit));
+  ASSERT_TRUE(inflater.inflate(first, text, kInflateLimit));
   EXPECT_EQ(text, kMessage);
-  ASSERT_TRUE(inflater.inflate(second, text, kLimit));
+  ASSERT_TRUE(inflater.inflate(second, text, kInflateLimit));
   EXPECT_EQ(text, kMessage);
 }
 
@@ -45,7 +45,7 @@ TEST(MessageDeflaterTest, WithoutContextTakeoverEachMessageStandsAlone) {
   EXPECT_EQ(first, second);
   MessageInflater fresh(false);
   std::string text;
-  ASSERT_TRUE(fresh.inflate(second, text, kLimit));
+  ASSERT_TRUE(fresh.inflate(second, text, kInflateLimit));
   EXPECT_EQ(text, kMessage);
 }
 
@@ -55,7 +55,7 @@ TEST(MessageDeflaterTest, AMessageThatDoesNotCompressStillRoundTrips) {
   MessageDeflater deflater(9, true);
   MessageInflater inflater(true);
   std::string text;
-  ASSERT_TRUE(inflater.inflate(deflater.compress(noise), text, kLimit));
+  ASSERT_TRUE(inflater.inflate(deflater.compress(noise), text, kInflateLimit));
   EXPECT_EQ(text, noise);
 }
 

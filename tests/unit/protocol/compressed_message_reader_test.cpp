@@ -35,17 +35,17 @@ std::string compressed_text(std::string_view text) {
   return encode({.payload = deflate_raw(text), .reserved_bits = rsv1});
 }
 
-struct Seen {
+struct ReadEvent {
   Kind kind;
   std::string payload;
   std::optional<std::uint16_t> close_code;
   std::optional<std::size_t> compressed_bytes;
 };
 
-std::vector<Seen> read_all(std::string bytes, std::size_t max_message_bytes = 1000, bool deflate = true) {
+std::vector<ReadEvent> read_events(std::string bytes, std::size_t max_message_bytes = 1000, bool deflate = true) {
   MessageReader reader(max_message_bytes, deflate);
   std::span<char> input(bytes.data(), bytes.size());
-  std::vector<Seen> seen;
+  std::vector<ReadEvent> seen;
   for (;;) {
     auto const event = reader.next(input);
     if (event.kind == Kind::need_more_bytes) return seen;
@@ -54,9 +54,9 @@ std::vector<Seen> read_all(std::string bytes, std::size_t max_message_bytes = 10
   }
 }
 
-void expect_violation(std::string bytes, CloseCode close_code, std::size_t max_message_bytes = 1000,
-                      bool deflate = true) {
-  auto const seen = read_all(std::move(bytes), max_message_bytes, deflate);
+void expect_closed_with(std::string bytes, CloseCode close_code, std::size_t max_message_bytes = 1000,
+                        bool deflate = true) {
+  auto const seen = read_events(std::move(bytes), max_message_bytes, deflate);
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.back().kind, Kind::violation);
   EXPECT_EQ(seen.back().close_code, static_cast<std::uint16_t>(close_code));
@@ -64,7 +64,7 @@ void expect_violation(std::string bytes, CloseCode close_code, std::size_t max_m
 
 TEST(CompressedMessages, InflateRfc7692sExample) {
   auto const seen =
-      read_all(encode({.payload = std::string_view("\xf2\x48\xcd\xc9\xc9\x07\x00", 7), .reserved_bits = rsv1}));
+      read_events(encode({.payload = std::string_view("\xf2\x48\xcd\xc9\xc9\x07\x00", 7), .reserved_bits = rsv1}));
   ASSERT_EQ(seen.size(), 1U);
   EXPECT_EQ(seen[0].kind, Kind::text);
   EXPECT_EQ(seen[0].payload, "Hello");
@@ -81,7 +81,7 @@ TEST(CompressedMessages, InflateAcrossFragmentsWithControlFramesBetween) {
       encode({.opcode = Opcode::ping, .payload = "p"}) +
       encode({.opcode = Opcode::continuation, .payload = compressed.substr(third, third), .final = false}) +
       encode({.opcode = Opcode::continuation, .payload = compressed.substr(2 * third)});
-  auto const seen = read_all(bytes, 4096);
+  auto const seen = read_events(bytes, 4096);
   ASSERT_EQ(seen.size(), 2U);
   EXPECT_EQ(seen[0].kind, Kind::ping);
   EXPECT_EQ(seen[1].kind, Kind::text);
@@ -90,8 +90,8 @@ TEST(CompressedMessages, InflateAcrossFragmentsWithControlFramesBetween) {
 }
 
 TEST(CompressedMessages, MixWithPlainMessagesOnOneConnection) {
-  auto const seen = read_all(compressed_text("first, compressed") + testing::text("second, plain") +
-                             compressed_text("third, compressed again"));
+  auto const seen = read_events(compressed_text("first, compressed") + testing::text("second, plain") +
+                                compressed_text("third, compressed again"));
   ASSERT_EQ(seen.size(), 3U);
   EXPECT_EQ(seen[0].payload, "first, compressed");
   EXPECT_EQ(seen[1].payload, "second, plain");
@@ -100,32 +100,32 @@ TEST(CompressedMessages, MixWithPlainMessagesOnOneConnection) {
 }
 
 TEST(CompressedMessages, AreHeldToTheLimitOnceInflated) {
-  EXPECT_EQ(read_all(compressed_text(std::string(1000, 'a'))).at(0).kind, Kind::text);
-  expect_violation(compressed_text(std::string(1001, 'a')), CloseCode::message_too_big);
+  EXPECT_EQ(read_events(compressed_text(std::string(1000, 'a'))).at(0).kind, Kind::text);
+  expect_closed_with(compressed_text(std::string(1001, 'a')), CloseCode::message_too_big);
 }
 
 TEST(CompressedMessages, ABombStopsAtTheLimit) {
   auto const bomb = compressed_text(std::string(8 * 1024 * 1024, '\0'));
   EXPECT_LT(bomb.size(), 16U * 1024);
-  expect_violation(bomb, CloseCode::message_too_big, 64 * 1024);
+  expect_closed_with(bomb, CloseCode::message_too_big, 64 * 1024);
 }
 
 TEST(CompressedMessages, ThatAreNotDeflateAreRefused) {
-  expect_violation(encode({.payload = "\xff\xff\xff\xff\xff", .reserved_bits = rsv1}), CloseCode::invalid_payload);
+  expect_closed_with(encode({.payload = "\xff\xff\xff\xff\xff", .reserved_bits = rsv1}), CloseCode::invalid_payload);
 }
 
 TEST(CompressedMessages, ThatInflateToInvalidUtf8AreRefused) {
-  expect_violation(compressed_text("caf\xc3"), CloseCode::invalid_payload);
-  expect_violation(compressed_text("\xff is never UTF-8"), CloseCode::invalid_payload);
+  expect_closed_with(compressed_text("caf\xc3"), CloseCode::invalid_payload);
+  expect_closed_with(compressed_text("\xff is never UTF-8"), CloseCode::invalid_payload);
 }
 
 TEST(CompressedMessages, AreAViolationWithoutTheExtension) {
-  expect_violation(compressed_text("not negotiated"), CloseCode::protocol_error, 1000, false);
+  expect_closed_with(compressed_text("not negotiated"), CloseCode::protocol_error, 1000, false);
 }
 
 TEST(CompressedMessages, BinaryIsStillUnsupported) {
-  expect_violation(encode({.opcode = Opcode::binary, .payload = deflate_raw("bytes"), .reserved_bits = rsv1}),
-                   CloseCode::unsupported_data);
+  expect_closed_with(encode({.opcode = Opcode::binary, .payload = deflate_raw("bytes"), .reserved_bits = rsv1}),
+                     CloseCode::unsupported_data);
 }
 
 // Only compressed data may run over by deflate's overhead: plain text is refused from its header, as without the
@@ -134,10 +134,10 @@ TEST(CompressedMessages, BinaryIsStillUnsupported) {
 TEST(CompressedMessages, PlainTextOverTheLimitIsRefusedFromItsHeader) {
   auto const plain = testing::text(std::string(1001, 'a'));
   std::size_t const header_bytes = 2 + 2 + 4;  // 126 marker, 16-bit length, mask key
-  expect_violation(plain.substr(0, header_bytes), CloseCode::message_too_big);
+  expect_closed_with(plain.substr(0, header_bytes), CloseCode::message_too_big);
   auto const in_a_fragment = encode({.payload = std::string(500, 'a'), .final = false}) +
                              encode({.opcode = Opcode::continuation, .payload = std::string(501, 'a')});
-  expect_violation(in_a_fragment.substr(0, in_a_fragment.size() - 501), CloseCode::message_too_big);
+  expect_closed_with(in_a_fragment.substr(0, in_a_fragment.size() - 501), CloseCode::message_too_big);
 }
 
 TEST(CompressedMessages, ArriveByteByByte) {

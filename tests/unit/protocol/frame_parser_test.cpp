@@ -10,7 +10,7 @@ namespace {
 
 using testing::ClientFrame;
 using testing::encode;
-using Status = ParsedFrame::Status;
+using FrameStatus = ParsedFrame::Status;
 
 constexpr std::size_t limit = 1 << 20;
 
@@ -25,7 +25,7 @@ std::string_view payload_of(ParsedFrame const& frame) {
 TEST(FrameParser, UnmasksAFrameInPlace) {
   auto bytes = testing::text("Hello, hub") + "next";
   auto const frame = parse(bytes);
-  ASSERT_EQ(frame.status, Status::complete);
+  ASSERT_EQ(frame.status, FrameStatus::complete);
   EXPECT_EQ(frame.opcode, Opcode::text);
   EXPECT_TRUE(frame.final);
   EXPECT_EQ(payload_of(frame), "Hello, hub");
@@ -37,7 +37,7 @@ TEST(FrameParser, ReadsEachLengthForm) {
     std::string const payload(size, 'x');
     auto bytes = testing::text(payload);
     auto const frame = parse(bytes);
-    ASSERT_EQ(frame.status, Status::complete) << size;
+    ASSERT_EQ(frame.status, FrameStatus::complete) << size;
     EXPECT_EQ(payload_of(frame), payload) << size;
   }
 }
@@ -46,7 +46,7 @@ TEST(FrameParser, WaitsForTheWholeFrame) {
   auto const whole = testing::text(std::string(300, 'y'));
   for (std::size_t cut = 0; cut < whole.size(); ++cut) {
     std::string part = whole.substr(0, cut);
-    EXPECT_EQ(parse(part).status, Status::incomplete) << cut;
+    EXPECT_EQ(parse(part).status, FrameStatus::incomplete) << cut;
   }
 }
 
@@ -55,7 +55,7 @@ TEST(FrameParser, ShowsThePayloadSoFarOfAnIncompleteFrameStillMasked) {
   auto const whole = bytes;
   bytes.resize(bytes.size() - 3);
   auto const frame = parse(bytes);
-  ASSERT_EQ(frame.status, Status::incomplete);
+  ASSERT_EQ(frame.status, FrameStatus::incomplete);
   EXPECT_EQ(frame.opcode, Opcode::text);
   EXPECT_EQ(payload_of(frame), whole.substr(6, 7));  // untouched: unmasked only once the frame is whole
   // Unmasked from an offset, as the rest of a frame is when it arrives.
@@ -83,7 +83,7 @@ TEST(FrameParser, RefusesWhatRfc6455Forbids) {
   };
   for (auto forbidden : cases) {
     auto const frame = parse(forbidden.bytes);
-    EXPECT_EQ(frame.status, Status::invalid) << forbidden.why;
+    EXPECT_EQ(frame.status, FrameStatus::invalid) << forbidden.why;
     EXPECT_EQ(frame.error, CloseCode::protocol_error) << forbidden.why;
     EXPECT_FALSE(frame.error_reason.empty()) << forbidden.why;
   }
@@ -92,7 +92,7 @@ TEST(FrameParser, RefusesWhatRfc6455Forbids) {
 TEST(FrameParser, TakesRsv1OnAMessagesFirstFrameOnlyWhenDeflateWasNegotiated) {
   auto first = encode({.payload = "abc", .final = false, .reserved_bits = 0x40});
   auto const frame = parse_frame(std::span(first.data(), first.size()), limit, true);
-  EXPECT_EQ(frame.status, Status::complete);
+  EXPECT_EQ(frame.status, FrameStatus::complete);
   EXPECT_TRUE(frame.compressed);
   auto plain = testing::text("abc");
   EXPECT_FALSE(parse_frame(std::span(plain.data(), plain.size()), limit, true).compressed);
@@ -114,7 +114,7 @@ TEST(FrameParser, RefusesRsv1WhereRfc7692ForbidsIt) {
   for (auto forbidden : cases) {
     auto const frame =
         parse_frame(std::span(forbidden.bytes.data(), forbidden.bytes.size()), limit, forbidden.deflate_negotiated);
-    EXPECT_EQ(frame.status, Status::invalid) << forbidden.why;
+    EXPECT_EQ(frame.status, FrameStatus::invalid) << forbidden.why;
     EXPECT_EQ(frame.error, CloseCode::protocol_error) << forbidden.why;
   }
 }
@@ -123,7 +123,7 @@ TEST(FrameParser, RefusesAnOversizedFrameFromItsHeaderAlone) {
   auto const whole = testing::text(std::string(2000, 'z'));
   std::string header = whole.substr(0, 8);
   auto const frame = parse(header, 1000);
-  EXPECT_EQ(frame.status, Status::invalid);
+  EXPECT_EQ(frame.status, FrameStatus::invalid);
   EXPECT_EQ(frame.error, CloseCode::message_too_big);
 }
 

@@ -18,18 +18,18 @@ namespace wshub {
 namespace {
 
 using namespace std::string_view_literals;
-using Status = MessageInflater::Status;
+using InflateStatus = MessageInflater::Status;
 using testing::chat_message;
 
 constexpr std::size_t mebibyte = std::size_t{1} << 20;
 constexpr std::size_t no_limit = 64 * mebibyte;
 
 // Feeds the message in pieces of piece_bytes, then finishes it; the first status that is not ok, or ok.
-Status inflate_message(MessageInflater& inflater, std::string_view compressed, std::string& out,
-                       std::size_t max_bytes = no_limit, std::size_t piece_bytes = std::string_view::npos) {
+InflateStatus inflate_message(MessageInflater& inflater, std::string_view compressed, std::string& out,
+                              std::size_t max_bytes = no_limit, std::size_t piece_bytes = std::string_view::npos) {
   for (std::size_t offset = 0; offset < compressed.size(); offset += piece_bytes) {
-    Status const status = inflater.feed(compressed.substr(offset, piece_bytes), out, max_bytes);
-    if (status != Status::ok) return status;
+    InflateStatus const status = inflater.feed(compressed.substr(offset, piece_bytes), out, max_bytes);
+    if (status != InflateStatus::ok) return status;
   }
   return inflater.finish(out, max_bytes);
 }
@@ -37,7 +37,7 @@ Status inflate_message(MessageInflater& inflater, std::string_view compressed, s
 std::string inflated(std::string_view compressed, std::size_t piece_bytes = std::string_view::npos) {
   MessageInflater inflater;
   std::string out;
-  EXPECT_EQ(inflate_message(inflater, compressed, out, no_limit, piece_bytes), Status::ok);
+  EXPECT_EQ(inflate_message(inflater, compressed, out, no_limit, piece_bytes), InflateStatus::ok);
   return out;
 }
 
@@ -66,8 +66,8 @@ TEST(MessageInflater, InflatesTheExamplesOfRfc7692Section7_2_3) {
 TEST(MessageInflater, AnEmptyCompressedPayloadIsTheEmptyMessage) {
   MessageInflater inflater;
   std::string out;
-  EXPECT_EQ(inflater.feed("", out, no_limit), Status::ok);
-  EXPECT_EQ(inflater.finish(out, no_limit), Status::ok);
+  EXPECT_EQ(inflater.feed("", out, no_limit), InflateStatus::ok);
+  EXPECT_EQ(inflater.finish(out, no_limit), InflateStatus::ok);
   EXPECT_EQ(out, "");
 }
 
@@ -97,7 +97,7 @@ TEST(MessageInflater, DataAfterABfinalBlockIsCorrupt) {
   message += testing::zlib_compress(", world");
   MessageInflater inflater;
   std::string out;
-  EXPECT_EQ(inflate_message(inflater, message, out), Status::corrupt);
+  EXPECT_EQ(inflate_message(inflater, message, out), InflateStatus::corrupt);
 }
 
 TEST(MessageInflater, AMessageThatStopsMidBlockIsCorrupt) {
@@ -106,11 +106,11 @@ TEST(MessageInflater, AMessageThatStopsMidBlockIsCorrupt) {
   std::string const finished = testing::zlib_compress(chat_message, 6, std::string_view::npos, Z_FINISH);
   MessageInflater inflater;
   std::string out;
-  EXPECT_EQ(inflate_message(inflater, finished, out), Status::corrupt);
+  EXPECT_EQ(inflate_message(inflater, finished, out), InflateStatus::corrupt);
   // A stored block cut short.
   inflater.reset();
   out.clear();
-  EXPECT_EQ(inflate_message(inflater, "\x00\x05\x00\xfa\xff\x48\x65"sv, out), Status::corrupt);
+  EXPECT_EQ(inflate_message(inflater, "\x00\x05\x00\xfa\xff\x48\x65"sv, out), InflateStatus::corrupt);
 }
 
 TEST(MessageInflater, InflatesAMessageFedOneByteAtATime) {
@@ -125,7 +125,7 @@ TEST(MessageInflater, InflatesManyMessagesWithAResetBetween) {
   for (int round = 0; round < 3; ++round) {
     for (std::string const& payload : sample_payloads()) {
       std::string out;
-      EXPECT_EQ(inflate_message(inflater, deflated(payload), out), Status::ok);
+      EXPECT_EQ(inflate_message(inflater, deflated(payload), out), InflateStatus::ok);
       EXPECT_EQ(out, payload);
       inflater.reset();
     }
@@ -135,7 +135,7 @@ TEST(MessageInflater, InflatesManyMessagesWithAResetBetween) {
 TEST(MessageInflater, AppendsAfterWhatOutHolds) {
   MessageInflater inflater;
   std::string out = "so far: ";
-  EXPECT_EQ(inflate_message(inflater, deflated("Hello"), out), Status::ok);
+  EXPECT_EQ(inflate_message(inflater, deflated("Hello"), out), InflateStatus::ok);
   EXPECT_EQ(out, "so far: Hello");
 }
 
@@ -144,12 +144,12 @@ TEST(MessageInflater, AMessageOfExactlyTheLimitFits) {
   std::string const compressed = deflated(payload);
   MessageInflater inflater;
   std::string out;
-  EXPECT_EQ(inflate_message(inflater, compressed, out, payload.size()), Status::ok);
+  EXPECT_EQ(inflate_message(inflater, compressed, out, payload.size()), InflateStatus::ok);
   EXPECT_EQ(out, payload);
 
   inflater.reset();
   out.clear();
-  EXPECT_EQ(inflate_message(inflater, compressed, out, payload.size() - 1), Status::too_big);
+  EXPECT_EQ(inflate_message(inflater, compressed, out, payload.size() - 1), InflateStatus::too_big);
   EXPECT_LE(out.size(), payload.size());
 }
 
@@ -157,14 +157,14 @@ TEST(MessageInflater, TheLargestLimitMeansNoLimit) {
   std::string const payload = testing::repetitive_bytes(200000, 100, 7);
   MessageInflater inflater;
   std::string out;
-  EXPECT_EQ(inflate_message(inflater, deflated(payload), out, SIZE_MAX), Status::ok);
+  EXPECT_EQ(inflate_message(inflater, deflated(payload), out, SIZE_MAX), InflateStatus::ok);
   EXPECT_EQ(out, payload);
 }
 
 TEST(MessageInflater, CountsWhatOutAlreadyHoldsAgainstTheLimit) {
   MessageInflater inflater;
   std::string out(10, 'a');
-  EXPECT_EQ(inflate_message(inflater, deflated("Hello"), out, 14), Status::too_big);
+  EXPECT_EQ(inflate_message(inflater, deflated("Hello"), out, 14), InflateStatus::too_big);
   EXPECT_LE(out.size(), 15u);
 }
 
@@ -205,7 +205,7 @@ TEST(MessageInflater, ADecompressionBombStopsAtTheLimit) {
   MessageInflater inflater;
   std::string out;
   // As frames of 16 KiB arrive.
-  EXPECT_EQ(inflate_message(inflater, bomb, out, mebibyte, 16384), Status::too_big);
+  EXPECT_EQ(inflate_message(inflater, bomb, out, mebibyte, 16384), InflateStatus::too_big);
   EXPECT_LE(out.size(), mebibyte + 1);
   EXPECT_GE(out.size(), mebibyte);
   // The message's mebibyte, and the smaller buffers the string outgrew on the way, which malloc keeps for reuse
@@ -214,7 +214,7 @@ TEST(MessageInflater, ADecompressionBombStopsAtTheLimit) {
   // All at once, too.
   inflater.reset();
   out.clear();
-  EXPECT_EQ(inflater.feed(bomb, out, mebibyte), Status::too_big);
+  EXPECT_EQ(inflater.feed(bomb, out, mebibyte), InflateStatus::too_big);
   EXPECT_LE(out.size(), mebibyte + 1);
 }
 
@@ -222,7 +222,7 @@ TEST(MessageInflater, RandomBytesAreCorrupt) {
   for (unsigned seed = 1; seed <= 20; ++seed) {
     MessageInflater inflater;
     std::string out;
-    EXPECT_EQ(inflate_message(inflater, testing::random_bytes(4096, seed), out, mebibyte), Status::corrupt)
+    EXPECT_EQ(inflate_message(inflater, testing::random_bytes(4096, seed), out, mebibyte), InflateStatus::corrupt)
         << "seed " << seed;
   }
 }
@@ -237,7 +237,7 @@ TEST(MessageInflater, AValidMessageWithAFlippedByteIsCorrupt) {
   for (std::string const& message : {bad_block_type, bad_stored_length}) {
     MessageInflater inflater;
     std::string out;
-    EXPECT_EQ(inflate_message(inflater, message, out), Status::corrupt);
+    EXPECT_EQ(inflate_message(inflater, message, out), InflateStatus::corrupt);
   }
 }
 
@@ -249,7 +249,7 @@ TEST(InflaterPool, LendsResetInflatersAndKeepsAFewIdle) {
   // Half a message, then back to the pool: whoever gets it next starts afresh.
   std::string out;
   std::string const compressed = deflated(chat_message);
-  EXPECT_EQ(lent[0]->feed(std::string_view(compressed).substr(0, 10), out, no_limit), Status::ok);
+  EXPECT_EQ(lent[0]->feed(std::string_view(compressed).substr(0, 10), out, no_limit), InflateStatus::ok);
   for (auto& inflater : lent) pool.release(std::move(inflater));
   EXPECT_EQ(pool.idle_count(), InflaterPool::max_idle);
 
@@ -257,7 +257,7 @@ TEST(InflaterPool, LendsResetInflatersAndKeepsAFewIdle) {
   for (std::size_t each = 0; each < InflaterPool::max_idle; ++each) {
     again.push_back(pool.acquire());
     out.clear();
-    EXPECT_EQ(inflate_message(*again.back(), compressed, out), Status::ok);
+    EXPECT_EQ(inflate_message(*again.back(), compressed, out), InflateStatus::ok);
     EXPECT_EQ(out, chat_message);
   }
   EXPECT_EQ(pool.idle_count(), 0u);
