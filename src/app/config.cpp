@@ -123,21 +123,26 @@ Seconds parse_seconds_or_zero(GivenValue const& given) {
   return parse_seconds(given, true);
 }
 
+// A period of a second at least, or 0 where that is allowed.
+Seconds parse_period(GivenValue const& given, bool zero_allowed) {
+  auto const seconds = parse_number<double>(given.text);
+  bool const in_range = seconds && std::isfinite(*seconds) &&
+                        ((zero_allowed && *seconds == 0) || (*seconds >= 1 && *seconds <= max_seconds));
+  if (!in_range) {
+    throw SettingError(
+        given, fmt::format("{}a number of seconds from 1 to {:.0f}", zero_allowed ? "0, or " : "", max_seconds));
+  }
+  return Seconds{*seconds};
+}
+
 // 0 (only on SIGHUP), or a second at least: each check is two stat(2) calls on the accept loop's thread.
 Seconds parse_reload_check(GivenValue const& given) {
-  auto const seconds = parse_number<double>(given.text);
-  bool const in_range =
-      seconds && std::isfinite(*seconds) && (*seconds == 0 || (*seconds >= 1 && *seconds <= max_seconds));
-  if (!in_range) throw SettingError(given, fmt::format("0, or a number of seconds from 1 to {:.0f}", max_seconds));
-  return Seconds{*seconds};
+  return parse_period(given, true);
 }
 
 // A second at least, as the reload check.
 Seconds parse_ticket_key_rotation(GivenValue const& given) {
-  auto const seconds = parse_number<double>(given.text);
-  bool const in_range = seconds && std::isfinite(*seconds) && *seconds >= 1 && *seconds <= max_seconds;
-  if (!in_range) throw SettingError(given, fmt::format("a number of seconds from 1 to {:.0f}", max_seconds));
-  return Seconds{*seconds};
+  return parse_period(given, false);
 }
 
 spdlog::level::level_enum parse_level(GivenValue const& given) {
