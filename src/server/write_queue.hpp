@@ -31,7 +31,7 @@ class WriteQueue {
   void consume(std::size_t written);
   // Drops what has not started to go out. A chunk half written stays, since its frame must be finished, and so do the
   // chunks that hold the next `committed` bytes (over TLS, what a write that would block already put in a record).
-  void drop_unstarted(std::size_t committed = 0);
+  void drop_unstarted(std::size_t committed);
   // Empties the queue and gives its storage back.
   void clear();
 

@@ -71,13 +71,13 @@ TEST(WriteQueue, DropUnstartedKeepsAHalfWrittenChunk) {
   queue.append("half");
   queue.push(SharedFrame::text("never"));
   queue.consume(2);
-  queue.drop_unstarted();
+  queue.drop_unstarted(0);  // plain: nothing is held in a record
   EXPECT_EQ(next_write(queue), "lf");
   queue.consume(2);
   EXPECT_TRUE(queue.empty());
 
   queue.push(SharedFrame::text("not started"));
-  queue.drop_unstarted();
+  queue.drop_unstarted(0);
   EXPECT_TRUE(queue.empty());
 }
 
