@@ -256,9 +256,13 @@ def request(server, method, path, body=None, headers=None):
         connection.close()
 
 
-def metrics_text(server, headers=None):
-    """The raw text of GET /metrics."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+def metrics_text(server, headers=None, tls_context=None):
+    """The raw text of GET /metrics; with tls_context, over a new TLS connection (itself a full handshake, counted
+    before it is answered)."""
+    if tls_context is None:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    else:
+        connection = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=30, context=tls_context)
     try:
         connection.request("GET", "/metrics", headers=headers or {})
         response = connection.getresponse()

@@ -18,7 +18,7 @@ import pytest
 import websockets
 
 from certificates import Authority
-from conftest import BINARY, ENV_SETTINGS, RawWebSocket, read_until_closed, run
+from conftest import BINARY, ENV_SETTINGS, RawWebSocket, metrics_text, read_until_closed, run
 from load_balancer import Haproxy
 
 
@@ -54,13 +54,6 @@ def https(server, pki, method, path, body=None):
                                      headers={"Content-Type": "application/json"} if data else {})
     with urllib.request.urlopen(request, context=client_context(pki), timeout=10) as response:
         return response.status, json.loads(response.read() or b"null")
-
-
-def tls_metrics(server, pki):
-    """GET /metrics over a new TLS connection: itself a full handshake, counted before it is answered."""
-    with urllib.request.urlopen(f"https://127.0.0.1:{server.port}/metrics", context=client_context(pki),
-                                timeout=10) as response:
-        return response.read().decode()
 
 
 def handshakes(text, result):
@@ -273,7 +266,7 @@ def test_a_stalled_handshake_is_dropped_at_the_request_timeout(start_tls_server,
     assert 0.9 <= waited < 5, waited
     server.wait_for_log(r"longer than the request timeout to finish its TLS handshake")
     assert https(server, pki, "GET", "/healthz")[0] == 200
-    assert handshakes(tls_metrics(server, pki), "timed_out") == 1
+    assert handshakes(metrics_text(server, tls_context=client_context(pki)), "timed_out") == 1
 
 
 def test_handshakes_are_counted_by_result(start_tls_server, pki):
@@ -298,7 +291,7 @@ def test_handshakes_are_counted_by_result(start_tls_server, pki):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
         raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
         read_until_closed(raw)
-    text = tls_metrics(server, pki)
+    text = metrics_text(server, tls_context=client_context(pki))
     counted = {result: handshakes(text, result) for result in ("full", "resumed", "failed", "abandoned", "timed_out")}
     assert counted == {"full": 2, "resumed": 1, "failed": 1, "abandoned": 2, "timed_out": 0}
 

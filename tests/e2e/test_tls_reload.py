@@ -10,12 +10,11 @@ import signal
 import socket
 import ssl
 import subprocess
-import urllib.request
 
 import pytest
 
 from certificates import Authority, openssl, serial_of
-from conftest import BINARY, ENV_SETTINGS, wait_until
+from conftest import BINARY, ENV_SETTINGS, metrics_text, wait_until
 
 LOADGEN = os.environ.get("WSHUB_LOADGEN")
 
@@ -76,12 +75,6 @@ def https_get(server, context, path, **wrap):
             return response.decode(), tls.session, tls.session_reused
 
 
-def metrics(server, pki):
-    with urllib.request.urlopen(f"https://127.0.0.1:{server.port}/metrics", context=tls_client(pki),
-                                timeout=10) as response:
-        return response.read().decode()
-
-
 def metric(text, sample):
     return float(re.search(rf"^{re.escape(sample)} (\S+)$", text, re.MULTILINE).group(1))
 
@@ -101,8 +94,8 @@ def test_sighup_replaces_the_certificate_under_load_without_dropping_a_client(st
                              "--timeout", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # The clients echo for 20 s from the moment all 1,000 are connected: the reloads below happen meanwhile.
-        wait_until(lambda: metric(metrics(server, pki), "wshub_connected_clients") >= 1000, timeout=60,
-                   what="1,000 wss:// clients")
+        wait_until(lambda: metric(metrics_text(server, tls_context=tls_client(pki)), "wshub_connected_clients")
+                   >= 1000, timeout=60, what="1,000 wss:// clients")
         install(pki["new"], live)
         server.signal(signal.SIGHUP)
         server.wait_for_log(rf"TLS certificate reloaded \(SIGHUP\): serial {serial_of(pki['new'][0])}")
@@ -114,7 +107,7 @@ def test_sighup_replaces_the_certificate_under_load_without_dropping_a_client(st
                             rf"{serial_of(pki['new'][0])}: .*is not the key of")
         assert served_certificate(server, pki) == der_of(pki["new"][0])
         assert load.poll() is None, "the load ended before the reloads: they were not made under load"
-        text = metrics(server, pki)
+        text = metrics_text(server, tls_context=tls_client(pki))
         assert metric(text, "wshub_connected_clients") >= 1000
         assert metric(text, 'wshub_disconnects_total{reason="error"}') == 0
     except BaseException:
@@ -125,7 +118,7 @@ def test_sighup_replaces_the_certificate_under_load_without_dropping_a_client(st
     assert load.returncode == 0, (out, errors)
     result = next(line for line in out.splitlines() if line.startswith("RESULT "))
     assert '"errors":0' in result and '"connections":1000' in result, (result, errors)
-    text = metrics(server, pki)
+    text = metrics_text(server, tls_context=tls_client(pki))
     assert metric(text, 'wshub_tls_certificate_reloads_total{result="loaded"}') == 1
     assert metric(text, 'wshub_tls_certificate_reloads_total{result="failed"}') == 1
 
@@ -133,14 +126,16 @@ def test_sighup_replaces_the_certificate_under_load_without_dropping_a_client(st
 def test_a_changed_file_is_reloaded_without_a_signal(start_server, live, pki):
     server = start_tls(start_server, live, "--tls-reload-check-sec", "1")
     server.wait_for_log(rf"TLS certificate: serial {serial_of(pki['old'][0])}, expires ")
-    assert metric(metrics(server, pki), "wshub_tls_certificate_expiry_timestamp_seconds") == expiry_of(pki["old"][0])
+    text = metrics_text(server, tls_context=tls_client(pki))
+    assert metric(text, "wshub_tls_certificate_expiry_timestamp_seconds") == expiry_of(pki["old"][0])
     # As an ACME client renews: the new files written beside, then renamed over the old ones.
     for source, destination in zip(pki["new"], live):
         shutil.copyfile(source, f"{destination}.new")
         os.replace(f"{destination}.new", destination)
     server.wait_for_log(rf"TLS certificate reloaded \(a file changed\): serial {serial_of(pki['new'][0])}")
     assert served_certificate(server, pki) == der_of(pki["new"][0])
-    assert metric(metrics(server, pki), "wshub_tls_certificate_expiry_timestamp_seconds") == expiry_of(pki["new"][0])
+    text = metrics_text(server, tls_context=tls_client(pki))
+    assert metric(text, "wshub_tls_certificate_expiry_timestamp_seconds") == expiry_of(pki["new"][0])
 
 
 def test_a_file_that_is_not_pem_is_refused_and_the_old_pair_kept(start_server, live, pki):
