@@ -1,0 +1,124 @@
+// GnuTLS's server sessions for the record benchmark (Debian's libgnutls), over in-memory pipes.
+#include <algorithm>
+#include <cerrno>
+#include <deque>
+#include <stdexcept>
+
+#include <gnutls/gnutls.h>
+
+#include "tls_sessions.hpp"
+
+namespace wshub::bench {
+namespace {
+
+void check(int result, char const* what) {
+  if (result < 0) throw std::runtime_error(std::string(what) + ": " + gnutls_strerror(result));
+}
+
+// One end's view of a connection: what it has to read, and the other end's queue that its writes go to; after the
+// handshake the server's writes go nowhere.
+struct Pipe {
+  gnutls_session_t session = nullptr;
+  std::deque<char> incoming;
+  Pipe* peer = nullptr;
+};
+
+ssize_t pull(gnutls_transport_ptr_t context, void* into, std::size_t size) {
+  auto& pipe = *static_cast<Pipe*>(context);
+  if (pipe.incoming.empty()) {
+    gnutls_transport_set_errno(pipe.session, EAGAIN);
+    return -1;
+  }
+  std::size_t const taken = std::min(size, pipe.incoming.size());
+  std::copy_n(pipe.incoming.begin(), taken, static_cast<char*>(into));
+  pipe.incoming.erase(pipe.incoming.begin(), pipe.incoming.begin() + static_cast<std::ptrdiff_t>(taken));
+  return static_cast<ssize_t>(taken);
+}
+
+ssize_t push(gnutls_transport_ptr_t context, void const* bytes, std::size_t size) {
+  Pipe* peer = static_cast<Pipe*>(context)->peer;
+  auto const* first = static_cast<char const*>(bytes);
+  if (peer != nullptr) peer->incoming.insert(peer->incoming.end(), first, first + size);
+  return static_cast<ssize_t>(size);
+}
+
+gnutls_session_t make_session(unsigned flags, Pipe& pipe) {
+  gnutls_session_t session = nullptr;
+  check(gnutls_init(&session, flags | GNUTLS_NONBLOCK), "gnutls_init");
+  check(gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM", nullptr),
+        "GnuTLS priority");
+  gnutls_transport_set_push_function(session, push);
+  gnutls_transport_set_pull_function(session, pull);
+  gnutls_transport_set_ptr(session, &pipe);
+  pipe.session = session;
+  return session;
+}
+
+class GnutlsSessions final : public ServerSessions {
+ public:
+  GnutlsSessions(Credentials const& credentials, std::size_t count) {
+    check(gnutls_global_init(), "gnutls_global_init");
+    check(gnutls_certificate_allocate_credentials(&server_credentials_), "server credentials");
+    check(gnutls_certificate_allocate_credentials(&client_credentials_), "client credentials");
+    gnutls_datum_t const certificate{const_cast<unsigned char*>(credentials.certificate.data()),
+                                     static_cast<unsigned>(credentials.certificate.size())};
+    gnutls_datum_t const key{const_cast<unsigned char*>(credentials.key.data()),
+                             static_cast<unsigned>(credentials.key.size())};
+    check(gnutls_certificate_set_x509_key_mem(server_credentials_, &certificate, &key, GNUTLS_X509_FMT_DER),
+          "GnuTLS certificate and key");
+    check(gnutls_session_ticket_key_generate(&ticket_key_), "GnuTLS ticket key");
+    servers_.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) servers_.push_back(connect());
+  }
+
+  ~GnutlsSessions() override {
+    for (gnutls_session_t server : servers_) gnutls_deinit(server);
+    gnutls_certificate_free_credentials(server_credentials_);
+    gnutls_certificate_free_credentials(client_credentials_);
+    gnutls_free(ticket_key_.data);
+    gnutls_global_deinit();
+  }
+
+  void write(std::size_t index, std::span<char const> bytes) override {
+    check(static_cast<int>(gnutls_record_send(servers_[index], bytes.data(), bytes.size())), "gnutls_record_send");
+  }
+
+ private:
+  gnutls_session_t connect() {
+    Pipe server_end;
+    Pipe client_end;
+    server_end.peer = &client_end;
+    client_end.peer = &server_end;
+    gnutls_session_t server = make_session(GNUTLS_SERVER, server_end);
+    gnutls_session_t client = make_session(GNUTLS_CLIENT, client_end);
+    check(gnutls_credentials_set(server, GNUTLS_CRD_CERTIFICATE, server_credentials_), "server credentials");
+    check(gnutls_credentials_set(client, GNUTLS_CRD_CERTIFICATE, client_credentials_), "client credentials");
+    check(gnutls_session_ticket_enable_server(server, &ticket_key_), "GnuTLS tickets");
+    bool done = false;
+    for (int step = 0; step < 16 && !done; ++step) {
+      int const client_done = gnutls_handshake(client);
+      int const server_done = gnutls_handshake(server);
+      done = client_done == GNUTLS_E_SUCCESS && server_done == GNUTLS_E_SUCCESS;
+    }
+    if (!done) throw std::runtime_error("GnuTLS handshake did not finish");
+    gnutls_deinit(client);
+    // From here on records go nowhere.
+    sink_.session = server;
+    gnutls_transport_set_ptr(server, &sink_);
+    return server;
+  }
+
+  gnutls_certificate_credentials_t server_credentials_ = nullptr;
+  gnutls_certificate_credentials_t client_credentials_ = nullptr;
+  gnutls_datum_t ticket_key_{};
+  Pipe sink_;
+  std::vector<gnutls_session_t> servers_;
+};
+
+}  // namespace
+
+std::unique_ptr<ServerSessions> gnutls_sessions(Credentials const& credentials, std::size_t count) {
+  return std::make_unique<GnutlsSessions>(credentials, count);
+}
+
+}  // namespace wshub::bench
