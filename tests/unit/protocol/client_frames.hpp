@@ -9,6 +9,9 @@
 
 namespace wshub::testing {
 
+// The first byte's RSV1 bit: a message compressed with permessage-deflate (RFC 7692 section 6).
+inline constexpr std::uint8_t rsv1 = 0x40;
+
 struct ClientFrame {
   Opcode opcode = Opcode::text;
   std::string_view payload{};

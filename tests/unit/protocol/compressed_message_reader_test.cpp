@@ -10,9 +10,8 @@ namespace wshub {
 namespace {
 
 using testing::encode;
+using testing::rsv1;
 using Kind = ClientEvent::Kind;
-
-constexpr std::uint8_t rsv1 = 0x40;
 
 // Compresses as a client does (RFC 7692 section 7.2.1), with zlib itself rather than the server's own deflater.
 std::string deflate_raw(std::string_view text) {

@@ -11,10 +11,12 @@
 
 #include <gtest/gtest.h>
 
+#include "client_frames.hpp"
+
 namespace wshub {
 namespace {
 
-constexpr std::uint8_t rsv1 = 0x40;
+using testing::rsv1;
 
 struct ServerFrame {
   std::uint8_t first_byte = 0;
@@ -165,7 +167,7 @@ class ClientInflater {
 DeflateOptions const busy_options{.enabled = true, .level = 6, .min_message_bytes = 64};
 
 // Chat-like messages that repeat one another's words, so that a deflater with history refers back to them.
-std::string chat_message(std::mt19937& generator) {
+std::string random_chat_message(std::mt19937& generator) {
   static constexpr std::string_view words[] = {"deploy", "review", "merge", "the", "branch", "failing", "test",
                                                "lunch",  "coffee", "yes",   "ok",  "ticket", "shipped", "team"};
   std::uniform_int_distribution<std::size_t> word(0, std::size(words) - 1);
@@ -186,7 +188,7 @@ std::size_t echo_wire_bytes(OutgoingCompression& compression, int messages) {
   ClientInflater client;
   std::size_t wire_bytes = 0;
   for (int each = 0; each < messages; ++each) {
-    auto const text = chat_message(generator);
+    auto const text = random_chat_message(generator);
     std::string out;
     wire_bytes += compression.append_text_frame(out, "Server echo: ", text);
     EXPECT_EQ(client.text_of(out), "Server echo: " + text);
@@ -217,7 +219,7 @@ TEST(OutgoingCompression, AClientThatKeepsItsWindowDecodesEveryInterleaving) {
   std::unique_ptr<OutgoingCompression> rival;
   std::size_t echoes_with_history = 0;
   for (int step = 0; step < 3000; ++step) {
-    auto const text = chat_message(generator);
+    auto const text = random_chat_message(generator);
     std::string expected;
     std::string bytes;
     switch (generator() % 8) {
@@ -259,7 +261,7 @@ TEST(OutgoingCompression, ASmallerWindowKeepsItsHistoryWithBroadcastsInIt) {
   ClientInflater client(9);
   std::mt19937 generator(5);
   for (int step = 0; step < 500; ++step) {
-    auto const text = chat_message(generator);
+    auto const text = random_chat_message(generator);
     if (step % 3 == 0) {
       ASSERT_EQ(client.text_of(compression.frame_for(SharedFrame::text(text)).bytes()), text);
       continue;
@@ -281,7 +283,7 @@ TEST(OutgoingCompression, NoMoreConnectionsHoldADeflaterThanTheBudgetAllows) {
   std::vector<ClientInflater> clients(connections.size());
   for (int round = 0; round < 20; ++round) {
     for (std::size_t each = 0; each < connections.size(); ++each) {
-      auto const text = chat_message(generator);
+      auto const text = random_chat_message(generator);
       std::string out;
       connections[each]->append_text_frame(out, "", text);
       ASSERT_EQ(clients[each].text_of(out), text);
@@ -294,7 +296,7 @@ TEST(OutgoingCompression, NoMoreConnectionsHoldADeflaterThanTheBudgetAllows) {
   connections[0].reset();  // its slot goes back to the budget
   EXPECT_EQ(contexts.live(), 2U);
   std::string out;
-  connections[3]->append_text_frame(out, "", chat_message(generator));
+  connections[3]->append_text_frame(out, "", random_chat_message(generator));
   EXPECT_TRUE(connections[3]->holds_context());
 }
 
@@ -303,7 +305,7 @@ TEST(OutgoingCompression, AnIdleConnectionGivesItsDeflaterBack) {
   OutgoingCompression compression(busy_options, {}, &contexts);
   std::mt19937 generator(1);
   std::string out;
-  compression.append_text_frame(out, "", chat_message(generator));
+  compression.append_text_frame(out, "", random_chat_message(generator));
   compression.drop_context_if_idle();  // it compressed since the last tick: kept
   EXPECT_TRUE(compression.holds_context());
   compression.append_text_frame(out, "", "short");  // sent as it is: not a use of the deflater
