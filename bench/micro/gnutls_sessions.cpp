@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <deque>
 #include <stdexcept>
+#include <string>
 
 #include <gnutls/gnutls.h>
 
@@ -18,7 +19,6 @@ void check(int result, char const* what) {
 // One end's view of a connection: what it has to read, and the other end's queue that its writes go to; after the
 // handshake the server's writes go nowhere.
 struct Pipe {
-  gnutls_session_t session = nullptr;
   std::deque<char> incoming;
   Pipe* peer = nullptr;
 };
@@ -26,13 +26,18 @@ struct Pipe {
 ssize_t pull(gnutls_transport_ptr_t context, void* into, std::size_t size) {
   auto& pipe = *static_cast<Pipe*>(context);
   if (pipe.incoming.empty()) {
-    gnutls_transport_set_errno(pipe.session, EAGAIN);
+    errno = EAGAIN;  // GnuTLS reads errno after a pull fails
     return -1;
   }
   std::size_t const taken = std::min(size, pipe.incoming.size());
   std::copy_n(pipe.incoming.begin(), taken, static_cast<char*>(into));
   pipe.incoming.erase(pipe.incoming.begin(), pipe.incoming.begin() + static_cast<std::ptrdiff_t>(taken));
   return static_cast<ssize_t>(taken);
+}
+
+// Whether a read would find bytes; GnuTLS wants this beside a pull of our own.
+int wait_for_bytes(gnutls_transport_ptr_t context, unsigned) {
+  return static_cast<Pipe*>(context)->incoming.empty() ? 0 : 1;
 }
 
 ssize_t push(gnutls_transport_ptr_t context, void const* bytes, std::size_t size) {
@@ -49,8 +54,8 @@ gnutls_session_t make_session(unsigned flags, Pipe& pipe) {
         "GnuTLS priority");
   gnutls_transport_set_push_function(session, push);
   gnutls_transport_set_pull_function(session, pull);
+  gnutls_transport_set_pull_timeout_function(session, wait_for_bytes);
   gnutls_transport_set_ptr(session, &pipe);
-  pipe.session = session;
   return session;
 }
 
@@ -103,7 +108,6 @@ class GnutlsSessions final : public ServerSessions {
     if (!done) throw std::runtime_error("GnuTLS handshake did not finish");
     gnutls_deinit(client);
     // From here on records go nowhere.
-    sink_.session = server;
     gnutls_transport_set_ptr(server, &sink_);
     return server;
   }

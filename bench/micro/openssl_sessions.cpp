@@ -1,8 +1,7 @@
-// OpenSSL's server sessions for the record benchmark, configured as wshub's (released buffers, AES-128-GCM first).
+// OpenSSL's server sessions for the record benchmark, with released buffers as wshub's, over in-memory BIO pairs.
 #include <stdexcept>
 
 #include <openssl/bio.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
