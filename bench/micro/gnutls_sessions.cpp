@@ -1,12 +1,11 @@
 // GnuTLS's server sessions for the record benchmark (Debian's libgnutls), over in-memory pipes.
-#include <algorithm>
 #include <cerrno>
-#include <deque>
 #include <stdexcept>
 #include <string>
 
 #include <gnutls/gnutls.h>
 
+#include "memory_pipe.hpp"
 #include "tls_sessions.hpp"
 
 namespace wshub::bench {
@@ -16,38 +15,26 @@ void check(int result, char const* what) {
   if (result < 0) throw std::runtime_error(std::string(what) + ": " + gnutls_strerror(result));
 }
 
-// One end's view of a connection: what it has to read, and the other end's queue that its writes go to; after the
-// handshake the server's writes go nowhere.
-struct Pipe {
-  std::deque<char> incoming;
-  Pipe* peer = nullptr;
-};
-
 ssize_t pull(gnutls_transport_ptr_t context, void* into, std::size_t size) {
-  auto& pipe = *static_cast<Pipe*>(context);
+  auto& pipe = *static_cast<MemoryPipe*>(context);
   if (pipe.incoming.empty()) {
     errno = EAGAIN;  // GnuTLS reads errno after a pull fails
     return -1;
   }
-  std::size_t const taken = std::min(size, pipe.incoming.size());
-  std::copy_n(pipe.incoming.begin(), taken, static_cast<char*>(into));
-  pipe.incoming.erase(pipe.incoming.begin(), pipe.incoming.begin() + static_cast<std::ptrdiff_t>(taken));
-  return static_cast<ssize_t>(taken);
+  return static_cast<ssize_t>(pipe.take(static_cast<char*>(into), size));
 }
 
 // Whether a read would find bytes; GnuTLS wants this beside a pull of our own.
 int wait_for_bytes(gnutls_transport_ptr_t context, unsigned) {
-  return static_cast<Pipe*>(context)->incoming.empty() ? 0 : 1;
+  return static_cast<MemoryPipe*>(context)->incoming.empty() ? 0 : 1;
 }
 
 ssize_t push(gnutls_transport_ptr_t context, void const* bytes, std::size_t size) {
-  Pipe* peer = static_cast<Pipe*>(context)->peer;
-  auto const* first = static_cast<char const*>(bytes);
-  if (peer != nullptr) peer->incoming.insert(peer->incoming.end(), first, first + size);
+  static_cast<MemoryPipe*>(context)->send(static_cast<char const*>(bytes), size);
   return static_cast<ssize_t>(size);
 }
 
-gnutls_session_t make_session(unsigned flags, Pipe& pipe) {
+gnutls_session_t make_session(unsigned flags, MemoryPipe& pipe) {
   gnutls_session_t session = nullptr;
   check(gnutls_init(&session, flags | GNUTLS_NONBLOCK), "gnutls_init");
   check(gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM", nullptr),
@@ -90,8 +77,8 @@ class GnutlsSessions final : public ServerSessions {
 
  private:
   gnutls_session_t connect() {
-    Pipe server_end;
-    Pipe client_end;
+    MemoryPipe server_end;
+    MemoryPipe client_end;
     server_end.peer = &client_end;
     client_end.peer = &server_end;
     gnutls_session_t server = make_session(GNUTLS_SERVER, server_end);
@@ -115,7 +102,7 @@ class GnutlsSessions final : public ServerSessions {
   gnutls_certificate_credentials_t server_credentials_ = nullptr;
   gnutls_certificate_credentials_t client_credentials_ = nullptr;
   gnutls_datum_t ticket_key_{};
-  Pipe sink_;
+  MemoryPipe sink_;
   std::vector<gnutls_session_t> servers_;
 };
 

@@ -1,12 +1,11 @@
 // wolfSSL's server sessions for the record benchmark (Debian's libwolfssl, its own API), over in-memory pipes.
 #include <wolfssl/options.h>
 
-#include <algorithm>
-#include <deque>
 #include <stdexcept>
 
 #include <wolfssl/ssl.h>
 
+#include "memory_pipe.hpp"
 #include "tls_sessions.hpp"
 
 namespace wshub::bench {
@@ -16,25 +15,14 @@ void check(bool ok, char const* what) {
   if (!ok) throw std::runtime_error(what);
 }
 
-// One end's view of a connection: what it has to read, and the other end's queue that its writes go to; after the
-// handshake the server's writes go nowhere.
-struct Pipe {
-  std::deque<char> incoming;
-  Pipe* peer = nullptr;
-};
-
 int receive(WOLFSSL*, char* into, int size, void* context) {
-  auto& incoming = static_cast<Pipe*>(context)->incoming;
-  if (incoming.empty()) return WOLFSSL_CBIO_ERR_WANT_READ;
-  int const taken = std::min(size, static_cast<int>(incoming.size()));
-  std::copy_n(incoming.begin(), taken, into);
-  incoming.erase(incoming.begin(), incoming.begin() + taken);
-  return taken;
+  auto& pipe = *static_cast<MemoryPipe*>(context);
+  if (pipe.incoming.empty()) return WOLFSSL_CBIO_ERR_WANT_READ;
+  return static_cast<int>(pipe.take(into, static_cast<std::size_t>(size)));
 }
 
 int send(WOLFSSL*, char* bytes, int size, void* context) {
-  Pipe* peer = static_cast<Pipe*>(context)->peer;
-  if (peer != nullptr) peer->incoming.insert(peer->incoming.end(), bytes, bytes + size);
+  static_cast<MemoryPipe*>(context)->send(bytes, static_cast<std::size_t>(size));
   return size;
 }
 
@@ -83,8 +71,8 @@ class WolfsslSessions final : public ServerSessions {
   WOLFSSL* connect() {
     WOLFSSL* server = wolfSSL_new(server_context_);
     WOLFSSL* client = wolfSSL_new(client_context_);
-    Pipe server_end;
-    Pipe client_end;
+    MemoryPipe server_end;
+    MemoryPipe client_end;
     server_end.peer = &client_end;
     client_end.peer = &server_end;
     wolfSSL_SetIOReadCtx(server, &server_end);
@@ -107,7 +95,7 @@ class WolfsslSessions final : public ServerSessions {
 
   WOLFSSL_CTX* server_context_ = nullptr;
   WOLFSSL_CTX* client_context_ = nullptr;
-  Pipe sink_;
+  MemoryPipe sink_;
   std::vector<WOLFSSL*> servers_;
 };
 
