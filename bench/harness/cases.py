@@ -105,7 +105,7 @@ def compression_cases(echo_seconds, fanout_rounds, fanout_max_seconds):
 # The TLS cases (issue 19): the servers that can speak TLS on one certificate made for the run (servers.py), a
 # self-signed one that the load generator takes as its CA; churn without and with resumption for the CPU of a full and
 # of a resumed handshake; and the idle and churn cases in plain beside them, for what TLS adds.
-TLS_SERVERS = ("wshub", "bun")
+TLS_SERVERS = ("wshub", "wshub-baseline", "bun")  # the baseline: --baseline, another wshub build
 
 
 def tls_servers(names):
