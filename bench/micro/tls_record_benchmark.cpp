@@ -1,6 +1,6 @@
-// Micro-benchmark of the TLS libraries Debian offers (OpenSSL, wolfSSL, GnuTLS) (docs/architecture.md, "TLS"): the CPU
-// one record costs the library, across 1 and 10,000 connections (cache misses included), and the heap one idle server
-// connection keeps.
+// Micro-benchmark of the TLS libraries Debian offers (OpenSSL, wolfSSL, GnuTLS), and of wshub's own records on
+// OpenSSL's sessions (docs/architecture.md, "TLS"): the CPU one record costs, across 1 and 10,000 connections (cache
+// misses included), and the heap one idle server connection keeps.
 #include <benchmark/benchmark.h>
 
 #include <malloc.h>
@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   wshub::bench::register_library("openssl", wshub::bench::openssl_sessions);
   wshub::bench::register_library("wolfssl", wshub::bench::wolfssl_sessions);
   wshub::bench::register_library("gnutls", wshub::bench::gnutls_sessions);
+  wshub::bench::register_library("wshub", wshub::bench::wshub_sessions);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -28,5 +28,7 @@ class ServerSessions {
 std::unique_ptr<ServerSessions> openssl_sessions(Credentials const& credentials, std::size_t count);
 std::unique_ptr<ServerSessions> wolfssl_sessions(Credentials const& credentials, std::size_t count);
 std::unique_ptr<ServerSessions> gnutls_sessions(Credentials const& credentials, std::size_t count);
+// OpenSSL's sessions with wshub's own record sealing, as the server writes after a TLS 1.3 handshake.
+std::unique_ptr<ServerSessions> wshub_sessions(Credentials const& credentials, std::size_t count);
 
 }  // namespace wshub::bench

@@ -18,8 +18,9 @@ void TlsConnection::Free::operator()(ssl_st* ssl) const {
   SSL_free(ssl);
 }
 
-TlsConnection::TlsConnection(TlsContext const& context, int fd) : socket_{fd}, ssl_(SSL_new(context.native())) {
+TlsConnection::TlsConnection(TlsContext const& context, int fd) : ssl_(SSL_new(context.native())) {
   if (!ssl_) throw std::bad_alloc();
+  socket_.fd = fd;
   BIO* const bio = make_tls_socket_bio(socket_);
   SSL_set_bio(ssl_.get(), bio, bio);  // one reference, given to the SSL for both directions
   SSL_set_accept_state(ssl_.get());
@@ -63,6 +64,7 @@ std::size_t TlsConnection::read(std::span<char> into, error_code& error) {
 
 std::size_t TlsConnection::write(std::span<char const> bytes, error_code& error) {
   if (bytes.empty()) return 0;
+  if (socket_.records.sealing() && !broken_) return write_own_record(bytes, error);
   socket_.drained = false;  // a write that had to read (none in TLS 1.3 without renegotiation) must ask the socket
   std::size_t written = 0;
   ERR_clear_error();
@@ -74,6 +76,26 @@ std::size_t TlsConnection::write(std::span<char const> bytes, error_code& error)
   if (error == asio::error::would_block) committed_write_bytes_ = std::max(committed_write_bytes_, record_bytes);
   if (!error) committed_write_bytes_ = 0;
   return written;
+}
+
+std::size_t TlsConnection::write_own_record(std::span<char const> bytes, error_code& error) {
+  auto const outcome = socket_.records.write(socket_.fd, bytes);
+  switch (outcome.result) {
+    case TlsRecordWriter::Result::sent:
+      error = {};
+      committed_write_bytes_ = 0;
+      return outcome.written;
+    case TlsRecordWriter::Result::would_block:
+      error = asio::error::would_block;
+      write_waits_for_ = Wait::wait_write;
+      committed_write_bytes_ = socket_.records.unsent_plaintext_bytes();
+      return 0;
+    case TlsRecordWriter::Result::failed:
+      break;
+  }
+  broken_ = true;
+  error = {errno, boost::system::system_category()};
+  return 0;
 }
 
 void TlsConnection::shutdown() {

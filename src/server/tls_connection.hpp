@@ -30,14 +30,17 @@ class TlsConnection {
   void handshake(error_code& error);
   // Fills `into` with as many records as the socket holds: fewer bytes than asked means the socket was read dry.
   std::size_t read(std::span<char> into, error_code& error);
-  // One record of at most max_record_bytes.
+  // One record of at most max_record_bytes. After a TLS 1.3 handshake the record is wshub's own, sealed and sent
+  // without SSL_write (tls_record_writer.hpp), and a write after one that would block may send only the earlier
+  // record's bytes.
   std::size_t write(std::span<char const> bytes, error_code& error);
   // Sends close_notify if the connection is still sound; does not wait for the peer's.
   void shutdown();
   // Bytes OpenSSL has read ahead from the socket (whole records or not) and not yet given out, or an end seen.
   bool holds_input() const;
-  // After a write that gave would_block: how many of the bytes it was given OpenSSL already put in a record, which
-  // the next write must give again (and so they must not be dropped); 0 once a write went through.
+  // After a write that gave would_block: how many of the bytes it was given are already in a sealed record (ours
+  // or OpenSSL's), which the next write must give again (and so they must not be dropped); 0 once a write went
+  // through.
   std::size_t committed_write_bytes() const { return committed_write_bytes_; }
   // After the handshake: whether it resumed a session (a ticket) instead of a full key exchange.
   bool resumed() const;
@@ -55,6 +58,9 @@ class TlsConnection {
   enum class Role { read, write };
   // Turns a failed call's result into an error, remembering what it waits for.
   error_code error_of(int result, Role role);
+  // Application data once OpenSSL has handed over the write keys: OpenSSL would only pass the bytes to the BIO, after
+  // bookkeeping on its SSL that costs more than the sealing (docs/architecture.md).
+  std::size_t write_own_record(std::span<char const> bytes, error_code& error);
 
   struct Free {
     void operator()(ssl_st* ssl) const;

@@ -70,8 +70,9 @@ void apply_policy(SSL_CTX* context, TlsVersion min_version) {
   SSL_CTX_set_dh_auto(context, 1);
   // Clients that leave without close_notify are the common case: their EOF is an end, not an error.
   // ChaCha20 for a client that puts it first (one without AES instructions, as phones often are), AES otherwise.
+  // Kernel TLS's hand-over of the write keys, which our BIO takes to seal TLS 1.3 records itself (tls_socket_bio).
   SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA |
-                                   SSL_OP_IGNORE_UNEXPECTED_EOF);
+                                   SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_ENABLE_KTLS);
   // Resumption by ticket only: tickets are stateless, a server-side session cache would hold every session.
   SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
   // One TLS 1.3 ticket per connection, not OpenSSL's two: a client resumes its next connection with it, and each

@@ -1,4 +1,5 @@
-// A BIO_METHOD whose read is recv(), whose write is send(MSG_NOSIGNAL), and which remembers an emptied socket.
+// A BIO_METHOD whose read is recv(), whose write is send(MSG_NOSIGNAL) or a record of our own, and which remembers an
+// emptied socket.
 #include "server/tls_socket_bio.hpp"
 
 #include <cerrno>
@@ -6,10 +7,18 @@
 
 #include <sys/socket.h>
 
+#include <linux/tls.h>
 #include <openssl/bio.h>
 
 namespace wshub {
 namespace {
+
+// OpenSSL's controls for kernel TLS, internal to it (include/openssl/bio.h reserves their numbers): with
+// SSL_OP_ENABLE_KTLS it offers a BIO the write keys, then gives it plaintext, naming each record that is not
+// application data before it writes it.
+constexpr int control_set_ktls = 72;
+constexpr int control_set_record_type = 74;
+constexpr int control_clear_record_type = 75;
 
 TlsSocketState& state_of(BIO* bio) {
   return *static_cast<TlsSocketState*>(BIO_get_data(bio));
@@ -44,8 +53,24 @@ int read_socket(BIO* bio, char* into, std::size_t size, std::size_t* read) {
   return 0;
 }
 
+int write_record(BIO* bio, char const* bytes, std::size_t size, std::size_t* written) {
+  auto const outcome = state_of(bio).records.write_for_openssl(state_of(bio).fd, {bytes, size});
+  switch (outcome.result) {
+    case TlsRecordWriter::Result::sent:
+      *written = outcome.written;
+      return 1;
+    case TlsRecordWriter::Result::would_block:
+      BIO_set_retry_write(bio);
+      return 0;
+    case TlsRecordWriter::Result::failed:
+      return 0;
+  }
+  return 0;
+}
+
 int write_socket(BIO* bio, char const* bytes, std::size_t size, std::size_t* written) {
   BIO_clear_retry_flags(bio);
+  if (state_of(bio).records.sealing()) return write_record(bio, bytes, size, written);
   ssize_t sent = 0;
   do {
     sent = ::send(state_of(bio).fd, bytes, size, MSG_NOSIGNAL);
@@ -58,12 +83,24 @@ int write_socket(BIO* bio, char const* bytes, std::size_t size, std::size_t* wri
   return 0;
 }
 
-long control(BIO* bio, int command, long, void*) {
+long control(BIO* bio, int command, long argument, void* pointer) {
+  auto& records = state_of(bio).records;
   switch (command) {
     case BIO_CTRL_FLUSH:
-      return 1;  // nothing is held back: every write went to the socket
+      // Only a record OpenSSL has not finished writing is held back, and it does not flush before it has.
+      return records.holds_unsent() ? 0 : 1;
     case BIO_CTRL_EOF:
       return state_of(bio).ended ? 1 : 0;
+    case control_set_ktls:  // `argument` is non-zero for the write direction; `pointer` is Linux's tls_crypto_info
+      return argument != 0 && records.take_keys(*static_cast<tls_crypto_info const*>(pointer)) ? 1 : 0;
+    case BIO_CTRL_GET_KTLS_SEND:
+      return records.sealing() ? 1 : 0;
+    case control_set_record_type:
+      records.set_record_type(static_cast<std::uint8_t>(argument));
+      return 0;
+    case control_clear_record_type:
+      records.clear_record_type();
+      return 0;
     default:
       return 0;
   }

@@ -71,7 +71,9 @@ class TlsConnectionTest : public ::testing::Test {
   std::unique_ptr<SSL, decltype(&SSL_free)> client_{nullptr, SSL_free};
 };
 
+// TLS 1.2, where OpenSSL makes the records.
 TEST_F(TlsConnectionTest, AWriteThatBlocksCommitsAllItWasGivenAndARetryGivenMoreCommitsThatToo) {
+  SSL_set_max_proto_version(client_.get(), TLS1_2_VERSION);
   ASSERT_TRUE(handshake());
   std::string const small(100, 's');
   error_code error;
@@ -91,6 +93,33 @@ TEST_F(TlsConnectionTest, AWriteThatBlocksCommitsAllItWasGivenAndARetryGivenMore
   std::size_t written = 0;
   for (int retry = 0; retry < 100 && written == 0; ++retry) {
     written = server_->write(large, error);
+    client_reads_all();
+  }
+  EXPECT_EQ(written, large.size());
+  EXPECT_EQ(server_->committed_write_bytes(), 0u);
+}
+
+// TLS 1.3, where the records are ours: a retry given more sends the held record alone, and says so.
+TEST_F(TlsConnectionTest, AWriteThatBlocksCommitsItsRecordAndARetryGivenMoreSendsThatRecordFirst) {
+  ASSERT_TRUE(handshake());
+  std::string const small(100, 's');
+  error_code error;
+  for (int write = 0; write < 100000 && !error; ++write) server_->write(small, error);
+  ASSERT_EQ(error, asio::error::would_block);
+  EXPECT_EQ(server_->committed_write_bytes(), small.size());
+
+  client_reads_all();
+  std::string const large(TlsConnection::max_record_bytes, 'l');
+  EXPECT_EQ(server_->write(large, error), small.size());
+  EXPECT_FALSE(error);
+  EXPECT_EQ(server_->committed_write_bytes(), 0u);
+
+  std::size_t written = 0;
+  for (int retry = 0; retry < 100 && written == 0; ++retry) {
+    written = server_->write(large, error);
+    if (error == asio::error::would_block) {
+      EXPECT_EQ(server_->committed_write_bytes(), large.size());
+    }
     client_reads_all();
   }
   EXPECT_EQ(written, large.size());
