@@ -55,6 +55,8 @@ std::size_t TlsConnection::read(std::span<char> into, error_code& error) {
     filled += bytes;
   }
   input_left_ = !error;
+  // OpenSSL 3.0 answers a peer's request for a KeyUpdate only in SSL_write, which our records skip.
+  if (SSL_get_key_update_type(ssl_.get()) != SSL_KEY_UPDATE_NONE) writes_need_openssl_ = true;
   if (filled == 0) return 0;
   // The bytes go up now; an end or a failure after them is reported by the next read.
   if (error && error != asio::error::would_block) deferred_read_error_ = error;
@@ -64,7 +66,10 @@ std::size_t TlsConnection::read(std::span<char> into, error_code& error) {
 
 std::size_t TlsConnection::write(std::span<char const> bytes, error_code& error) {
   if (bytes.empty()) return 0;
-  if (socket_.records.sealing() && !broken_) return write_own_record(bytes, error);
+  // A record of ours that is part-sent is finished by our own retry, whatever OpenSSL now has to say first.
+  if (socket_.records.sealing() && (!writes_need_openssl_ || !socket_.records.open_to_openssl())) {
+    return write_own_record(bytes, error);
+  }
   socket_.drained = false;  // a write that had to read (none in TLS 1.3 without renegotiation) must ask the socket
   std::size_t written = 0;
   ERR_clear_error();
@@ -133,6 +138,7 @@ error_code TlsConnection::error_of(int result, Role role) {
     }
     default: {
       broken_ = true;
+      writes_need_openssl_ = true;  // a failed connection: SSL_write refuses, as it should
       auto const code = ERR_get_error();
       ERR_clear_error();
       return {static_cast<int>(code & INT_MAX), asio::error::get_ssl_category()};

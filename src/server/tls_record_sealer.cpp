@@ -4,7 +4,6 @@
 
 #include <cstring>
 #include <memory>
-#include <stdexcept>
 
 #include <linux/tls.h>
 #include <openssl/core_names.h>
@@ -17,35 +16,33 @@ namespace {
 constexpr std::size_t header_bytes = 5;
 constexpr std::size_t tag_bytes = 16;
 
-// Fetched once for the process: a fetch by name takes a lock and compares strings.
-EVP_CIPHER const* fetched(char const* name) {
-  EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, name, nullptr);
-  if (cipher == nullptr) throw std::runtime_error(std::string("libcrypto has no ") + name);
-  return cipher;
-}
-
+// Fetched once for the process: a fetch by name takes a lock and compares strings. None if libcrypto lacks it (a
+// FIPS-only configuration without ChaCha20): those keys are then refused and OpenSSL seals itself. Nothing here throws,
+// since it runs inside OpenSSL's calls.
 EVP_CIPHER const* cipher_of(tls_crypto_info const& info) {
-  static EVP_CIPHER const* const aes_128_gcm = fetched("AES-128-GCM");
-  static EVP_CIPHER const* const aes_256_gcm = fetched("AES-256-GCM");
-  static EVP_CIPHER const* const chacha20_poly1305 = fetched("ChaCha20-Poly1305");
   switch (info.cipher_type) {
-    case TLS_CIPHER_AES_GCM_128:
+    case TLS_CIPHER_AES_GCM_128: {
+      static EVP_CIPHER const* const aes_128_gcm = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
       return aes_128_gcm;
-    case TLS_CIPHER_AES_GCM_256:
+    }
+    case TLS_CIPHER_AES_GCM_256: {
+      static EVP_CIPHER const* const aes_256_gcm = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
       return aes_256_gcm;
-    case TLS_CIPHER_CHACHA20_POLY1305:
+    }
+    case TLS_CIPHER_CHACHA20_POLY1305: {
+      static EVP_CIPHER const* const chacha20_poly1305 = EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr);
       return chacha20_poly1305;
+    }
     default:
       return nullptr;
   }
 }
 
-// One per I/O thread. Setting the key costs about 140 ns a record (measured); a context per connection would keep
-// 1.2 KB per connection to save it.
+// One per I/O thread, or none if it cannot be made. Setting the key costs about 140 ns a record (measured); a context
+// per connection would keep 1.2 KB per connection to save it.
 EVP_CIPHER_CTX* thread_context() {
   thread_local std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> const context(EVP_CIPHER_CTX_new(),
                                                                                              EVP_CIPHER_CTX_free);
-  if (!context) throw std::bad_alloc();
   return context.get();
 }
 
@@ -79,9 +76,11 @@ TlsRecordSealer::TlsRecordSealer(tls_crypto_info const& info) : cipher_(cipher_o
     case TLS_CIPHER_AES_GCM_256:
       take(reinterpret_cast<tls12_crypto_info_aes_gcm_256 const&>(info));
       break;
-    default:
+    case TLS_CIPHER_CHACHA20_POLY1305:
       take(reinterpret_cast<tls12_crypto_info_chacha20_poly1305 const&>(info));
       break;
+    default:
+      break;  // no cipher: every seal fails (can_seal says so first)
   }
 }
 
@@ -109,6 +108,7 @@ bool TlsRecordSealer::encrypt(std::uint8_t type, std::span<char const> plaintext
   auto nonce = nonce_base_;
   for (std::size_t byte = 0; byte < 8; ++byte) nonce[nonce.size() - 1 - byte] ^= (sequence_ >> (8 * byte)) & 0xff;
   EVP_CIPHER_CTX* const context = thread_context();
+  if (context == nullptr || cipher_ == nullptr) return false;
   int header_out = 0;
   int body_out = 0;
   int type_out = 0;

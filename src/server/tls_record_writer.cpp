@@ -60,11 +60,13 @@ TlsRecordWriter::Outcome TlsRecordWriter::write(int fd, std::span<char const> pl
 
 TlsRecordWriter::Outcome TlsRecordWriter::write_for_openssl(int fd, std::span<char const> plaintext) {
   if (unsent_) {
-    // A record of wshub's goes first, by wshub's own retry; OpenSSL (an alert at shutdown) waits until it has.
-    if (unsent_writer_ != Writer::openssl) return {Result::would_block};
-    if (plaintext.size() != unsent_plaintext_bytes_) return failed_with(EPROTO);
+    // OpenSSL's retry of its own record, with the same bytes and the type named again. A record of wshub's cannot
+    // be held here: OpenSSL flushes before each record of its own, and the BIO says no while one is.
+    if (unsent_writer_ != Writer::openssl || plaintext.size() != unsent_plaintext_bytes_) return failed_with(EPROTO);
+    record_type_ = application_data;
     return send_unsent(fd);
   }
+  // OpenSSL writes at most one record at a time; more would not fit the sealing buffer.
   if (plaintext.size() > TlsRecordSealer::max_plaintext_bytes) return failed_with(EMSGSIZE);
   // A KeyUpdate would have the next records sealed under a new key, which OpenSSL 3.0 does not hand over: the
   // connection ends rather than go on under a key the peer has left (only a peer that asks for one causes it).

@@ -13,6 +13,8 @@
 namespace wshub {
 
 class TlsRecordWriter {
+  enum class Writer : std::uint8_t { wshub, openssl };
+
  public:
   enum class Result { sent, would_block, failed };
   struct Outcome {
@@ -27,10 +29,12 @@ class TlsRecordWriter {
   bool take_keys(tls_crypto_info const& info);
   // The content type of the record OpenSSL writes next (an alert, a session ticket), if not application data.
   void set_record_type(std::uint8_t type) { record_type_ = type; }
-  void clear_record_type() { record_type_ = application_data; }
   // A record is still part-sent, and how much plaintext it carries.
   bool holds_unsent() const { return unsent_ != nullptr; }
   std::size_t unsent_plaintext_bytes() const { return unsent_plaintext_bytes_; }
+  // Whether OpenSSL may write a record now (it asks before each of its own): not while one of wshub's is part-sent,
+  // which only wshub's retry may finish.
+  bool open_to_openssl() const { return unsent_ == nullptr || unsent_writer_ == Writer::openssl; }
 
   // Application data from wshub, straight from the session: the first bytes of `plaintext`, at most one record.
   // would_block: the record is sealed but the socket took only part of it, or none of an earlier one's rest; the
@@ -42,7 +46,6 @@ class TlsRecordWriter {
 
  private:
   static constexpr std::uint8_t application_data = 23;
-  enum class Writer : std::uint8_t { wshub, openssl };
   // Seals one record of `type` and sends what the socket takes, keeping the rest for `writer`'s retry.
   Outcome seal_and_send(int fd, std::uint8_t type, std::span<char const> plaintext, Writer writer);
   // Sends the kept rest of the record; sent once it has all gone.

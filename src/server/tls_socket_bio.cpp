@@ -15,10 +15,9 @@ namespace {
 
 // OpenSSL's controls for kernel TLS, internal to it (include/openssl/bio.h reserves their numbers): with
 // SSL_OP_ENABLE_KTLS it offers a BIO the write keys, then gives it plaintext, naming each record that is not
-// application data before it writes it.
+// application data before it writes it (the BIO forgets the name once that record is made).
 constexpr int control_set_ktls = 72;
 constexpr int control_set_record_type = 74;
-constexpr int control_clear_record_type = 75;
 
 TlsSocketState& state_of(BIO* bio) {
   return *static_cast<TlsSocketState*>(BIO_get_data(bio));
@@ -87,8 +86,10 @@ long control(BIO* bio, int command, long argument, void* pointer) {
   auto& records = state_of(bio).records;
   switch (command) {
     case BIO_CTRL_FLUSH:
-      // Only a record OpenSSL has not finished writing is held back, and it does not flush before it has.
-      return records.holds_unsent() ? 0 : 1;
+      // Asked before each record of OpenSSL's own: it waits while one of wshub's is part-sent.
+      if (records.open_to_openssl()) return 1;
+      BIO_set_retry_write(bio);
+      return 0;
     case BIO_CTRL_EOF:
       return state_of(bio).ended ? 1 : 0;
     case control_set_ktls:  // `argument` is non-zero for the write direction; `pointer` is Linux's tls_crypto_info
@@ -97,9 +98,6 @@ long control(BIO* bio, int command, long argument, void* pointer) {
       return records.sealing() ? 1 : 0;
     case control_set_record_type:
       records.set_record_type(static_cast<std::uint8_t>(argument));
-      return 0;
-    case control_clear_record_type:
-      records.clear_record_type();
       return 0;
     default:
       return 0;

@@ -12,7 +12,7 @@ namespace wshub {
 // has read, so a burst of records would cost one more read that can only answer EAGAIN; a read that came back short
 // says the socket is empty, and until the caller says new bytes may have come, the BIO answers "retry" itself.
 // Once a TLS 1.3 handshake is done, the BIO takes the write keys OpenSSL offers kernel TLS and seals the records
-// itself, at a fifth of OpenSSL 3.0's cost for a small record (docs/architecture.md).
+// itself, at less than half of OpenSSL 3.0's cost for a small record in a fan-out (docs/architecture.md).
 struct TlsSocketState {
   int fd = -1;
   bool drained = false;  // the last read emptied the socket: wait for epoll before asking it again

@@ -126,5 +126,21 @@ TEST_F(TlsConnectionTest, AWriteThatBlocksCommitsItsRecordAndARetryGivenMoreSend
   EXPECT_EQ(server_->committed_write_bytes(), 0u);
 }
 
+// OpenSSL 3.0 does not hand over the key after a KeyUpdate, so a peer that asks for one is refused at the next write
+// rather than answered under the key it has left.
+TEST_F(TlsConnectionTest, APeerThatAsksForAKeyUpdateEndsAtTheNextWrite) {
+  ASSERT_TRUE(handshake());
+  ASSERT_EQ(SSL_key_update(client_.get(), SSL_KEY_UPDATE_REQUESTED), 1);
+  ASSERT_EQ(SSL_write(client_.get(), "x", 1), 1);
+  char byte = 0;
+  error_code error;
+  EXPECT_EQ(server_->read({&byte, 1}, error), 1u);
+  EXPECT_EQ(byte, 'x');
+  EXPECT_EQ(server_->write(std::string_view("after"), error), 0u);
+  EXPECT_EQ(error, error_code(EPROTO, boost::system::system_category()));
+  char buffer[64];
+  EXPECT_LE(SSL_read(client_.get(), buffer, sizeof buffer), 0);
+}
+
 }  // namespace
 }  // namespace wshub
