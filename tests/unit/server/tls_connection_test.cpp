@@ -55,6 +55,28 @@ class TlsConnectionTest : public ::testing::Test {
     return server_done && client_done;
   }
 
+  // Writes `bytes` again and again, as to a client that stopped reading, until a write would block.
+  error_code write_until_blocked(std::string const& bytes) {
+    error_code error;
+    for (int write = 0; write < 100000 && !error; ++write) server_->write(bytes, error);
+    return error;
+  }
+
+  // Tries `bytes` until a write takes them, the client reading between tries; a try that blocks has them all in its
+  // record.
+  std::size_t retry_until_written(std::string const& bytes) {
+    error_code error;
+    std::size_t written = 0;
+    for (int retry = 0; retry < 100 && written == 0; ++retry) {
+      written = server_->write(bytes, error);
+      if (error == asio::error::would_block) {
+        EXPECT_EQ(server_->committed_write_bytes(), bytes.size());
+      }
+      client_reads_all();
+    }
+    return written;
+  }
+
   // Everything the client can read now, so that the socket has room again.
   void client_reads_all() {
     char buffer[65536];
@@ -76,10 +98,9 @@ TEST_F(TlsConnectionTest, AWriteThatBlocksCommitsAllItWasGivenAndARetryGivenMore
   SSL_set_max_proto_version(client_.get(), TLS1_2_VERSION);
   ASSERT_TRUE(handshake());
   std::string const small(100, 's');
-  error_code error;
-  for (int write = 0; write < 100000 && !error; ++write) server_->write(small, error);
-  ASSERT_EQ(error, asio::error::would_block);
+  ASSERT_EQ(write_until_blocked(small), asio::error::would_block);
   EXPECT_EQ(server_->committed_write_bytes(), small.size());
+  error_code error;
 
   // Room for the held record, not for a whole new one: the retry sends the first and blocks on the second, which
   // holds the rest of what the retry was given.
@@ -90,12 +111,7 @@ TEST_F(TlsConnectionTest, AWriteThatBlocksCommitsAllItWasGivenAndARetryGivenMore
   EXPECT_EQ(server_->committed_write_bytes(), large.size());
 
   client_reads_all();
-  std::size_t written = 0;
-  for (int retry = 0; retry < 100 && written == 0; ++retry) {
-    written = server_->write(large, error);
-    client_reads_all();
-  }
-  EXPECT_EQ(written, large.size());
+  EXPECT_EQ(retry_until_written(large), large.size());
   EXPECT_EQ(server_->committed_write_bytes(), 0u);
 }
 
@@ -103,10 +119,9 @@ TEST_F(TlsConnectionTest, AWriteThatBlocksCommitsAllItWasGivenAndARetryGivenMore
 TEST_F(TlsConnectionTest, AWriteThatBlocksCommitsItsRecordAndARetryGivenMoreSendsThatRecordFirst) {
   ASSERT_TRUE(handshake());
   std::string const small(100, 's');
-  error_code error;
-  for (int write = 0; write < 100000 && !error; ++write) server_->write(small, error);
-  ASSERT_EQ(error, asio::error::would_block);
+  ASSERT_EQ(write_until_blocked(small), asio::error::would_block);
   EXPECT_EQ(server_->committed_write_bytes(), small.size());
+  error_code error;
 
   client_reads_all();
   std::string const large(TlsConnection::max_record_bytes, 'l');
@@ -114,15 +129,7 @@ TEST_F(TlsConnectionTest, AWriteThatBlocksCommitsItsRecordAndARetryGivenMoreSend
   EXPECT_FALSE(error);
   EXPECT_EQ(server_->committed_write_bytes(), 0u);
 
-  std::size_t written = 0;
-  for (int retry = 0; retry < 100 && written == 0; ++retry) {
-    written = server_->write(large, error);
-    if (error == asio::error::would_block) {
-      EXPECT_EQ(server_->committed_write_bytes(), large.size());
-    }
-    client_reads_all();
-  }
-  EXPECT_EQ(written, large.size());
+  EXPECT_EQ(retry_until_written(large), large.size());
   EXPECT_EQ(server_->committed_write_bytes(), 0u);
 }
 
