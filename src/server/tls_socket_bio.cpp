@@ -2,13 +2,18 @@
 // emptied socket.
 #include "server/tls_socket_bio.hpp"
 
+#include <array>
 #include <cerrno>
 #include <new>
+#include <string>
+#include <string_view>
 
 #include <sys/socket.h>
 
 #include <linux/tls.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
 
 namespace wshub {
 namespace {
@@ -109,28 +114,51 @@ int create(BIO* bio) {
   return 1;
 }
 
-BIO_METHOD* socket_method() {
+struct SocketMethod {
+  int type = 0;
+  BIO_METHOD* method = nullptr;
+};
+
+SocketMethod const& socket_method() {
   // Made once and kept for the process's life, as OpenSSL's own methods are.
-  static BIO_METHOD* const method = [] {
+  static SocketMethod const made = [] {
     int const index = BIO_get_new_index();
-    BIO_METHOD* made = index == -1 ? nullptr : BIO_meth_new(index | BIO_TYPE_SOURCE_SINK, "wshub socket");
-    if (made == nullptr || BIO_meth_set_read_ex(made, read_socket) != 1 ||
-        BIO_meth_set_write_ex(made, write_socket) != 1 || BIO_meth_set_ctrl(made, control) != 1 ||
-        BIO_meth_set_create(made, create) != 1) {
+    if (index == -1) throw std::bad_alloc();
+    SocketMethod socket{index | BIO_TYPE_SOURCE_SINK, BIO_meth_new(index | BIO_TYPE_SOURCE_SINK, "wshub socket")};
+    if (socket.method == nullptr || BIO_meth_set_read_ex(socket.method, read_socket) != 1 ||
+        BIO_meth_set_write_ex(socket.method, write_socket) != 1 || BIO_meth_set_ctrl(socket.method, control) != 1 ||
+        BIO_meth_set_create(socket.method, create) != 1) {
       throw std::bad_alloc();
     }
-    return made;
+    return socket;
   }();
-  return method;
+  return made;
 }
 
 }  // namespace
 
 bio_st* make_tls_socket_bio(TlsSocketState& state) {
-  BIO* bio = BIO_new(socket_method());
+  BIO* bio = BIO_new(socket_method().method);
   if (bio == nullptr) throw std::bad_alloc();
   BIO_set_data(bio, &state);
   return bio;
+}
+
+void take_traffic_secret(ssl_st const* ssl, char const* key_log_line) {
+  // "SERVER_TRAFFIC_SECRET_0 <client random, hex> <secret, hex>"
+  constexpr std::string_view label = "SERVER_TRAFFIC_SECRET_0 ";
+  std::string_view const line(key_log_line);
+  BIO* const bio = SSL_get_wbio(ssl);
+  if (!line.starts_with(label) || bio == nullptr || BIO_method_type(bio) != socket_method().type) return;
+  std::size_t const space = line.find(' ', label.size());
+  if (space == std::string_view::npos) return;
+  std::string const hex(line.substr(space + 1));
+  std::array<unsigned char, 48> secret{};
+  std::size_t size = 0;
+  if (OPENSSL_hexstr2buf_ex(secret.data(), secret.size(), &size, hex.c_str(), '\0') == 1) {
+    state_of(bio).records.take_traffic_secret(std::span(secret).first(size));
+  }
+  OPENSSL_cleanse(secret.data(), secret.size());
 }
 
 }  // namespace wshub

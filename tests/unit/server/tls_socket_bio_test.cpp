@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include "key_update_count.hpp"
 #include "server/tls_context.hpp"
 #include "test_certificate.hpp"
 
@@ -143,6 +144,28 @@ TEST_P(TlsSocketBioSuiteTest, TheBioSealsTls13RecordsAndTheClientOpensEachInOrde
   EXPECT_EQ(SSL_session_reused(next.client.get()), 1);
 }
 
+// Each request is answered with a KeyUpdate of the server's, and what follows is sealed under the next keys (derived
+// with SHA-256 or, for AES-256-GCM, SHA-384), which the client opens.
+TEST_P(TlsSocketBioSuiteTest, APeerThatAsksForKeyUpdatesIsAnsweredAndOpensWhatFollows) {
+  ASSERT_EQ(SSL_set_ciphersuites(connection_->client.get(), GetParam()), 1);
+  int key_updates_received = 0;
+  testing::count_key_updates(connection_->client.get(), &key_updates_received);
+  ASSERT_TRUE(connection_->handshake());
+  ASSERT_TRUE(connection_->state.records.sealing());
+  for (int round = 1; round <= 3; ++round) {
+    ASSERT_EQ(SSL_key_update(connection_->client.get(), SSL_KEY_UPDATE_REQUESTED), 1);
+    ASSERT_EQ(SSL_write(connection_->client.get(), "x", 1), 1);
+    char byte = 0;
+    connection_->state.drained = false;
+    EXPECT_EQ(SSL_read(connection_->server.get(), &byte, 1), 1);
+    std::string const text = "after " + std::to_string(round);
+    EXPECT_EQ(SSL_write(connection_->server.get(), text.data(), static_cast<int>(text.size())),
+              static_cast<int>(text.size()));
+    EXPECT_EQ(connection_->client_reads(), text);
+    EXPECT_EQ(key_updates_received, round);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Tls13Suites, TlsSocketBioSuiteTest,
                          ::testing::Values("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
                                            "TLS_CHACHA20_POLY1305_SHA256"));
@@ -178,7 +201,10 @@ TEST_F(TlsSocketBioTest, CloseNotifyIsSealedAsAnAlert) {
   EXPECT_EQ(SSL_get_error(connection_->client.get(), result), SSL_ERROR_ZERO_RETURN);
 }
 
-TEST_F(TlsSocketBioTest, APeerThatAsksForAKeyUpdateIsRefusedRatherThanAnsweredUnderAKeyItLeft) {
+// Without the traffic secret (no key log), the keys after a KeyUpdate cannot be derived: the write is refused rather
+// than answered under a key the peer has left.
+TEST_F(TlsSocketBioTest, WithoutItsTrafficSecretAKeyUpdateIsRefused) {
+  SSL_CTX_set_keylog_callback(context_->native(), nullptr);
   ASSERT_TRUE(connection_->handshake());
   ASSERT_TRUE(connection_->state.records.sealing());
   ASSERT_EQ(SSL_key_update(connection_->client.get(), SSL_KEY_UPDATE_REQUESTED), 1);
