@@ -89,7 +89,7 @@ void apply_policy(SSL_CTX* context, TlsVersion min_version) {
   SSL_CTX_set_read_ahead(context, 1);
   SSL_CTX_set_alpn_select_cb(context, select_http_1_1, nullptr);
   // The traffic secret our records derive a KeyUpdate's keys from: OpenSSL 3.0 hands over only the first keys.
-  SSL_CTX_set_keylog_callback(context, take_traffic_secret);
+  SSL_CTX_set_keylog_callback(context, take_key_log_line);
 }
 
 void load_pair(SSL_CTX* context, TlsOptions const& options) {

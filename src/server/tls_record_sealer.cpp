@@ -90,7 +90,7 @@ TlsRecordSealer::~TlsRecordSealer() {
   OPENSSL_cleanse(key_.data(), key_.size());
 }
 
-bool TlsRecordSealer::rekey(TlsTrafficSecret const& secret) {
+void TlsRecordSealer::rekey(TlsTrafficSecret const& secret) {
   int const key_bytes = cipher_ == nullptr ? 0 : EVP_CIPHER_get_key_length(cipher_);
   std::array<unsigned char, 32> key{};
   std::array<unsigned char, 12> iv{};
@@ -102,7 +102,6 @@ bool TlsRecordSealer::rekey(TlsTrafficSecret const& secret) {
   sequence_ = 0;
   OPENSSL_cleanse(key.data(), key.size());
   if (!derived) cipher_ = nullptr;
-  return derived;
 }
 
 std::size_t TlsRecordSealer::seal(std::uint8_t type, std::span<char const> plaintext, std::span<char> record) {

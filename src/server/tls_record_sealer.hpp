@@ -33,7 +33,7 @@ class TlsRecordSealer {
   std::size_t seal(std::uint8_t type, std::span<char const> plaintext, std::span<char> record);
   // After a KeyUpdate: the key and IV of `secret`, from sequence number 0. If they cannot be derived, every later
   // seal fails rather than go on under the old key.
-  bool rekey(TlsTrafficSecret const& secret);
+  void rekey(TlsTrafficSecret const& secret);
 
  private:
   // Encrypts the inner plaintext (`plaintext`, then `type`) into `sealed`, the tag after it, with `header` as the

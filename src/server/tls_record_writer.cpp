@@ -61,7 +61,8 @@ TlsRecordWriter::Outcome TlsRecordWriter::write(int fd, std::span<char const> pl
 TlsRecordWriter::Outcome TlsRecordWriter::write_for_openssl(int fd, std::span<char const> plaintext) {
   if (unsent_) {
     // OpenSSL's retry of its own record, with the same bytes and the type named again. A record of wshub's cannot
-    // be held here: OpenSSL flushes before each record of its own, and the BIO says no while one is.
+    // be held here: OpenSSL flushes before each record of its own that is not application data (the BIO says no
+    // while one of ours is part-sent), and TlsConnection gives it application data only when none is.
     if (unsent_writer_ != Writer::openssl || plaintext.size() != unsent_plaintext_bytes_) return failed_with(EPROTO);
     record_type_ = application_data;
     return send_unsent(fd);

@@ -1,11 +1,10 @@
 // A BIO_METHOD whose read is recv(), whose write is send(MSG_NOSIGNAL) or a record of our own, and which remembers an
-// emptied socket.
+// emptied socket; and the key log callback that gives it the traffic secret its records need after a KeyUpdate.
 #include "server/tls_socket_bio.hpp"
 
 #include <array>
 #include <cerrno>
 #include <new>
-#include <string>
 #include <string_view>
 
 #include <sys/socket.h>
@@ -144,7 +143,7 @@ bio_st* make_tls_socket_bio(TlsSocketState& state) {
   return bio;
 }
 
-void take_traffic_secret(ssl_st const* ssl, char const* key_log_line) {
+void take_key_log_line(ssl_st const* ssl, char const* key_log_line) {
   // "SERVER_TRAFFIC_SECRET_0 <client random, hex> <secret, hex>"
   constexpr std::string_view label = "SERVER_TRAFFIC_SECRET_0 ";
   std::string_view const line(key_log_line);
@@ -152,10 +151,10 @@ void take_traffic_secret(ssl_st const* ssl, char const* key_log_line) {
   if (!line.starts_with(label) || bio == nullptr || BIO_method_type(bio) != socket_method().type) return;
   std::size_t const space = line.find(' ', label.size());
   if (space == std::string_view::npos) return;
-  std::string const hex(line.substr(space + 1));
   std::array<unsigned char, 48> secret{};
   std::size_t size = 0;
-  if (OPENSSL_hexstr2buf_ex(secret.data(), secret.size(), &size, hex.c_str(), '\0') == 1) {
+  // Straight from OpenSSL's line, which it erases itself: no copy of the secret is left behind.
+  if (OPENSSL_hexstr2buf_ex(secret.data(), secret.size(), &size, key_log_line + space + 1, '\0') == 1) {
     state_of(bio).records.take_traffic_secret(std::span(secret).first(size));
   }
   OPENSSL_cleanse(secret.data(), secret.size());

@@ -26,7 +26,7 @@ bio_st* make_tls_socket_bio(TlsSocketState& state);
 
 // OpenSSL's key log callback (SSL_CTX_set_keylog_callback): gives the connection's BIO, if it is ours, the server's
 // first application traffic secret, from which the keys after a KeyUpdate are derived. Every other line is ignored,
-// and nothing is logged.
-void take_traffic_secret(ssl_st const* ssl, char const* key_log_line);
+// and nothing is logged. It takes the context's one key log slot: a key log for debugging would have to call it.
+void take_key_log_line(ssl_st const* ssl, char const* key_log_line);
 
 }  // namespace wshub

@@ -17,7 +17,6 @@ class TlsTrafficSecret {
   TlsTrafficSecret& operator=(TlsTrafficSecret const&) = delete;
   ~TlsTrafficSecret();
 
-  bool empty() const { return size_ == 0; }
   // Fills `out` with HKDF-Expand-Label(secret, `label`, "", out.size()): "key" and "iv" give the record's.
   bool expand(std::string_view label, std::span<unsigned char> out) const;
   // Replaces the secret with the one a KeyUpdate moves to: HKDF-Expand-Label(secret, "traffic upd", "", Hash.length).

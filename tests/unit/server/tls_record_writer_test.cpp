@@ -5,7 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,6 +17,8 @@
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 
 #include "server/tls_socket_bio.hpp"
 
@@ -25,6 +29,32 @@ namespace {
 constexpr int hand_over_keys = 72;
 constexpr int name_record_type = 74;
 constexpr std::uint64_t first_sequence = 5;
+
+struct RecordKeys {
+  std::array<unsigned char, 16> key{};
+  std::array<unsigned char, 12> iv{};
+};
+
+// HKDF-Expand-Label by libcrypto's own TLS 1.3 KDF, apart from wshub's: `length` bytes of `label` from `secret`.
+std::vector<unsigned char> expand_label(std::vector<unsigned char> secret, char const* label, std::size_t length) {
+  std::unique_ptr<EVP_KDF, decltype(&EVP_KDF_free)> kdf(EVP_KDF_fetch(nullptr, "TLS13-KDF", nullptr), EVP_KDF_free);
+  std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> context(EVP_KDF_CTX_new(kdf.get()), EVP_KDF_CTX_free);
+  int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+  char digest[] = "SHA256";
+  char prefix[] = "tls13 ";
+  std::string label_text(label);
+  OSSL_PARAM const parameters[] = {
+      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, secret.data(), secret.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PREFIX, prefix, 6),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL, label_text.data(), label_text.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_DATA, prefix, 0),
+      OSSL_PARAM_construct_end()};
+  std::vector<unsigned char> out(length);
+  EXPECT_EQ(EVP_KDF_derive(context.get(), out.data(), out.size(), parameters), 1);
+  return out;
+}
 
 struct OpenedRecord {
   std::uint8_t type = 0;
@@ -66,28 +96,41 @@ class TlsRecordWriterTest : public ::testing::Test {
     while ((got = ::recv(fds_[1], buffer, sizeof buffer, 0)) > 0) wire_.append(buffer, static_cast<std::size_t>(got));
   }
 
-  // Every whole record read so far, opened with the keys as handed over.
-  std::vector<OpenedRecord> open_records() {
+  // The handed-over keys, as a key and the 12-byte IV the nonces start from.
+  RecordKeys handed_keys() const {
+    RecordKeys keys{};
+    std::memcpy(keys.key.data(), keys_.key, sizeof keys_.key);
+    std::memcpy(keys.iv.data(), keys_.salt, sizeof keys_.salt);
+    std::memcpy(keys.iv.data() + sizeof keys_.salt, keys_.iv, sizeof keys_.iv);
+    return keys;
+  }
+
+  // Every whole record read so far: the first `before_update` opened with the keys as handed over, from
+  // first_sequence, and the rest with `after_update`, from sequence 0.
+  std::vector<OpenedRecord> open_records(std::size_t before_update = SIZE_MAX, RecordKeys const& after_update = {}) {
     read_socket();
     std::vector<OpenedRecord> opened;
     std::size_t offset = 0;
-    for (std::uint64_t sequence = first_sequence; offset + 5 <= wire_.size(); ++sequence) {
+    RecordKeys const handed = handed_keys();
+    while (offset + 5 <= wire_.size()) {
       auto const* header = reinterpret_cast<unsigned char const*>(wire_.data() + offset);
       EXPECT_EQ(header[0], 23);
       EXPECT_EQ(header[1], 3);
       EXPECT_EQ(header[2], 3);
       std::size_t const length = (std::size_t{header[3]} << 8) | header[4];
       if (offset + 5 + length > wire_.size()) break;
-      opened.push_back(open_record(header, length, sequence));
+      std::size_t const index = opened.size();
+      bool const updated = index >= before_update;
+      opened.push_back(open_record(header, length, updated ? after_update : handed,
+                                   updated ? index - before_update : first_sequence + index));
       offset += 5 + length;
     }
     return opened;
   }
 
-  OpenedRecord open_record(unsigned char const* header, std::size_t length, std::uint64_t sequence) {
-    std::array<unsigned char, 12> nonce{};
-    std::memcpy(nonce.data(), keys_.salt, 4);
-    std::memcpy(nonce.data() + 4, keys_.iv, 8);
+  OpenedRecord open_record(unsigned char const* header, std::size_t length, RecordKeys const& keys,
+                           std::uint64_t sequence) {
+    auto nonce = keys.iv;
     for (int byte = 0; byte < 8; ++byte) nonce[11 - byte] ^= static_cast<unsigned char>(sequence >> (8 * byte));
     std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> context(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
     std::vector<unsigned char> inner(length);
@@ -95,7 +138,7 @@ class TlsRecordWriterTest : public ::testing::Test {
     int final_out = 0;
     std::vector<unsigned char> tag(header + 5 + length - 16, header + 5 + length);
     bool const opened =
-        EVP_DecryptInit_ex(context.get(), EVP_aes_128_gcm(), nullptr, keys_.key, nonce.data()) == 1 &&
+        EVP_DecryptInit_ex(context.get(), EVP_aes_128_gcm(), nullptr, keys.key.data(), nonce.data()) == 1 &&
         EVP_DecryptUpdate(context.get(), nullptr, &out, header, 5) == 1 &&
         EVP_DecryptUpdate(context.get(), inner.data(), &out, header + 5, static_cast<int>(length - 16)) == 1 &&
         EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, 16, tag.data()) == 1 &&
@@ -103,6 +146,16 @@ class TlsRecordWriterTest : public ::testing::Test {
     EXPECT_TRUE(opened) << "record " << sequence << " does not open";
     if (!opened || out == 0) return {};
     return {inner[static_cast<std::size_t>(out) - 1], std::string(inner.begin(), inner.begin() + out - 1)};
+  }
+
+  // Fills the socket with bytes outside TLS until it has no room; how many.
+  std::size_t fill_socket() {
+    std::string const filler(4096, 'f');
+    std::size_t sent = 0;
+    ssize_t took = 0;
+    while ((took = ::send(fds_[0], filler.data(), filler.size(), MSG_NOSIGNAL)) > 0)
+      sent += static_cast<std::size_t>(took);
+    return sent;
   }
 
   int fds_[2] = {-1, -1};
@@ -162,6 +215,36 @@ TEST_F(TlsRecordWriterTest, OpenSslWaitsWhileARecordOfOursIsPartSentAndOurRetryF
   ASSERT_EQ(opened.size(), 2u);
   EXPECT_TRUE(opened[0].plaintext == message);
   EXPECT_EQ(opened[1].type, 21);
+}
+
+// The KeyUpdate goes under the keys it leaves; what follows, under the next (RFC 8446 7.2), even when the socket had
+// no room for the KeyUpdate and OpenSSL's retry sent it.
+TEST_F(TlsRecordWriterTest, AfterAKeyUpdateHeldByAFullSocketRecordsAreSealedUnderTheNextKeys) {
+  std::vector<unsigned char> first_secret(32);
+  for (std::size_t byte = 0; byte < first_secret.size(); ++byte) first_secret[byte] = static_cast<unsigned char>(byte);
+  state_.records.take_traffic_secret(first_secret);
+  std::size_t const filler = fill_socket();
+  std::string const key_update("\x18\x00\x00\x01\x00", 5);  // KeyUpdate, update_not_requested
+  EXPECT_LE(openssl_writes(22, key_update), 0);
+  ASSERT_TRUE(state_.records.holds_unsent());
+  read_socket();
+  ASSERT_GE(wire_.size(), filler);
+  wire_.erase(0, filler);
+  EXPECT_EQ(openssl_writes(22, key_update), 5);
+  EXPECT_EQ(state_.records.write(fds_[0], std::string("after")).result, TlsRecordWriter::Result::sent);
+
+  auto const next_secret = expand_label(first_secret, "traffic upd", 32);
+  RecordKeys next{};
+  auto const key = expand_label(next_secret, "key", 16);
+  auto const iv = expand_label(next_secret, "iv", 12);
+  std::copy(key.begin(), key.end(), next.key.begin());
+  std::copy(iv.begin(), iv.end(), next.iv.begin());
+  auto const opened = open_records(1, next);
+  ASSERT_EQ(opened.size(), 2u);
+  EXPECT_EQ(opened[0].type, 22);
+  EXPECT_EQ(opened[0].plaintext, key_update);
+  EXPECT_EQ(opened[1].type, 23);
+  EXPECT_EQ(opened[1].plaintext, "after");
 }
 
 }  // namespace
