@@ -7,26 +7,13 @@
 #include <cstring>
 #include <utility>
 
-#include <sys/socket.h>
+#include "server/nonblocking_socket.hpp"
 
 namespace wshub {
 namespace {
 
 constexpr std::uint8_t handshake = 22;
 constexpr unsigned char key_update = 24;
-
-// Sends what it can; the bytes sent, or -1 with errno set (EAGAIN when the socket has no room).
-ssize_t send_some(int fd, char const* bytes, std::size_t size) {
-  ssize_t sent = 0;
-  do {
-    sent = ::send(fd, bytes, size, MSG_NOSIGNAL);
-  } while (sent < 0 && errno == EINTR);
-  return sent;
-}
-
-bool would_block(int error) {
-  return error == EAGAIN || error == EWOULDBLOCK;
-}
 
 TlsRecordWriter::Outcome failed_with(int error) {
   errno = error;

@@ -14,6 +14,8 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "server/nonblocking_socket.hpp"
+
 namespace wshub {
 namespace {
 
@@ -25,10 +27,6 @@ constexpr int control_set_record_type = 74;
 
 TlsSocketState& state_of(BIO* bio) {
   return *static_cast<TlsSocketState*>(BIO_get_data(bio));
-}
-
-bool would_block(int error) {
-  return error == EAGAIN || error == EWOULDBLOCK;
 }
 
 int read_socket(BIO* bio, char* into, std::size_t size, std::size_t* read) {
@@ -74,10 +72,7 @@ int write_record(BIO* bio, char const* bytes, std::size_t size, std::size_t* wri
 int write_socket(BIO* bio, char const* bytes, std::size_t size, std::size_t* written) {
   BIO_clear_retry_flags(bio);
   if (state_of(bio).records.sealing()) return write_record(bio, bytes, size, written);
-  ssize_t sent = 0;
-  do {
-    sent = ::send(state_of(bio).fd, bytes, size, MSG_NOSIGNAL);
-  } while (sent < 0 && errno == EINTR);
+  ssize_t const sent = send_some(state_of(bio).fd, bytes, size);
   if (sent >= 0) {
     *written = static_cast<std::size_t>(sent);
     return 1;
