@@ -1,4 +1,5 @@
-// GnuTLS's server sessions for the record benchmark (Debian's libgnutls), over in-memory pipes.
+// GnuTLS's server sessions for the record benchmark and its handshakes for the handshake benchmark (Debian's
+// libgnutls), over in-memory pipes.
 #include <cerrno>
 #include <stdexcept>
 #include <string>
@@ -6,6 +7,7 @@
 #include <gnutls/gnutls.h>
 
 #include "memory_pipe.hpp"
+#include "tls_handshakes.hpp"
 #include "tls_sessions.hpp"
 
 namespace wshub::bench {
@@ -34,11 +36,15 @@ ssize_t push(gnutls_transport_ptr_t context, void const* bytes, std::size_t size
   return static_cast<ssize_t>(size);
 }
 
-gnutls_session_t make_session(unsigned flags, MemoryPipe& pipe) {
+constexpr char const* records_priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM";
+// The key exchange OpenSSL's client and server agree on, for handshakes that do the same work.
+constexpr char const* handshakes_priority =
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:+GROUP-X25519";
+
+gnutls_session_t make_session(unsigned flags, MemoryPipe& pipe, char const* priority = records_priority) {
   gnutls_session_t session = nullptr;
   check(gnutls_init(&session, flags | GNUTLS_NONBLOCK), "gnutls_init");
-  check(gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM", nullptr),
-        "GnuTLS priority");
+  check(gnutls_priority_set_direct(session, priority, nullptr), "GnuTLS priority");
   gnutls_transport_set_push_function(session, push);
   gnutls_transport_set_pull_function(session, pull);
   gnutls_transport_set_pull_timeout_function(session, wait_for_bytes);
@@ -106,7 +112,92 @@ class GnutlsSessions final : public ServerSessions {
   std::vector<gnutls_session_t> servers_;
 };
 
+class GnutlsHandshakes final : public ServerHandshakes {
+ public:
+  explicit GnutlsHandshakes(Credentials const& credentials) {
+    check(gnutls_global_init(), "gnutls_global_init");
+    check(gnutls_certificate_allocate_credentials(&server_credentials_), "server credentials");
+    check(gnutls_certificate_allocate_credentials(&client_credentials_), "client credentials");
+    gnutls_datum_t const certificate{const_cast<unsigned char*>(credentials.certificate.data()),
+                                     static_cast<unsigned>(credentials.certificate.size())};
+    gnutls_datum_t const key{const_cast<unsigned char*>(credentials.key.data()),
+                             static_cast<unsigned>(credentials.key.size())};
+    check(gnutls_certificate_set_x509_key_mem(server_credentials_, &certificate, &key, GNUTLS_X509_FMT_DER),
+          "GnuTLS certificate and key");
+    check(gnutls_session_ticket_key_generate(&ticket_key_), "GnuTLS ticket key");
+  }
+
+  ~GnutlsHandshakes() override {
+    gnutls_free(ticket_.data);
+    gnutls_certificate_free_credentials(server_credentials_);
+    gnutls_certificate_free_credentials(client_credentials_);
+    gnutls_free(ticket_key_.data);
+    gnutls_global_deinit();
+  }
+
+  double handshake(bool resume) override {
+    double server_seconds = 0;
+    auto const timed = [&server_seconds](auto step) {
+      double const start = thread_cpu_seconds();
+      auto const result = step();
+      server_seconds += thread_cpu_seconds() - start;
+      return result;
+    };
+    MemoryPipe server_end;
+    MemoryPipe client_end;
+    server_end.peer = &client_end;
+    client_end.peer = &server_end;
+    gnutls_session_t server = timed([&] { return server_session(server_end); });
+    gnutls_session_t client = make_session(GNUTLS_CLIENT, client_end, handshakes_priority);
+    check(gnutls_credentials_set(client, GNUTLS_CRD_CERTIFICATE, client_credentials_), "client credentials");
+    if (resume) check(gnutls_session_set_data(client, ticket_.data, ticket_.size), "gnutls_session_set_data");
+    bool done = false;
+    for (int step = 0; step < 16 && !done; ++step) {
+      int const client_done = gnutls_handshake(client);
+      int const server_done = timed([server] { return gnutls_handshake(server); });
+      done = client_done == GNUTLS_E_SUCCESS && server_done == GNUTLS_E_SUCCESS;
+    }
+    if (!done) throw std::runtime_error("GnuTLS handshake did not finish");
+    take_ticket(client);
+    if (resume && gnutls_session_is_resumed(server) == 0) {
+      throw std::runtime_error("the GnuTLS server did not resume the ticket");
+    }
+    gnutls_deinit(client);
+    timed([server] {
+      gnutls_deinit(server);
+      return 0;
+    });
+    return server_seconds;
+  }
+
+ private:
+  gnutls_session_t server_session(MemoryPipe& pipe) {
+    gnutls_session_t server = make_session(GNUTLS_SERVER, pipe, handshakes_priority);
+    check(gnutls_credentials_set(server, GNUTLS_CRD_CERTIFICATE, server_credentials_), "server credentials");
+    check(gnutls_session_ticket_enable_server(server, &ticket_key_), "GnuTLS tickets");
+    return server;
+  }
+
+  // The ticket came after the handshake: a read takes it, then finds nothing more.
+  void take_ticket(gnutls_session_t client) {
+    char byte = 0;
+    if (gnutls_record_recv(client, &byte, 1) != GNUTLS_E_AGAIN) throw std::runtime_error("GnuTLS ticket");
+    gnutls_free(ticket_.data);
+    ticket_ = {};
+    check(gnutls_session_get_data2(client, &ticket_), "gnutls_session_get_data2");
+  }
+
+  gnutls_certificate_credentials_t server_credentials_ = nullptr;
+  gnutls_certificate_credentials_t client_credentials_ = nullptr;
+  gnutls_datum_t ticket_key_{};
+  gnutls_datum_t ticket_{};
+};
+
 }  // namespace
+
+std::unique_ptr<ServerHandshakes> gnutls_handshakes(Credentials const& credentials) {
+  return std::make_unique<GnutlsHandshakes>(credentials);
+}
 
 std::unique_ptr<ServerSessions> gnutls_sessions(Credentials const& credentials, std::size_t count) {
   return std::make_unique<GnutlsSessions>(credentials, count);

@@ -1,11 +1,21 @@
-// OpenSSL's server sessions for the record benchmark, with released buffers as wshub's, over in-memory BIO pairs.
+// OpenSSL's server sessions for the record benchmark, with released buffers as wshub's, and its handshakes for the
+// handshake benchmark, with wshub's own context; both over in-memory BIO pairs.
+#include <stdlib.h>
+
+#include <cstdio>
+#include <filesystem>
 #include <stdexcept>
+#include <string>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "server/ticket_keys.hpp"
+#include "server/tls_context.hpp"
+#include "tls_handshakes.hpp"
 #include "tls_sessions.hpp"
 
 namespace wshub::bench {
@@ -93,6 +103,125 @@ class OpensslSessions final : public ServerSessions {
   std::vector<SSL*> servers_;
 };
 
+// The credentials as the PEM files wshub reads, in a directory of their own that goes with this object.
+class PemFiles {
+ public:
+  explicit PemFiles(Credentials const& credentials) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "wshub-bench-XXXXXX").string();
+    check(mkdtemp(pattern.data()) != nullptr, "mkdtemp");
+    directory_ = pattern;
+    unsigned char const* certificate_der = credentials.certificate.data();
+    X509* certificate = d2i_X509(nullptr, &certificate_der, static_cast<long>(credentials.certificate.size()));
+    unsigned char const* key_der = credentials.key.data();
+    EVP_PKEY* key = d2i_AutoPrivateKey(nullptr, &key_der, static_cast<long>(credentials.key.size()));
+    check(certificate != nullptr && key != nullptr, "DER credentials");
+    write(cert_file(), [certificate](std::FILE* file) { return PEM_write_X509(file, certificate); });
+    write(key_file(),
+          [key](std::FILE* file) { return PEM_write_PrivateKey(file, key, nullptr, nullptr, 0, nullptr, nullptr); });
+    X509_free(certificate);
+    EVP_PKEY_free(key);
+  }
+
+  ~PemFiles() { std::filesystem::remove_all(directory_); }
+  PemFiles(PemFiles const&) = delete;
+  PemFiles& operator=(PemFiles const&) = delete;
+
+  std::string cert_file() const { return (directory_ / "cert.pem").string(); }
+  std::string key_file() const { return (directory_ / "key.pem").string(); }
+
+ private:
+  template <typename Encode>
+  static void write(std::string const& path, Encode encode) {
+    std::FILE* file = std::fopen(path.c_str(), "w");
+    check(file != nullptr, "fopen");
+    bool const written = encode(file) == 1;
+    check(std::fclose(file) == 0 && written, "PEM file");
+  }
+
+  std::filesystem::path directory_;
+};
+
+TlsContext wshub_context(Credentials const& credentials) {
+  PemFiles const files(credentials);
+  return TlsContext(TlsOptions{.cert_file = files.cert_file(), .key_file = files.key_file()});
+}
+
+class OpensslHandshakes final : public ServerHandshakes {
+ public:
+  explicit OpensslHandshakes(Credentials const& credentials)
+      : server_context_(wshub_context(credentials)), client_context_(SSL_CTX_new(TLS_client_method())) {
+    check(client_context_ != nullptr, "SSL_CTX_new");
+    server_context_.use_ticket_keys(ticket_keys_);
+    // The client keeps the ticket it is given in take_ticket, nowhere else.
+    SSL_CTX_set_session_cache_mode(client_context_, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(client_context_, take_ticket);
+  }
+
+  ~OpensslHandshakes() override {
+    SSL_SESSION_free(ticket_);
+    SSL_CTX_free(client_context_);
+  }
+
+  double handshake(bool resume) override {
+    double server_seconds = 0;
+    auto const timed = [&server_seconds](auto step) {
+      double const start = thread_cpu_seconds();
+      auto const result = step();
+      server_seconds += thread_cpu_seconds() - start;
+      return result;
+    };
+    SSL* server = timed([this] { return SSL_new(server_context_.native()); });
+    SSL* client = SSL_new(client_context_);
+    check(server != nullptr && client != nullptr, "SSL_new");
+    connect(server, client);
+    if (resume) check(ticket_ != nullptr && SSL_set_session(client, ticket_) == 1, "SSL_set_session");
+    bool done = false;
+    for (int step = 0; step < 16 && !done; ++step) {
+      int const client_done = SSL_do_handshake(client);
+      int const server_done = timed([server] { return SSL_do_handshake(server); });
+      done = client_done == 1 && server_done == 1;
+    }
+    check(done, "OpenSSL handshake did not finish");
+    // The ticket came after the handshake: a read takes it (take_ticket), then finds nothing more.
+    char byte = 0;
+    std::size_t read = 0;
+    check(SSL_read_ex(client, &byte, 1, &read) == 0 && SSL_get_error(client, 0) == SSL_ERROR_WANT_READ, "ticket");
+    check(!resume || SSL_session_reused(server) == 1, "the server did not resume the ticket");
+    SSL_free(client);
+    timed([server] {
+      SSL_free(server);
+      return 0;
+    });
+    return server_seconds;
+  }
+
+ private:
+  void connect(SSL* server, SSL* client) {
+    BIO* server_end = nullptr;
+    BIO* client_end = nullptr;
+    check(BIO_new_bio_pair(&server_end, 0, &client_end, 0) == 1, "BIO_new_bio_pair");
+    SSL_set_bio(server, server_end, server_end);
+    SSL_set_bio(client, client_end, client_end);
+    SSL_set_app_data(client, this);
+    SSL_set_accept_state(server);
+    SSL_set_connect_state(client);
+  }
+
+  // A copy, left to OpenSSL otherwise: OpenSSL marks the client's own session not resumable when the client is freed
+  // without close_notify.
+  static int take_ticket(SSL* client, SSL_SESSION* ticket) {
+    auto* self = static_cast<OpensslHandshakes*>(SSL_get_app_data(client));
+    SSL_SESSION_free(self->ticket_);
+    self->ticket_ = SSL_SESSION_dup(ticket);
+    return 0;
+  }
+
+  TicketKeys ticket_keys_;  // outlives every connection of server_context_, as the server's does
+  TlsContext server_context_;
+  SSL_CTX* client_context_;
+  SSL_SESSION* ticket_ = nullptr;
+};
+
 }  // namespace
 
 Credentials make_credentials() {
@@ -116,6 +245,10 @@ Credentials make_credentials() {
 
 std::unique_ptr<ServerSessions> openssl_sessions(Credentials const& credentials, std::size_t count) {
   return std::make_unique<OpensslSessions>(credentials, count);
+}
+
+std::unique_ptr<ServerHandshakes> openssl_handshakes(Credentials const& credentials) {
+  return std::make_unique<OpensslHandshakes>(credentials);
 }
 
 }  // namespace wshub::bench
