@@ -27,7 +27,7 @@ class ServerHandshakes {
   virtual double handshake(bool resume) = 0;
 };
 
-// The server's context as wshub makes it (server/tls_context: the key log, one ticket, wshub's ticket keys).
+// The server's context as wshub makes it (server/tls_context: one ticket, wshub's ticket keys).
 std::unique_ptr<ServerHandshakes> openssl_handshakes(Credentials const& credentials);
 std::unique_ptr<ServerHandshakes> gnutls_handshakes(Credentials const& credentials);
 

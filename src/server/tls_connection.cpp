@@ -79,11 +79,7 @@ std::size_t TlsConnection::write(std::span<char const> bytes, error_code& error)
   // A record that could not go out is OpenSSL's to finish, and the next call must give its bytes again: all this call
   // was given, since a retry given more than the held record sends it and puts the rest in a new one.
   if (error == asio::error::would_block) committed_write_bytes_ = std::max(committed_write_bytes_, record_bytes);
-  if (!error) {
-    committed_write_bytes_ = 0;
-    // The KeyUpdate that sent this write through OpenSSL has gone: the next can be ours again.
-    writes_need_openssl_ = SSL_get_key_update_type(ssl_.get()) != SSL_KEY_UPDATE_NONE;
-  }
+  if (!error) committed_write_bytes_ = 0;
   return written;
 }
 

@@ -73,8 +73,8 @@ class TlsConnection {
   bool input_left_ = false;         // the last read stopped before OpenSSL asked the socket for more
   std::size_t committed_write_bytes_ = 0;
   bool broken_ = false;  // a fatal error or an end: no close_notify is due
-  // A KeyUpdate is due (OpenSSL sends one only from SSL_write; the BIO seals what follows it under the next keys) or
-  // the connection failed: application data goes through SSL_write, which says what becomes of it.
+  // A KeyUpdate is due (OpenSSL sends one only from SSL_write, and seals every record after it itself) or the
+  // connection failed: application data goes through SSL_write, which says what becomes of it.
   bool writes_need_openssl_ = false;
 };
 

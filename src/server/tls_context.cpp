@@ -14,8 +14,6 @@
 #include <openssl/x509.h>
 #include <spdlog/fmt/fmt.h>
 
-#include "server/tls_socket_bio.hpp"
-
 namespace wshub {
 namespace {
 
@@ -88,8 +86,6 @@ void apply_policy(SSL_CTX* context, TlsVersion min_version) {
   // recv() (server/tls_socket_bio.hpp says how the read that would find the socket empty is saved too).
   SSL_CTX_set_read_ahead(context, 1);
   SSL_CTX_set_alpn_select_cb(context, select_http_1_1, nullptr);
-  // The traffic secret our records derive a KeyUpdate's keys from: OpenSSL 3.0 hands over only the first keys.
-  SSL_CTX_set_keylog_callback(context, take_key_log_line);
 }
 
 void load_pair(SSL_CTX* context, TlsOptions const& options) {

@@ -10,8 +10,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "server/tls_traffic_secret.hpp"
-
 namespace wshub {
 namespace {
 
@@ -88,20 +86,6 @@ TlsRecordSealer::TlsRecordSealer(tls_crypto_info const& info) : cipher_(cipher_o
 
 TlsRecordSealer::~TlsRecordSealer() {
   OPENSSL_cleanse(key_.data(), key_.size());
-}
-
-void TlsRecordSealer::rekey(TlsTrafficSecret const& secret) {
-  int const key_bytes = cipher_ == nullptr ? 0 : EVP_CIPHER_get_key_length(cipher_);
-  std::array<unsigned char, 32> key{};
-  std::array<unsigned char, 12> iv{};
-  bool const derived = key_bytes > 0 && static_cast<std::size_t>(key_bytes) <= key.size() &&
-                       secret.expand("key", std::span(key).first(static_cast<std::size_t>(key_bytes))) &&
-                       secret.expand("iv", iv);
-  key_ = key;
-  nonce_base_ = iv;
-  sequence_ = 0;
-  OPENSSL_cleanse(key.data(), key.size());
-  if (!derived) cipher_ = nullptr;
 }
 
 std::size_t TlsRecordSealer::seal(std::uint8_t type, std::span<char const> plaintext, std::span<char> record) {

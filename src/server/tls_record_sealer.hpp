@@ -11,8 +11,6 @@ struct tls_crypto_info;
 
 namespace wshub {
 
-class TlsTrafficSecret;
-
 // One connection's write direction: its cipher, key, nonce and the next record's sequence number. No cipher context
 // is kept per connection (about 1.2 KB each): every record is sealed with one context per thread, given the key anew.
 class TlsRecordSealer {
@@ -31,9 +29,6 @@ class TlsRecordSealer {
   // Writes the record of content `type` carrying `plaintext` (at most max_plaintext_bytes) into `record`, which has
   // room for plaintext.size() + overhead_bytes; returns the record's size, or 0 if the cipher failed.
   std::size_t seal(std::uint8_t type, std::span<char const> plaintext, std::span<char> record);
-  // After a KeyUpdate: the key and IV of `secret`, from sequence number 0. If they cannot be derived, every later
-  // seal fails rather than go on under the old key.
-  void rekey(TlsTrafficSecret const& secret);
 
  private:
   // Encrypts the inner plaintext (`plaintext`, then `type`) into `sealed`, the tag after it, with `header` as the

@@ -56,21 +56,21 @@ TlsRecordWriter::Outcome TlsRecordWriter::write_for_openssl(int fd, std::span<ch
   }
   // OpenSSL writes at most one record at a time; more would not fit the sealing buffer.
   if (plaintext.size() > TlsRecordSealer::max_plaintext_bytes) return failed_with(EMSGSIZE);
-  // After a KeyUpdate the records need the next keys, which OpenSSL 3.0 does not hand over: they are derived here,
-  // from the traffic secret its key log gave, and the connection ends if there is none.
+  // After a KeyUpdate the records need the next keys, which OpenSSL 3.0 derives but does not hand over: it seals
+  // them itself once the BIO says the keys are no longer taken (BIO_get_ktls_send).
   bool const updates_keys =
       record_type_ == handshake && !plaintext.empty() && static_cast<unsigned char>(plaintext[0]) == key_update;
-  if (updates_keys && !(secret_ && secret_->advance())) return failed_with(EPROTO);
   // OpenSSL names the type of each record that is not application data, and kernel TLS (which this stands in for)
   // forgets it once that record is made.
   auto const outcome = seal_and_send(fd, std::exchange(record_type_, application_data), plaintext, Writer::openssl);
-  // The KeyUpdate itself went under the old keys; whatever follows it, even while it is part-sent, under the new.
-  if (updates_keys && outcome.result != Result::failed) sealer_->rekey(*secret_);
+  // The KeyUpdate itself went under the old keys; its rest, if the socket took only part, is already sealed.
+  if (updates_keys && outcome.result != Result::failed) sealer_.reset();
   return outcome;
 }
 
 TlsRecordWriter::Outcome TlsRecordWriter::seal_and_send(int fd, std::uint8_t type, std::span<char const> plaintext,
                                                         Writer writer) {
+  if (!sealer_) return failed_with(EPROTO);  // the keys are OpenSSL's again, after a KeyUpdate
   auto const buffer = sealing_buffer();
   std::size_t const record_bytes = sealer_->seal(type, plaintext, buffer);
   if (record_bytes == 0) return failed_with(EPROTO);

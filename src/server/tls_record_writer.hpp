@@ -9,7 +9,6 @@
 #include <span>
 
 #include "server/tls_record_sealer.hpp"
-#include "server/tls_traffic_secret.hpp"
 
 namespace wshub {
 
@@ -23,13 +22,12 @@ class TlsRecordWriter {
     std::size_t written = 0;  // plaintext bytes now sent (or, for OpenSSL, taken), when sent
   };
 
-  // Whether OpenSSL has handed over the write keys: from then on this makes every record.
+  // Whether this makes every record now: from OpenSSL's hand-over of the write keys until a KeyUpdate gives them
+  // back (OpenSSL 3.0 derives the next keys itself, and hands none over).
   bool sealing() const { return sealer_.has_value(); }
   // Takes the keys OpenSSL would give kernel TLS; false, and OpenSSL goes on sealing itself, for anything but the
   // TLS 1.3 ciphers TlsRecordSealer knows.
   bool take_keys(tls_crypto_info const& info);
-  // The server's first application traffic secret, from OpenSSL's key log: a KeyUpdate's keys are derived from it.
-  void take_traffic_secret(std::span<unsigned char const> secret) { secret_.emplace(secret); }
   // The content type of the record OpenSSL writes next (an alert, a session ticket), if not application data.
   void set_record_type(std::uint8_t type) { record_type_ = type; }
   // A record is still part-sent, and how much plaintext it carries.
@@ -43,9 +41,9 @@ class TlsRecordWriter {
   // would_block: the record is sealed but the socket took only part of it, or none of an earlier one's rest; the
   // next call must begin with the same bytes, and sends the rest first (its `written` is that record's plaintext).
   Outcome write(int fd, std::span<char const> plaintext);
-  // OpenSSL's writes through the BIO (session tickets, alerts, KeyUpdates), with the same rule: OpenSSL retries a
-  // write that would block with the same bytes. The records after a KeyUpdate are sealed with the next keys.
-  // failed: errno says why (EPROTO for a KeyUpdate without a traffic secret to derive the next keys from).
+  // OpenSSL's writes through the BIO (session tickets, alerts, a KeyUpdate), with the same rule: OpenSSL retries a
+  // write that would block with the same bytes. A KeyUpdate is the last record sealed here: OpenSSL seals what
+  // follows it under the next keys. failed: errno says why.
   Outcome write_for_openssl(int fd, std::span<char const> plaintext);
 
  private:
@@ -56,7 +54,6 @@ class TlsRecordWriter {
   Outcome send_unsent(int fd);
 
   std::optional<TlsRecordSealer> sealer_;
-  std::optional<TlsTrafficSecret> secret_;
   std::uint8_t record_type_ = application_data;
   Writer unsent_writer_ = Writer::wshub;
   std::unique_ptr<char[]> unsent_;  // only while the socket has no room: an idle connection keeps no buffer

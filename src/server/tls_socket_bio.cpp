@@ -1,18 +1,14 @@
 // A BIO_METHOD whose read is recv(), whose write is send(MSG_NOSIGNAL) or a record of our own, and which remembers an
-// emptied socket; and the key log callback that gives it the traffic secret its records need after a KeyUpdate.
+// emptied socket.
 #include "server/tls_socket_bio.hpp"
 
-#include <array>
 #include <cerrno>
 #include <new>
-#include <string_view>
 
 #include <sys/socket.h>
 
 #include <linux/tls.h>
 #include <openssl/bio.h>
-#include <openssl/crypto.h>
-#include <openssl/ssl.h>
 
 #include "server/nonblocking_socket.hpp"
 
@@ -71,7 +67,9 @@ int write_record(BIO* bio, char const* bytes, std::size_t size, std::size_t* wri
 
 int write_socket(BIO* bio, char const* bytes, std::size_t size, std::size_t* written) {
   BIO_clear_retry_flags(bio);
-  if (state_of(bio).records.sealing()) return write_record(bio, bytes, size, written);
+  // A KeyUpdate the socket took only part of is the writer's to finish, though the keys are OpenSSL's again.
+  auto const& records = state_of(bio).records;
+  if (records.sealing() || records.holds_unsent()) return write_record(bio, bytes, size, written);
   ssize_t const sent = send_some(state_of(bio).fd, bytes, size);
   if (sent >= 0) {
     *written = static_cast<std::size_t>(sent);
@@ -108,23 +106,18 @@ int create(BIO* bio) {
   return 1;
 }
 
-struct SocketMethod {
-  int type = 0;
-  BIO_METHOD* method = nullptr;
-};
-
-SocketMethod const& socket_method() {
+BIO_METHOD const* socket_method() {
   // Made once and kept for the process's life, as OpenSSL's own methods are.
-  static SocketMethod const made = [] {
+  static BIO_METHOD const* const made = [] {
     int const index = BIO_get_new_index();
     if (index == -1) throw std::bad_alloc();
-    SocketMethod socket{index | BIO_TYPE_SOURCE_SINK, BIO_meth_new(index | BIO_TYPE_SOURCE_SINK, "wshub socket")};
-    if (socket.method == nullptr || BIO_meth_set_read_ex(socket.method, read_socket) != 1 ||
-        BIO_meth_set_write_ex(socket.method, write_socket) != 1 || BIO_meth_set_ctrl(socket.method, control) != 1 ||
-        BIO_meth_set_create(socket.method, create) != 1) {
+    BIO_METHOD* method = BIO_meth_new(index | BIO_TYPE_SOURCE_SINK, "wshub socket");
+    if (method == nullptr || BIO_meth_set_read_ex(method, read_socket) != 1 ||
+        BIO_meth_set_write_ex(method, write_socket) != 1 || BIO_meth_set_ctrl(method, control) != 1 ||
+        BIO_meth_set_create(method, create) != 1) {
       throw std::bad_alloc();
     }
-    return socket;
+    return method;
   }();
   return made;
 }
@@ -132,27 +125,10 @@ SocketMethod const& socket_method() {
 }  // namespace
 
 bio_st* make_tls_socket_bio(TlsSocketState& state) {
-  BIO* bio = BIO_new(socket_method().method);
+  BIO* bio = BIO_new(socket_method());
   if (bio == nullptr) throw std::bad_alloc();
   BIO_set_data(bio, &state);
   return bio;
-}
-
-void take_key_log_line(ssl_st const* ssl, char const* key_log_line) {
-  // "SERVER_TRAFFIC_SECRET_0 <client random, hex> <secret, hex>"
-  constexpr std::string_view label = "SERVER_TRAFFIC_SECRET_0 ";
-  std::string_view const line(key_log_line);
-  BIO* const bio = SSL_get_wbio(ssl);
-  if (!line.starts_with(label) || bio == nullptr || BIO_method_type(bio) != socket_method().type) return;
-  std::size_t const space = line.find(' ', label.size());
-  if (space == std::string_view::npos) return;
-  std::array<unsigned char, 48> secret{};
-  std::size_t size = 0;
-  // Straight from OpenSSL's line, which it erases itself: no copy of the secret is left behind.
-  if (OPENSSL_hexstr2buf_ex(secret.data(), secret.size(), &size, key_log_line + space + 1, '\0') == 1) {
-    state_of(bio).records.take_traffic_secret(std::span(secret).first(size));
-  }
-  OPENSSL_cleanse(secret.data(), secret.size());
 }
 
 }  // namespace wshub

@@ -4,7 +4,6 @@
 #include "server/tls_record_writer.hpp"
 
 struct bio_st;
-struct ssl_st;
 
 namespace wshub {
 
@@ -23,10 +22,5 @@ struct TlsSocketState {
 
 // A BIO on `state`'s socket, which the caller keeps alive (and open) as long as the BIO.
 bio_st* make_tls_socket_bio(TlsSocketState& state);
-
-// OpenSSL's key log callback (SSL_CTX_set_keylog_callback): gives the connection's BIO, if it is ours, the server's
-// first application traffic secret, from which the keys after a KeyUpdate are derived. Every other line is ignored,
-// and nothing is logged. It takes the context's one key log slot: a key log for debugging would have to call it.
-void take_key_log_line(ssl_st const* ssl, char const* key_log_line);
 
 }  // namespace wshub

@@ -135,8 +135,8 @@ TEST_F(TlsConnectionTest, AWriteThatBlocksCommitsItsRecordAndARetryGivenMoreSend
 }
 
 // OpenSSL 3.0 notes a peer's request for a KeyUpdate in SSL_read and answers it in SSL_write, which our records
-// skip: the next write after the request goes through OpenSSL, sends the KeyUpdate, and is sealed under the next
-// keys; the one after it is ours again.
+// skip: the next write after the request goes through OpenSSL and sends the KeyUpdate, and from then on OpenSSL seals
+// every record under the next keys.
 TEST_F(TlsConnectionTest, APeerThatAsksForAKeyUpdateIsAnsweredBeforeTheNextWrite) {
   int key_updates_received = 0;
   testing::count_key_updates(client_.get(), &key_updates_received);
