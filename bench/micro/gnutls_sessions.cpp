@@ -41,7 +41,7 @@ constexpr char const* records_priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-
 constexpr char const* handshakes_priority =
     "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:+GROUP-X25519";
 
-gnutls_session_t make_session(unsigned flags, MemoryPipe& pipe, char const* priority = records_priority) {
+gnutls_session_t make_session(unsigned flags, MemoryPipe& pipe, char const* priority) {
   gnutls_session_t session = nullptr;
   check(gnutls_init(&session, flags | GNUTLS_NONBLOCK), "gnutls_init");
   check(gnutls_priority_set_direct(session, priority, nullptr), "GnuTLS priority");
@@ -52,9 +52,11 @@ gnutls_session_t make_session(unsigned flags, MemoryPipe& pipe, char const* prio
   return session;
 }
 
-class GnutlsSessions final : public ServerSessions {
+// GnuTLS itself, the server's certificate and key, the client's (empty) credentials and a ticket key: what every
+// session of one benchmark shares.
+class GnutlsSetup {
  public:
-  GnutlsSessions(Credentials const& credentials, std::size_t count) {
+  explicit GnutlsSetup(Credentials const& credentials) {
     check(gnutls_global_init(), "gnutls_global_init");
     check(gnutls_certificate_allocate_credentials(&server_credentials_), "server credentials");
     check(gnutls_certificate_allocate_credentials(&client_credentials_), "client credentials");
@@ -65,16 +67,56 @@ class GnutlsSessions final : public ServerSessions {
     check(gnutls_certificate_set_x509_key_mem(server_credentials_, &certificate, &key, GNUTLS_X509_FMT_DER),
           "GnuTLS certificate and key");
     check(gnutls_session_ticket_key_generate(&ticket_key_), "GnuTLS ticket key");
+  }
+
+  ~GnutlsSetup() {
+    gnutls_certificate_free_credentials(server_credentials_);
+    gnutls_certificate_free_credentials(client_credentials_);
+    gnutls_free(ticket_key_.data);
+    gnutls_global_deinit();
+  }
+  GnutlsSetup(GnutlsSetup const&) = delete;
+  GnutlsSetup& operator=(GnutlsSetup const&) = delete;
+
+  // A server session on `pipe`, with the certificate and tickets.
+  gnutls_session_t server(MemoryPipe& pipe, char const* priority) {
+    gnutls_session_t server = make_session(GNUTLS_SERVER, pipe, priority);
+    check(gnutls_credentials_set(server, GNUTLS_CRD_CERTIFICATE, server_credentials_), "server credentials");
+    check(gnutls_session_ticket_enable_server(server, &ticket_key_), "GnuTLS tickets");
+    return server;
+  }
+
+  gnutls_session_t client(MemoryPipe& pipe, char const* priority) {
+    gnutls_session_t client = make_session(GNUTLS_CLIENT, pipe, priority);
+    check(gnutls_credentials_set(client, GNUTLS_CRD_CERTIFICATE, client_credentials_), "client credentials");
+    return client;
+  }
+
+ private:
+  gnutls_certificate_credentials_t server_credentials_ = nullptr;
+  gnutls_certificate_credentials_t client_credentials_ = nullptr;
+  gnutls_datum_t ticket_key_{};
+};
+
+// Runs both ends' handshake steps by turns until both are done, the server's timed by `server_time`.
+void run_handshake(gnutls_session_t server, gnutls_session_t client, ServerCpuTime& server_time) {
+  for (int step = 0; step < 16; ++step) {
+    int const client_done = gnutls_handshake(client);
+    int const server_done = server_time.measure([server] { return gnutls_handshake(server); });
+    if (client_done == GNUTLS_E_SUCCESS && server_done == GNUTLS_E_SUCCESS) return;
+  }
+  throw std::runtime_error("GnuTLS handshake did not finish");
+}
+
+class GnutlsSessions final : public ServerSessions {
+ public:
+  GnutlsSessions(Credentials const& credentials, std::size_t count) : setup_(credentials) {
     servers_.reserve(count);
     for (std::size_t i = 0; i < count; ++i) servers_.push_back(connect());
   }
 
   ~GnutlsSessions() override {
     for (gnutls_session_t server : servers_) gnutls_deinit(server);
-    gnutls_certificate_free_credentials(server_credentials_);
-    gnutls_certificate_free_credentials(client_credentials_);
-    gnutls_free(ticket_key_.data);
-    gnutls_global_deinit();
   }
 
   void write(std::size_t index, std::span<char const> bytes) override {
@@ -85,99 +127,50 @@ class GnutlsSessions final : public ServerSessions {
   gnutls_session_t connect() {
     MemoryPipe server_end;
     MemoryPipe client_end;
-    server_end.peer = &client_end;
-    client_end.peer = &server_end;
-    gnutls_session_t server = make_session(GNUTLS_SERVER, server_end);
-    gnutls_session_t client = make_session(GNUTLS_CLIENT, client_end);
-    check(gnutls_credentials_set(server, GNUTLS_CRD_CERTIFICATE, server_credentials_), "server credentials");
-    check(gnutls_credentials_set(client, GNUTLS_CRD_CERTIFICATE, client_credentials_), "client credentials");
-    check(gnutls_session_ticket_enable_server(server, &ticket_key_), "GnuTLS tickets");
-    bool done = false;
-    for (int step = 0; step < 16 && !done; ++step) {
-      int const client_done = gnutls_handshake(client);
-      int const server_done = gnutls_handshake(server);
-      done = client_done == GNUTLS_E_SUCCESS && server_done == GNUTLS_E_SUCCESS;
-    }
-    if (!done) throw std::runtime_error("GnuTLS handshake did not finish");
+    MemoryPipe::join(server_end, client_end);
+    gnutls_session_t server = setup_.server(server_end, records_priority);
+    gnutls_session_t client = setup_.client(client_end, records_priority);
+    ServerCpuTime untimed;
+    run_handshake(server, client, untimed);
     gnutls_deinit(client);
     // From here on records go nowhere.
     gnutls_transport_set_ptr(server, &sink_);
     return server;
   }
 
-  gnutls_certificate_credentials_t server_credentials_ = nullptr;
-  gnutls_certificate_credentials_t client_credentials_ = nullptr;
-  gnutls_datum_t ticket_key_{};
+  GnutlsSetup setup_;
   MemoryPipe sink_;
   std::vector<gnutls_session_t> servers_;
 };
 
 class GnutlsHandshakes final : public ServerHandshakes {
  public:
-  explicit GnutlsHandshakes(Credentials const& credentials) {
-    check(gnutls_global_init(), "gnutls_global_init");
-    check(gnutls_certificate_allocate_credentials(&server_credentials_), "server credentials");
-    check(gnutls_certificate_allocate_credentials(&client_credentials_), "client credentials");
-    gnutls_datum_t const certificate{const_cast<unsigned char*>(credentials.certificate.data()),
-                                     static_cast<unsigned>(credentials.certificate.size())};
-    gnutls_datum_t const key{const_cast<unsigned char*>(credentials.key.data()),
-                             static_cast<unsigned>(credentials.key.size())};
-    check(gnutls_certificate_set_x509_key_mem(server_credentials_, &certificate, &key, GNUTLS_X509_FMT_DER),
-          "GnuTLS certificate and key");
-    check(gnutls_session_ticket_key_generate(&ticket_key_), "GnuTLS ticket key");
-  }
+  explicit GnutlsHandshakes(Credentials const& credentials) : setup_(credentials) {}
 
-  ~GnutlsHandshakes() override {
-    gnutls_free(ticket_.data);
-    gnutls_certificate_free_credentials(server_credentials_);
-    gnutls_certificate_free_credentials(client_credentials_);
-    gnutls_free(ticket_key_.data);
-    gnutls_global_deinit();
-  }
+  ~GnutlsHandshakes() override { gnutls_free(ticket_.data); }
 
   double handshake(bool resume) override {
-    double server_seconds = 0;
-    auto const timed = [&server_seconds](auto step) {
-      double const start = thread_cpu_seconds();
-      auto const result = step();
-      server_seconds += thread_cpu_seconds() - start;
-      return result;
-    };
     MemoryPipe server_end;
     MemoryPipe client_end;
-    server_end.peer = &client_end;
-    client_end.peer = &server_end;
-    gnutls_session_t server = timed([&] { return server_session(server_end); });
-    gnutls_session_t client = make_session(GNUTLS_CLIENT, client_end, handshakes_priority);
-    check(gnutls_credentials_set(client, GNUTLS_CRD_CERTIFICATE, client_credentials_), "client credentials");
+    MemoryPipe::join(server_end, client_end);
+    ServerCpuTime server_time;
+    gnutls_session_t server = server_time.measure([&] { return setup_.server(server_end, handshakes_priority); });
+    gnutls_session_t client = setup_.client(client_end, handshakes_priority);
     if (resume) check(gnutls_session_set_data(client, ticket_.data, ticket_.size), "gnutls_session_set_data");
-    bool done = false;
-    for (int step = 0; step < 16 && !done; ++step) {
-      int const client_done = gnutls_handshake(client);
-      int const server_done = timed([server] { return gnutls_handshake(server); });
-      done = client_done == GNUTLS_E_SUCCESS && server_done == GNUTLS_E_SUCCESS;
-    }
-    if (!done) throw std::runtime_error("GnuTLS handshake did not finish");
+    run_handshake(server, client, server_time);
     take_ticket(client);
     if (resume && gnutls_session_is_resumed(server) == 0) {
       throw std::runtime_error("the GnuTLS server did not resume the ticket");
     }
     gnutls_deinit(client);
-    timed([server] {
+    server_time.measure([server] {
       gnutls_deinit(server);
       return 0;
     });
-    return server_seconds;
+    return server_time.seconds();
   }
 
  private:
-  gnutls_session_t server_session(MemoryPipe& pipe) {
-    gnutls_session_t server = make_session(GNUTLS_SERVER, pipe, handshakes_priority);
-    check(gnutls_credentials_set(server, GNUTLS_CRD_CERTIFICATE, server_credentials_), "server credentials");
-    check(gnutls_session_ticket_enable_server(server, &ticket_key_), "GnuTLS tickets");
-    return server;
-  }
-
   // The ticket came after the handshake: a read takes it, then finds nothing more.
   void take_ticket(gnutls_session_t client) {
     char byte = 0;
@@ -187,9 +180,7 @@ class GnutlsHandshakes final : public ServerHandshakes {
     check(gnutls_session_get_data2(client, &ticket_), "gnutls_session_get_data2");
   }
 
-  gnutls_certificate_credentials_t server_credentials_ = nullptr;
-  gnutls_certificate_credentials_t client_credentials_ = nullptr;
-  gnutls_datum_t ticket_key_{};
+  GnutlsSetup setup_;
   gnutls_datum_t ticket_{};
 };
 

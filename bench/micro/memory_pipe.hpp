@@ -14,6 +14,12 @@ struct MemoryPipe {
   std::deque<char> incoming;
   MemoryPipe* peer = nullptr;
 
+  // Makes `one` and `other` the two ends of one connection.
+  static void join(MemoryPipe& one, MemoryPipe& other) {
+    one.peer = &other;
+    other.peer = &one;
+  }
+
   // Moves up to `size` of the bytes waiting into `into`; how many it moved.
   std::size_t take(char* into, std::size_t size) {
     std::size_t const taken = std::min(size, incoming.size());

@@ -15,6 +15,7 @@
 
 #include "server/ticket_keys.hpp"
 #include "server/tls_context.hpp"
+#include "ssl_in_memory.hpp"
 #include "tls_handshakes.hpp"
 #include "tls_sessions.hpp"
 
@@ -25,14 +26,6 @@ void check(bool ok, char const* what) {
   if (!ok) throw std::runtime_error(what);
 }
 
-template <typename Object, typename Encode>
-std::vector<unsigned char> der_of(Object* object, Encode encode) {
-  std::vector<unsigned char> der(static_cast<std::size_t>(encode(object, nullptr)));
-  unsigned char* out = der.data();
-  encode(object, &out);
-  return der;
-}
-
 SSL_CTX* make_context(SSL_METHOD const* method) {
   SSL_CTX* context = SSL_CTX_new(method);
   check(context != nullptr, "SSL_CTX_new");
@@ -40,16 +33,6 @@ SSL_CTX* make_context(SSL_METHOD const* method) {
   SSL_CTX_set_ciphersuites(context, "TLS_AES_128_GCM_SHA256");
   SSL_CTX_set_mode(context, SSL_MODE_RELEASE_BUFFERS);
   return context;
-}
-
-// Runs both ends' handshake steps by turns until both are done.
-void handshake(SSL* server, SSL* client) {
-  for (int step = 0; step < 16; ++step) {
-    int const client_done = SSL_do_handshake(client);
-    int const server_done = SSL_do_handshake(server);
-    if (client_done == 1 && server_done == 1) return;
-  }
-  throw std::runtime_error("OpenSSL handshake did not finish");
 }
 
 class OpensslSessions final : public ServerSessions {
@@ -83,14 +66,9 @@ class OpensslSessions final : public ServerSessions {
   SSL* connect() {
     SSL* server = SSL_new(server_context_);
     SSL* client = SSL_new(client_context_);
-    BIO* server_end = nullptr;
-    BIO* client_end = nullptr;
-    check(BIO_new_bio_pair(&server_end, 0, &client_end, 0) == 1, "BIO_new_bio_pair");
-    SSL_set_bio(server, server_end, server_end);
-    SSL_set_bio(client, client_end, client_end);
-    SSL_set_accept_state(server);
-    SSL_set_connect_state(client);
-    handshake(server, client);
+    join_in_memory(server, client);
+    ServerCpuTime untimed;
+    run_handshake(server, client, untimed);
     SSL_free(client);
     // From here on records go nowhere: the null BIO takes every byte.
     BIO* sink = BIO_new(BIO_s_null());
@@ -163,50 +141,19 @@ class OpensslHandshakes final : public ServerHandshakes {
   }
 
   double handshake(bool resume) override {
-    double server_seconds = 0;
-    auto const timed = [&server_seconds](auto step) {
-      double const start = thread_cpu_seconds();
-      auto const result = step();
-      server_seconds += thread_cpu_seconds() - start;
-      return result;
-    };
-    SSL* server = timed([this] { return SSL_new(server_context_.native()); });
-    SSL* client = SSL_new(client_context_);
-    check(server != nullptr && client != nullptr, "SSL_new");
-    connect(server, client);
-    if (resume) check(ticket_ != nullptr && SSL_set_session(client, ticket_) == 1, "SSL_set_session");
-    bool done = false;
-    for (int step = 0; step < 16 && !done; ++step) {
-      int const client_done = SSL_do_handshake(client);
-      int const server_done = timed([server] { return SSL_do_handshake(server); });
-      done = client_done == 1 && server_done == 1;
-    }
-    check(done, "OpenSSL handshake did not finish");
-    // The ticket came after the handshake: a read takes it (take_ticket), then finds nothing more.
-    char byte = 0;
-    std::size_t read = 0;
-    check(SSL_read_ex(client, &byte, 1, &read) == 0 && SSL_get_error(client, 0) == SSL_ERROR_WANT_READ, "ticket");
-    check(!resume || SSL_session_reused(server) == 1, "the server did not resume the ticket");
-    SSL_free(client);
-    timed([server] {
-      SSL_free(server);
-      return 0;
-    });
-    return server_seconds;
+    check(!resume || ticket_ != nullptr, "no ticket to resume");
+    return time_one_handshake(
+        server_context_.native(), client_context_, this, resume ? ticket_ : nullptr,
+        [](SSL*, SSL* client, ServerCpuTime&) {
+          // The ticket came with the handshake: a read takes it (take_ticket), then finds
+          // nothing more.
+          char byte = 0;
+          std::size_t read = 0;
+          check(SSL_read_ex(client, &byte, 1, &read) == 0 && SSL_get_error(client, 0) == SSL_ERROR_WANT_READ, "ticket");
+        });
   }
 
  private:
-  void connect(SSL* server, SSL* client) {
-    BIO* server_end = nullptr;
-    BIO* client_end = nullptr;
-    check(BIO_new_bio_pair(&server_end, 0, &client_end, 0) == 1, "BIO_new_bio_pair");
-    SSL_set_bio(server, server_end, server_end);
-    SSL_set_bio(client, client_end, client_end);
-    SSL_set_app_data(client, this);
-    SSL_set_accept_state(server);
-    SSL_set_connect_state(client);
-  }
-
   // A copy, left to OpenSSL otherwise: OpenSSL marks the client's own session not resumable when the client is freed
   // without close_notify.
   static int take_ticket(SSL* client, SSL_SESSION* ticket) {
@@ -225,22 +172,7 @@ class OpensslHandshakes final : public ServerHandshakes {
 }  // namespace
 
 Credentials make_credentials() {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* certificate = X509_new();
-  check(key != nullptr && certificate != nullptr, "key or certificate");
-  X509_set_version(certificate, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(certificate), 1);
-  X509_gmtime_adj(X509_getm_notBefore(certificate), 0);
-  X509_gmtime_adj(X509_getm_notAfter(certificate), 24L * 3600);
-  X509_NAME* name = X509_get_subject_name(certificate);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<unsigned char const*>("127.0.0.1"), -1, -1, 0);
-  X509_set_issuer_name(certificate, name);
-  X509_set_pubkey(certificate, key);
-  check(X509_sign(certificate, key, EVP_sha256()) > 0, "X509_sign");
-  Credentials credentials{der_of(certificate, i2d_X509), der_of(key, i2d_PrivateKey)};
-  X509_free(certificate);
-  EVP_PKEY_free(key);
-  return credentials;
+  return self_signed_credentials(EVP_EC_gen("P-256"));
 }
 
 std::unique_ptr<ServerSessions> openssl_sessions(Credentials const& credentials, std::size_t count) {
