@@ -31,8 +31,8 @@ class TlsConnection {
   // Fills `into` with as many records as the socket holds: fewer bytes than asked means the socket was read dry.
   std::size_t read(std::span<char> into, error_code& error);
   // One record of at most max_record_bytes. After a TLS 1.3 handshake the record is wshub's own, sealed and sent
-  // without SSL_write (tls_record_writer.hpp), and a write after one that would block may send only the earlier
-  // record's bytes.
+  // without SSL_write (tls_record_writer.hpp), until a client's KeyUpdate gives the keys back to OpenSSL; a write
+  // after one that would block may send only the earlier record's bytes.
   std::size_t write(std::span<char const> bytes, error_code& error);
   // Sends close_notify if the connection is still sound; does not wait for the peer's.
   void shutdown();

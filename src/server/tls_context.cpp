@@ -79,7 +79,9 @@ void apply_policy(SSL_CTX* context, TlsVersion min_version) {
   // ticket costs about 100 us of server CPU (measured on churn, docs/architecture.md).
   SSL_CTX_set_num_tickets(context, 1);
   // An idle connection keeps no read or write buffer (about 34 KB); writes are retried from our own queue, whose
-  // head may move between attempts.
+  // head may move between attempts. A KeyUpdate's hand-back of the write keys relies on the release too: OpenSSL set
+  // its write buffer up for our BIO while the BIO took the keys, and only a released one is set up anew for the
+  // records OpenSSL seals after it (tls_record_writer.hpp).
   SSL_CTX_set_mode(context,
                    SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   // A read takes what the socket holds, not one record's header and then its body: a burst of records is one

@@ -23,7 +23,8 @@ class TlsRecordWriter {
   };
 
   // Whether this makes every record now: from OpenSSL's hand-over of the write keys until a KeyUpdate gives them
-  // back (OpenSSL 3.0 derives the next keys itself, and hands none over).
+  // back (OpenSSL 3.0 derives the next keys itself, and hands none over; it seals with them in a write buffer set up
+  // anew, which SSL_MODE_RELEASE_BUFFERS ensures).
   bool sealing() const { return sealer_.has_value(); }
   // Takes the keys OpenSSL would give kernel TLS; false, and OpenSSL goes on sealing itself, for anything but the
   // TLS 1.3 ciphers TlsRecordSealer knows.

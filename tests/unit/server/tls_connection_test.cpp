@@ -13,6 +13,7 @@
 #include <boost/asio/error.hpp>
 
 #include "key_update_count.hpp"
+#include "socket_filler.hpp"
 #include "test_certificate.hpp"
 
 namespace wshub {
@@ -155,6 +156,34 @@ TEST_F(TlsConnectionTest, APeerThatAsksForAKeyUpdateIsAnsweredBeforeTheNextWrite
   std::string received;
   while (SSL_read_ex(client_.get(), buffer, sizeof buffer, &bytes) == 1) received.append(buffer, bytes);
   EXPECT_EQ(received, "after and more");
+  EXPECT_EQ(key_updates_received, 1);
+}
+
+// The KeyUpdate meets a full socket and waits in the BIO, sealed under the old keys; the session's retry finishes it,
+// even one shorter than the KeyUpdate (an empty pong), and OpenSSL seals what follows under the next keys.
+TEST_F(TlsConnectionTest, AKeyUpdateTheSocketHadNoRoomForIsFinishedByTheRetry) {
+  int key_updates_received = 0;
+  testing::count_key_updates(client_.get(), &key_updates_received);
+  ASSERT_TRUE(handshake());
+  ASSERT_EQ(SSL_key_update(client_.get(), SSL_KEY_UPDATE_REQUESTED), 1);
+  ASSERT_EQ(SSL_write(client_.get(), "x", 1), 1);
+  char byte = 0;
+  error_code error;
+  EXPECT_EQ(server_->read({&byte, 1}, error), 1u);
+  client_reads_all();  // the session ticket: the filler must come first in what the client has not read
+  std::size_t const filler = testing::fill_socket(fds_[0]);
+  std::string const pong("\x8a\x00", 2);
+  EXPECT_EQ(server_->write(pong, error), 0u);
+  EXPECT_EQ(error, asio::error::would_block);
+  ASSERT_TRUE(testing::drain_filler(fds_[1], filler));
+  EXPECT_EQ(server_->write(pong, error), pong.size());
+  EXPECT_FALSE(error) << error.message();
+  EXPECT_EQ(server_->write(std::string_view("after"), error), 5u);
+  char buffer[64];
+  std::size_t bytes = 0;
+  std::string received;
+  while (SSL_read_ex(client_.get(), buffer, sizeof buffer, &bytes) == 1) received.append(buffer, bytes);
+  EXPECT_EQ(received, pong + "after");
   EXPECT_EQ(key_updates_received, 1);
 }
 

@@ -52,6 +52,13 @@ TEST_F(TlsContextTest, AMatchingPairLoads) {
   EXPECT_EQ(refusal({.cert_file = good_.cert, .key_file = good_.key, .min_version = TlsVersion::v1_3}), "");
 }
 
+// Idle connections keep no buffers, and a KeyUpdate can give the write keys back to OpenSSL: only a released write
+// buffer makes OpenSSL set up a new one for the records after it (server/tls_record_writer.hpp).
+TEST_F(TlsContextTest, ConnectionsReleaseTheirBuffers) {
+  TlsContext const context({.cert_file = good_.cert, .key_file = good_.key});
+  EXPECT_NE(SSL_CTX_get_mode(context.native()) & SSL_MODE_RELEASE_BUFFERS, 0);
+}
+
 TEST_F(TlsContextTest, AKeyOfAnotherCertificateIsRefusedNamingBothSettings) {
   auto const message = refusal({.cert_file = good_.cert, .key_file = other_.key});
   EXPECT_NE(message.find("--tls-key-file/TLS_KEY_FILE"), std::string::npos) << message;

@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "server/tls_socket_bio.hpp"
+#include "socket_filler.hpp"
 
 namespace wshub {
 namespace {
@@ -119,16 +120,6 @@ class TlsRecordWriterTest : public ::testing::Test {
     return {inner[static_cast<std::size_t>(out) - 1], std::string(inner.begin(), inner.begin() + out - 1)};
   }
 
-  // Fills the socket with bytes outside TLS until it has no room; how many.
-  std::size_t fill_socket() {
-    std::string const filler(4096, 'f');
-    std::size_t sent = 0;
-    ssize_t took = 0;
-    while ((took = ::send(fds_[0], filler.data(), filler.size(), MSG_NOSIGNAL)) > 0)
-      sent += static_cast<std::size_t>(took);
-    return sent;
-  }
-
   int fds_[2] = {-1, -1};
   TlsSocketState state_;
   BIO* bio_ = nullptr;
@@ -191,7 +182,7 @@ TEST_F(TlsRecordWriterTest, OpenSslWaitsWhileARecordOfOursIsPartSentAndOurRetryF
 // The KeyUpdate goes under the keys it leaves, even when the socket had no room for it and OpenSSL's retry sent it;
 // then the keys are OpenSSL's again (it derives the next ones itself), and its records pass through as it made them.
 TEST_F(TlsRecordWriterTest, AKeyUpdateHeldByAFullSocketGoesOutWholeAndGivesTheKeysBack) {
-  std::size_t const filler = fill_socket();
+  std::size_t const filler = testing::fill_socket(fds_[0]);
   std::string const key_update("\x18\x00\x00\x01\x00", 5);  // KeyUpdate, update_not_requested
   EXPECT_LE(openssl_writes(22, key_update), 0);
   ASSERT_TRUE(state_.records.holds_unsent());
