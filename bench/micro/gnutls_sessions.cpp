@@ -41,10 +41,10 @@ constexpr char const* records_priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-
 constexpr char const* handshakes_priority =
     "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:+GROUP-X25519";
 
-gnutls_session_t make_session(unsigned flags, MemoryPipe& pipe, char const* priority) {
+gnutls_session_t make_session(unsigned flags, MemoryPipe& pipe, gnutls_priority_t priority) {
   gnutls_session_t session = nullptr;
   check(gnutls_init(&session, flags | GNUTLS_NONBLOCK), "gnutls_init");
-  check(gnutls_priority_set_direct(session, priority, nullptr), "GnuTLS priority");
+  check(gnutls_priority_set(session, priority), "GnuTLS priority");
   gnutls_transport_set_push_function(session, push);
   gnutls_transport_set_pull_function(session, pull);
   gnutls_transport_set_pull_timeout_function(session, wait_for_bytes);
@@ -52,12 +52,13 @@ gnutls_session_t make_session(unsigned flags, MemoryPipe& pipe, char const* prio
   return session;
 }
 
-// GnuTLS itself, the server's certificate and key, the client's (empty) credentials and a ticket key: what every
-// session of one benchmark shares.
+// GnuTLS itself, the server's certificate and key, the client's (empty) credentials, a ticket key and the priorities,
+// parsed once as a server would: what every session of one benchmark shares.
 class GnutlsSetup {
  public:
-  explicit GnutlsSetup(Credentials const& credentials) {
+  GnutlsSetup(Credentials const& credentials, char const* priority) {
     check(gnutls_global_init(), "gnutls_global_init");
+    check(gnutls_priority_init(&priority_, priority, nullptr), "GnuTLS priority");
     check(gnutls_certificate_allocate_credentials(&server_credentials_), "server credentials");
     check(gnutls_certificate_allocate_credentials(&client_credentials_), "client credentials");
     gnutls_datum_t const certificate{const_cast<unsigned char*>(credentials.certificate.data()),
@@ -70,6 +71,7 @@ class GnutlsSetup {
   }
 
   ~GnutlsSetup() {
+    gnutls_priority_deinit(priority_);
     gnutls_certificate_free_credentials(server_credentials_);
     gnutls_certificate_free_credentials(client_credentials_);
     gnutls_free(ticket_key_.data);
@@ -79,15 +81,15 @@ class GnutlsSetup {
   GnutlsSetup& operator=(GnutlsSetup const&) = delete;
 
   // A server session on `pipe`, with the certificate and tickets.
-  gnutls_session_t server(MemoryPipe& pipe, char const* priority) {
-    gnutls_session_t server = make_session(GNUTLS_SERVER, pipe, priority);
+  gnutls_session_t server(MemoryPipe& pipe) {
+    gnutls_session_t server = make_session(GNUTLS_SERVER, pipe, priority_);
     check(gnutls_credentials_set(server, GNUTLS_CRD_CERTIFICATE, server_credentials_), "server credentials");
     check(gnutls_session_ticket_enable_server(server, &ticket_key_), "GnuTLS tickets");
     return server;
   }
 
-  gnutls_session_t client(MemoryPipe& pipe, char const* priority) {
-    gnutls_session_t client = make_session(GNUTLS_CLIENT, pipe, priority);
+  gnutls_session_t client(MemoryPipe& pipe) {
+    gnutls_session_t client = make_session(GNUTLS_CLIENT, pipe, priority_);
     check(gnutls_credentials_set(client, GNUTLS_CRD_CERTIFICATE, client_credentials_), "client credentials");
     return client;
   }
@@ -96,6 +98,7 @@ class GnutlsSetup {
   gnutls_certificate_credentials_t server_credentials_ = nullptr;
   gnutls_certificate_credentials_t client_credentials_ = nullptr;
   gnutls_datum_t ticket_key_{};
+  gnutls_priority_t priority_ = nullptr;
 };
 
 // Runs both ends' handshake steps by turns until both are done, the server's timed by `server_time`.
@@ -110,7 +113,7 @@ void run_handshake(gnutls_session_t server, gnutls_session_t client, ServerCpuTi
 
 class GnutlsSessions final : public ServerSessions {
  public:
-  GnutlsSessions(Credentials const& credentials, std::size_t count) : setup_(credentials) {
+  GnutlsSessions(Credentials const& credentials, std::size_t count) : setup_(credentials, records_priority) {
     servers_.reserve(count);
     for (std::size_t i = 0; i < count; ++i) servers_.push_back(connect());
   }
@@ -128,8 +131,8 @@ class GnutlsSessions final : public ServerSessions {
     MemoryPipe server_end;
     MemoryPipe client_end;
     MemoryPipe::join(server_end, client_end);
-    gnutls_session_t server = setup_.server(server_end, records_priority);
-    gnutls_session_t client = setup_.client(client_end, records_priority);
+    gnutls_session_t server = setup_.server(server_end);
+    gnutls_session_t client = setup_.client(client_end);
     ServerCpuTime untimed;
     run_handshake(server, client, untimed);
     gnutls_deinit(client);
@@ -145,7 +148,7 @@ class GnutlsSessions final : public ServerSessions {
 
 class GnutlsHandshakes final : public ServerHandshakes {
  public:
-  explicit GnutlsHandshakes(Credentials const& credentials) : setup_(credentials) {}
+  explicit GnutlsHandshakes(Credentials const& credentials) : setup_(credentials, handshakes_priority) {}
 
   ~GnutlsHandshakes() override { gnutls_free(ticket_.data); }
 
@@ -154,8 +157,8 @@ class GnutlsHandshakes final : public ServerHandshakes {
     MemoryPipe client_end;
     MemoryPipe::join(server_end, client_end);
     ServerCpuTime server_time;
-    gnutls_session_t server = server_time.measure([&] { return setup_.server(server_end, handshakes_priority); });
-    gnutls_session_t client = setup_.client(client_end, handshakes_priority);
+    gnutls_session_t server = server_time.measure([&] { return setup_.server(server_end); });
+    gnutls_session_t client = setup_.client(client_end);
     if (resume) check(gnutls_session_set_data(client, ticket_.data, ticket_.size), "gnutls_session_set_data");
     run_handshake(server, client, server_time);
     take_ticket(client);
