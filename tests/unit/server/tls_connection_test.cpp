@@ -80,11 +80,22 @@ class TlsConnectionTest : public ::testing::Test {
   }
 
   // Everything the client can read now, so that the socket has room again.
-  void client_reads_all() {
+  std::string client_reads_all() {
     char buffer[65536];
     std::size_t bytes = 0;
-    while (SSL_read_ex(client_.get(), buffer, sizeof buffer, &bytes) == 1) {
-    }
+    std::string received;
+    while (SSL_read_ex(client_.get(), buffer, sizeof buffer, &bytes) == 1) received.append(buffer, bytes);
+    return received;
+  }
+
+  // The client asks for a KeyUpdate and sends a byte, which the server reads: OpenSSL now owes the client a KeyUpdate.
+  void client_asks_for_a_key_update() {
+    ASSERT_EQ(SSL_key_update(client_.get(), SSL_KEY_UPDATE_REQUESTED), 1);
+    ASSERT_EQ(SSL_write(client_.get(), "x", 1), 1);
+    char byte = 0;
+    error_code error;
+    EXPECT_EQ(server_->read({&byte, 1}, error), 1u);
+    EXPECT_EQ(byte, 'x');
   }
 
   fs::path directory_;
@@ -142,20 +153,12 @@ TEST_F(TlsConnectionTest, APeerThatAsksForAKeyUpdateIsAnsweredBeforeTheNextWrite
   int key_updates_received = 0;
   testing::count_key_updates(client_.get(), &key_updates_received);
   ASSERT_TRUE(handshake());
-  ASSERT_EQ(SSL_key_update(client_.get(), SSL_KEY_UPDATE_REQUESTED), 1);
-  ASSERT_EQ(SSL_write(client_.get(), "x", 1), 1);
-  char byte = 0;
+  client_asks_for_a_key_update();
   error_code error;
-  EXPECT_EQ(server_->read({&byte, 1}, error), 1u);
-  EXPECT_EQ(byte, 'x');
   EXPECT_EQ(server_->write(std::string_view("after"), error), 5u);
   EXPECT_FALSE(error);
   EXPECT_EQ(server_->write(std::string_view(" and more"), error), 9u);
-  char buffer[64];
-  std::size_t bytes = 0;
-  std::string received;
-  while (SSL_read_ex(client_.get(), buffer, sizeof buffer, &bytes) == 1) received.append(buffer, bytes);
-  EXPECT_EQ(received, "after and more");
+  EXPECT_EQ(client_reads_all(), "after and more");
   EXPECT_EQ(key_updates_received, 1);
 }
 
@@ -165,25 +168,18 @@ TEST_F(TlsConnectionTest, AKeyUpdateTheSocketHadNoRoomForIsFinishedByTheRetry) {
   int key_updates_received = 0;
   testing::count_key_updates(client_.get(), &key_updates_received);
   ASSERT_TRUE(handshake());
-  ASSERT_EQ(SSL_key_update(client_.get(), SSL_KEY_UPDATE_REQUESTED), 1);
-  ASSERT_EQ(SSL_write(client_.get(), "x", 1), 1);
-  char byte = 0;
-  error_code error;
-  EXPECT_EQ(server_->read({&byte, 1}, error), 1u);
+  client_asks_for_a_key_update();
   client_reads_all();  // the session ticket: the filler must come first in what the client has not read
   std::size_t const filler = testing::fill_socket(fds_[0]);
   std::string const pong("\x8a\x00", 2);
+  error_code error;
   EXPECT_EQ(server_->write(pong, error), 0u);
   EXPECT_EQ(error, asio::error::would_block);
   ASSERT_TRUE(testing::drain_filler(fds_[1], filler));
   EXPECT_EQ(server_->write(pong, error), pong.size());
   EXPECT_FALSE(error) << error.message();
   EXPECT_EQ(server_->write(std::string_view("after"), error), 5u);
-  char buffer[64];
-  std::size_t bytes = 0;
-  std::string received;
-  while (SSL_read_ex(client_.get(), buffer, sizeof buffer, &bytes) == 1) received.append(buffer, bytes);
-  EXPECT_EQ(received, pong + "after");
+  EXPECT_EQ(client_reads_all(), pong + "after");
   EXPECT_EQ(key_updates_received, 1);
 }
 
